@@ -1,0 +1,273 @@
+package dbtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	gomysql "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/driver/sqlserver"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names, as used for subtests.
+const (
+	SQLite    = "sqlite"
+	Postgres  = "postgres"
+	MySQL     = "mysql"
+	SQLServer = "sqlserver"
+)
+
+// Environment variables naming the server DSNs.
+const (
+	EnvPostgres  = "GORMUP_TEST_POSTGRES"
+	EnvMySQL     = "GORMUP_TEST_MYSQL"
+	EnvSQLServer = "GORMUP_TEST_SQLSERVER"
+)
+
+// Dialects lists every dialect Run tries, in order.
+var Dialects = []string{SQLite, Postgres, MySQL, SQLServer}
+
+// EnvVar returns the environment variable holding dialect's DSN ("" for SQLite).
+func EnvVar(dialect string) string {
+	switch dialect {
+	case Postgres:
+		return EnvPostgres
+	case MySQL:
+		return EnvMySQL
+	case SQLServer:
+		return EnvSQLServer
+	}
+	return ""
+}
+
+// DB is one test's own database.
+type DB struct {
+	*gorm.DB
+	// Dialect is the name of the target: sqlite, postgres, mysql or sqlserver.
+	Dialect string
+	// DSN reaches this test's own database (schema, database or file), for
+	// opening more handles or handing it to a subprocess.
+	DSN string
+}
+
+// Run runs body once per dialect as a subtest named after it, each with a
+// fresh database of its own. Dialects whose DSN is unset are skipped by name.
+func Run(t *testing.T, body func(t *testing.T, db *DB)) {
+	t.Helper()
+	for _, name := range Dialects {
+		t.Run(name, func(t *testing.T) {
+			db := Open(t, name)
+			body(t, db)
+		})
+	}
+}
+
+// Open returns a fresh, isolated database of dialect for tb, dropped in
+// tb.Cleanup. It skips tb when the dialect's DSN variable is unset and fails
+// it when the server cannot be reached.
+func Open(tb testing.TB, dialect string) *DB {
+	tb.Helper()
+	var dsn string
+	if dialect != SQLite {
+		env := EnvVar(dialect)
+		dsn = os.Getenv(env)
+		if dsn == "" {
+			tb.Skipf("%s not set: skipping %s", env, dialect)
+		}
+	}
+	switch dialect {
+	case SQLite:
+		dsn = "file:" + filepath.Join(tb.TempDir(), "test.db") + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=1"
+		return &DB{DB: OpenDSN(tb, SQLite, dsn), Dialect: SQLite, DSN: dsn}
+	case Postgres:
+		return openPostgres(tb, dsn)
+	case MySQL:
+		return openMySQL(tb, dsn)
+	case SQLServer:
+		return openSQLServer(tb, dsn)
+	}
+	tb.Fatalf("dbtest: unknown dialect %q", dialect)
+	return nil
+}
+
+// Dialector returns the GORM dialector for dialect and dsn.
+func Dialector(dialect, dsn string) gorm.Dialector {
+	switch dialect {
+	case SQLite:
+		return sqlite.Open(dsn)
+	case Postgres:
+		return postgres.Open(dsn)
+	case MySQL:
+		return mysql.Open(dsn)
+	case SQLServer:
+		return sqlserver.Open(dsn)
+	}
+	panic("dbtest: unknown dialect " + dialect)
+}
+
+// OpenDSN opens a new handle, with a connection pool and gorm.Config of its
+// own, and closes it in tb.Cleanup. GORM's logger is silenced; use Capture to
+// see statements.
+func OpenDSN(tb testing.TB, dialect, dsn string) *gorm.DB {
+	tb.Helper()
+	db, err := gorm.Open(Dialector(dialect, dsn), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		tb.Fatalf("dbtest: %s is configured (%s) but cannot be opened: %v", dialect, EnvVar(dialect), err)
+	}
+	tb.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	return db
+}
+
+// Reopen opens another handle on db's own database, with its own pool.
+func Reopen(tb testing.TB, db *DB) *gorm.DB {
+	tb.Helper()
+	return OpenDSN(tb, db.Dialect, db.DSN)
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-z0-9]+`)
+
+// isolatedName returns a short, unique, lower-case identifier for tb.
+func isolatedName(tb testing.TB) string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		tb.Fatal(err)
+	}
+	slug := unsafeChars.ReplaceAllString(strings.ToLower(tb.Name()), "_")
+	if len(slug) > 40 {
+		slug = slug[len(slug)-40:]
+	}
+	return "gt_" + hex.EncodeToString(b[:]) + "_" + strings.Trim(slug, "_")
+}
+
+func openAdmin(tb testing.TB, dialect, dsn string) *gorm.DB {
+	tb.Helper()
+	admin := OpenDSN(tb, dialect, dsn)
+	sqlDB, err := admin.DB()
+	if err == nil {
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetConnMaxLifetime(time.Minute)
+	}
+	return admin
+}
+
+func openPostgres(tb testing.TB, dsn string) *DB {
+	tb.Helper()
+	admin := openAdmin(tb, Postgres, dsn)
+	schema := isolatedName(tb)
+	if err := admin.Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
+		tb.Fatalf("dbtest: %s: creating schema: %v", EnvPostgres, err)
+	}
+	tb.Cleanup(func() {
+		if err := admin.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`).Error; err != nil {
+			tb.Errorf("dbtest: dropping schema %s: %v", schema, err)
+		}
+	})
+	own := withPostgresSearchPath(dsn, schema)
+	return &DB{DB: OpenDSN(tb, Postgres, own), Dialect: Postgres, DSN: own}
+}
+
+func withPostgresSearchPath(dsn, schema string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err == nil {
+			q := u.Query()
+			q.Set("search_path", schema)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return dsn + " search_path=" + schema
+}
+
+func openMySQL(tb testing.TB, dsn string) *DB {
+	tb.Helper()
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		tb.Fatalf("dbtest: %s is not a valid DSN: %v", EnvMySQL, err)
+	}
+	admin := openAdmin(tb, MySQL, dsn)
+	name := isolatedName(tb)
+	if err := admin.Exec("CREATE DATABASE `" + name + "`").Error; err != nil {
+		tb.Fatalf("dbtest: %s: creating database: %v", EnvMySQL, err)
+	}
+	tb.Cleanup(func() {
+		if err := admin.Exec("DROP DATABASE IF EXISTS `" + name + "`").Error; err != nil {
+			tb.Errorf("dbtest: dropping database %s: %v", name, err)
+		}
+	})
+	cfg.DBName = name
+	cfg.ParseTime = true
+	own := cfg.FormatDSN()
+	return &DB{DB: OpenDSN(tb, MySQL, own), Dialect: MySQL, DSN: own}
+}
+
+func openSQLServer(tb testing.TB, dsn string) *DB {
+	tb.Helper()
+	admin := openAdmin(tb, SQLServer, dsn)
+	name := isolatedName(tb)
+	if err := admin.Exec("CREATE DATABASE [" + name + "]").Error; err != nil {
+		tb.Fatalf("dbtest: %s: creating database: %v", EnvSQLServer, err)
+	}
+	tb.Cleanup(func() {
+		err := admin.Exec("ALTER DATABASE [" + name + "] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [" + name + "]").Error
+		if err != nil {
+			tb.Errorf("dbtest: dropping database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatalf("dbtest: %s must be a sqlserver:// URL: %v", EnvSQLServer, err)
+	}
+	q := u.Query()
+	q.Set("database", name)
+	u.RawQuery = q.Encode()
+	own := u.String()
+	return &DB{DB: OpenDSN(tb, SQLServer, own), Dialect: SQLServer, DSN: own}
+}
+
+// Migrate creates the tables of models, failing tb on error.
+func Migrate(tb testing.TB, db *DB, models ...any) {
+	tb.Helper()
+	if err := db.AutoMigrate(models...); err != nil {
+		tb.Fatalf("dbtest: migrating on %s: %v", db.Dialect, err)
+	}
+}
+
+// Seed inserts rows in batches sized under every dialect's parameter limit.
+func Seed[T any](tb testing.TB, db *gorm.DB, rows []T) {
+	tb.Helper()
+	if len(rows) == 0 {
+		return
+	}
+	// 2100 parameters (SQL Server) / 20 columns leaves room for wide models.
+	if err := db.CreateInBatches(rows, 100).Error; err != nil {
+		tb.Fatalf("dbtest: seeding %d rows: %v", len(rows), err)
+	}
+}
+
+// MustExec runs a raw statement, failing tb on error.
+func MustExec(tb testing.TB, db *gorm.DB, sql string, args ...any) {
+	tb.Helper()
+	if err := db.Exec(sql, args...).Error; err != nil {
+		tb.Fatalf("dbtest: %s: %v", sql, err)
+	}
+}
+
+// Name returns a printable label for db, e.g. "postgres".
+func (db *DB) String() string { return fmt.Sprintf("%s test database", db.Dialect) }

@@ -1,0 +1,46 @@
+package dbtest
+
+import (
+	"testing"
+
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/driver/sqlserver"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dry-run targets: MariaDB is told apart from MySQL by its server version.
+const MariaDB = "mariadb"
+
+// DryRunDialects lists the dialects DryRun can open.
+var DryRunDialects = []string{Postgres, MySQL, MariaDB, SQLite, SQLServer}
+
+// DryRun opens a *gorm.DB of dialect in DryRun mode with no server behind it
+// (SQLite uses an in-memory database): statements are built, never sent, and
+// can be read from Statement.SQL or db.ToSQL. MySQL reports server version
+// 8.0.36 and MariaDB 10.11.6.
+func DryRun(tb testing.TB, dialect string) *gorm.DB {
+	tb.Helper()
+	var d gorm.Dialector
+	switch dialect {
+	case Postgres:
+		d = postgres.New(postgres.Config{DSN: "host=127.0.0.1 user=dryrun dbname=dryrun sslmode=disable"})
+	case MySQL:
+		d = mysql.New(mysql.Config{DSN: "dryrun:@tcp(127.0.0.1:1)/dryrun?parseTime=true", SkipInitializeWithVersion: true, ServerVersion: "8.0.36"})
+	case MariaDB:
+		d = mysql.New(mysql.Config{DSN: "dryrun:@tcp(127.0.0.1:1)/dryrun?parseTime=true", SkipInitializeWithVersion: true, ServerVersion: "10.11.6-MariaDB"})
+	case SQLite:
+		d = sqlite.Open("file::memory:")
+	case SQLServer:
+		d = sqlserver.Open("sqlserver://dryrun:dryrun@127.0.0.1:1?database=dryrun")
+	default:
+		tb.Fatalf("dbtest: unknown dialect %q", dialect)
+	}
+	db, err := gorm.Open(d, &gorm.Config{DryRun: true, DisableAutomaticPing: true, Logger: logger.Discard})
+	if err != nil {
+		tb.Fatalf("dbtest: dry-run %s: %v", dialect, err)
+	}
+	return db
+}
