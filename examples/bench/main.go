@@ -1,0 +1,195 @@
+// Command bench measures gormup against GORM's naive ways and the best
+// hand-written SQL, all in one run on one database, and prints one table per
+// job. It runs on embedded SQLite by default:
+//
+//	go run ./examples/bench
+//	go run ./examples/bench -dsn 'postgres://postgres@127.0.0.1/test?sslmode=disable' -rows 100000
+//	go run ./examples/bench -json results.json -svg results.svg
+//
+// Figures are rows per second of wall time; the naive per-row strategies run
+// on a sample of the rows (-sample) because they are one to two orders of
+// magnitude slower.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/gormup/gormup/examples/internal/exampledb"
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+)
+
+// Strategy kinds: ratios are computed against the naive and hand-written
+// strategy of the same job.
+const (
+	kindNaive  = "naive"
+	kindHand   = "hand-written"
+	kindGORM   = "gorm"
+	kindOther  = "other"
+	kindGormup = "gormup"
+)
+
+type strategy struct {
+	name string
+	kind string
+	rows int // rows the run processes
+	run  func(ctx context.Context) error
+	// check, if set, verifies the work was done and returns a note for the table.
+	check func(ctx context.Context) (string, error)
+}
+
+type job struct {
+	title      string
+	strategies []strategy
+}
+
+type config struct {
+	rows    int
+	sample  int
+	writers int
+	incs    int
+}
+
+func main() {
+	dsn := exampledb.DSNFlag()
+	var cfg config
+	flag.IntVar(&cfg.rows, "rows", 20000, "rows in the benchmark table")
+	flag.IntVar(&cfg.sample, "sample", 1000, "rows the slow per-row strategies (First+Save) process")
+	flag.IntVar(&cfg.writers, "writers", 16, "concurrent writers in the lost-update test")
+	flag.IntVar(&cfg.incs, "increments", 50, "increments per writer in the lost-update test")
+	jsonPath := flag.String("json", "", "write the results as JSON to this file")
+	svgPath := flag.String("svg", "", "write the results as an SVG chart to this file")
+	flag.Parse()
+	if err := run(context.Background(), *dsn, cfg, *jsonPath, *svgPath, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, dsn string, cfg config, jsonPath, svgPath string, out, progress io.Writer) error {
+	db, name, cleanup, err := exampledb.Open(dsn)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if sqlDB, err := db.DB(); err == nil {
+		sqlDB.SetMaxOpenConns(max(cfg.writers, 4))
+		sqlDB.SetMaxIdleConns(max(cfg.writers, 4))
+	}
+	d, err := dialect.Of(ctx, db)
+	if err != nil {
+		return err
+	}
+	cfg.sample = min(cfg.sample, cfg.rows)
+	env := fmt.Sprintf("%s %s, %d rows, %s, %d CPUs, %s", d.Family(), d.Version(), cfg.rows, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(out, "gormup bench: %s\n", env)
+	fmt.Fprintf(progress, "seeding %d rows on %s...\n", cfg.rows, name)
+	if err := setup(ctx, db, cfg.rows); err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	report := Report{Database: string(d.Family()), Version: d.Version().String(), Rows: cfg.rows, Env: env}
+	for _, j := range jobs(db, cfg) {
+		results, err := measure(ctx, j, progress)
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.title, err)
+		}
+		report.Jobs = append(report.Jobs, JobResult{Title: j.title, Results: results})
+		printJob(out, j.title, results)
+	}
+	extra, err := lostUpdates(ctx, db, cfg, progress)
+	if err != nil {
+		return fmt.Errorf("lost updates: %w", err)
+	}
+	report.LostUpdates = extra
+	printLost(out, extra)
+	if jsonPath != "" {
+		if err := writeJSON(jsonPath, report); err != nil {
+			return err
+		}
+	}
+	if svgPath != "" {
+		if err := writeSVG(svgPath, report); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jobs lists every job for db; each file adds its own.
+func jobs(db *gorm.DB, cfg config) []job {
+	return []job{
+		perRowValuesJob(db, cfg),
+		conditionalJob(db, cfg),
+		fetchModifySaveJob(db, cfg),
+		readingJob(db, cfg),
+		chunkedRunJob(db, cfg),
+	}
+}
+
+func measure(ctx context.Context, j job, progress io.Writer) ([]Result, error) {
+	results := make([]Result, 0, len(j.strategies))
+	for _, s := range j.strategies {
+		fmt.Fprintf(progress, "  %-28s %-34s", j.title, s.name)
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		if err := s.run(ctx); err != nil {
+			fmt.Fprintln(progress)
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		elapsed := time.Since(start)
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		r := Result{
+			Strategy:   s.name,
+			Kind:       s.kind,
+			Rows:       s.rows,
+			Seconds:    elapsed.Seconds(),
+			RowsPerSec: float64(s.rows) / elapsed.Seconds(),
+			AllocMB:    float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20),
+		}
+		if s.check != nil {
+			note, err := s.check(ctx)
+			if err != nil {
+				fmt.Fprintln(progress)
+				return nil, fmt.Errorf("%s: wrong result: %w", s.name, err)
+			}
+			r.Note = note
+		}
+		fmt.Fprintf(progress, " %10.0f rows/s\n", r.RowsPerSec)
+		results = append(results, r)
+	}
+	ratios(results)
+	return results, nil
+}
+
+// ratios fills each result's speed relative to the job's naive and
+// hand-written strategies.
+func ratios(results []Result) {
+	var naive, hand float64
+	for _, r := range results {
+		switch r.Kind {
+		case kindNaive:
+			if naive == 0 {
+				naive = r.RowsPerSec
+			}
+		case kindHand:
+			hand = r.RowsPerSec
+		}
+	}
+	for i := range results {
+		if naive > 0 {
+			results[i].VsNaive = results[i].RowsPerSec / naive
+		}
+		if hand > 0 {
+			results[i].VsHand = results[i].RowsPerSec / hand
+		}
+	}
+}

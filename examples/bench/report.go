@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"os"
+	"strings"
+)
+
+// Report is everything one run measured; -json writes it.
+type Report struct {
+	Database    string      `json:"database"`
+	Version     string      `json:"version"`
+	Rows        int         `json:"rows"`
+	Env         string      `json:"env"`
+	Jobs        []JobResult `json:"jobs"`
+	LostUpdates []LostCount `json:"lost_updates"`
+}
+
+// JobResult is one job's table.
+type JobResult struct {
+	Title   string   `json:"title"`
+	Results []Result `json:"results"`
+}
+
+// Result is one strategy's measurement.
+type Result struct {
+	Strategy   string  `json:"strategy"`
+	Kind       string  `json:"kind"`
+	Rows       int     `json:"rows"`
+	Seconds    float64 `json:"seconds"`
+	RowsPerSec float64 `json:"rows_per_sec"`
+	VsNaive    float64 `json:"vs_naive,omitempty"`
+	VsHand     float64 `json:"vs_hand_written,omitempty"`
+	AllocMB    float64 `json:"alloc_mb"`
+	Note       string  `json:"note,omitempty"`
+}
+
+// LostCount is the outcome of the concurrent-writers test for one strategy.
+type LostCount struct {
+	Strategy string `json:"strategy"`
+	Want     int64  `json:"want"`
+	Got      int64  `json:"got"`
+	Errors   int    `json:"errors"`
+	Seconds  float64
+}
+
+func ratio(x float64) string {
+	if x == 0 {
+		return "–"
+	}
+	if x >= 10 {
+		return fmt.Sprintf("%.0fx", x)
+	}
+	return fmt.Sprintf("%.2fx", x)
+}
+
+func printJob(w io.Writer, title string, results []Result) {
+	fmt.Fprintf(w, "\n%s\n", title)
+	fmt.Fprintf(w, "| %-34s | %8s | %12s | %9s | %12s | %9s | %s\n", "strategy", "rows", "rows/s", "vs naive", "vs hand SQL", "alloc MB", "note")
+	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|%s:|%s\n", strings.Repeat("-", 36), strings.Repeat("-", 9), strings.Repeat("-", 13), strings.Repeat("-", 10), strings.Repeat("-", 13), strings.Repeat("-", 10), "---")
+	for _, r := range results {
+		fmt.Fprintf(w, "| %-34s | %8d | %12.0f | %9s | %12s | %9.1f | %s\n", r.Strategy, r.Rows, r.RowsPerSec, ratio(r.VsNaive), ratio(r.VsHand), r.AllocMB, r.Note)
+	}
+}
+
+func printLost(w io.Writer, lost []LostCount) {
+	if len(lost) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nconcurrent writers: increments of one counter\n")
+	fmt.Fprintf(w, "| %-34s | %8s | %8s | %8s | %8s |\n", "strategy", "expected", "final", "lost", "errors")
+	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|\n", strings.Repeat("-", 36), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9))
+	for _, l := range lost {
+		lostPct := 100 * float64(l.Want-l.Got) / float64(l.Want)
+		fmt.Fprintf(w, "| %-34s | %8d | %8d | %7.0f%% | %8d |\n", l.Strategy, l.Want, l.Got, lostPct, l.Errors)
+	}
+}
+
+func writeJSON(path string, r Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// writeSVG draws one group of horizontal bars per job, each bar the
+// strategy's speed relative to the job's naive strategy on a log scale, so
+// that 1x and 1000x fit one picture.
+func writeSVG(path string, r Report) error {
+	const (
+		width  = 960
+		labelW = 290
+		barH   = 18
+		gap    = 6
+		titleH = 28
+	)
+	colors := map[string]string{kindNaive: "#c0504d", kindGORM: "#f79646", kindOther: "#f4c542", kindHand: "#808080", kindGormup: "#2e8b57"}
+	// Three decades, 1x to 1000x, across the plot area.
+	scale := func(x float64) float64 { return math.Log10(min(max(x, 1), 1000)) / 3 * float64(width-labelW-190) }
+	height := 70
+	for _, j := range r.Jobs {
+		height += titleH + len(j.Results)*(barH+gap)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	fmt.Fprintf(&b, `<text x="10" y="22" font-size="15" font-weight="bold">gormup vs GORM's naive way — speed relative to the naive strategy, log scale</text>`+"\n")
+	fmt.Fprintf(&b, `<text x="10" y="40" fill="#555">%s</text>`+"\n", html.EscapeString(r.Env))
+	y := 56
+	for _, j := range r.Jobs {
+		y += titleH
+		fmt.Fprintf(&b, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y-8, html.EscapeString(j.Title))
+		for _, res := range j.Results {
+			w := max(scale(res.VsNaive), 2)
+			fmt.Fprintf(&b, `<text x="10" y="%d">%s</text>`+"\n", y+barH-5, html.EscapeString(res.Strategy))
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", labelW, y, w, barH, colors[res.Kind])
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d">%s · %.0f rows/s</text>`+"\n", float64(labelW)+w+6, y+barH-5, ratio(res.VsNaive), res.RowsPerSec)
+			y += barH + gap
+		}
+	}
+	b.WriteString("</svg>\n")
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
