@@ -18,7 +18,7 @@ type account struct {
 }
 
 type pair struct {
-	TenantID int64 `gorm:"primaryKey;autoIncrement:false"`
+	TenantID int64  `gorm:"primaryKey;autoIncrement:false"`
 	Code     string `gorm:"primaryKey"`
 	Note     string
 }
