@@ -27,4 +27,5 @@ require (
 	golang.org/x/crypto v0.24.0 // indirect
 	golang.org/x/sync v0.17.0 // indirect
 	golang.org/x/text v0.29.0 // indirect
+	gorm.io/plugin/dbresolver v1.6.2 // indirect
 )
