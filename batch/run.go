@@ -1,0 +1,344 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// Report is what Run did.
+type Report struct {
+	// Rows is the number of rows this call processed and committed.
+	Rows int64
+	// Chunks is the number of chunks this call committed.
+	Chunks int64
+	// Retries is the number of chunk attempts that failed with a retryable
+	// error and were run again.
+	Retries int
+	// RowsDone is the number of rows committed under the checkpoint by every
+	// run of it, this one included; without a checkpoint it equals Rows.
+	RowsDone int64
+	// LastKey is the key of the last row committed (across runs of the
+	// checkpoint); nil when none was.
+	LastKey []any
+	// Resumed reports that the run continued a checkpoint after LastKey as
+	// it was when the run started.
+	Resumed bool
+	// AlreadyDone reports that the checkpoint was already marked done, so
+	// nothing ran. Use Restart to run again.
+	AlreadyDone bool
+	// Stopped reports that a hooks.Chunk Before callback returned
+	// hooks.ErrStop.
+	Stopped bool
+	// Elapsed is the duration of the call.
+	Elapsed time.Duration
+}
+
+// Run calls work once per chunk of the rows db selects, each chunk in a
+// transaction of its own, until every row has been processed.
+//
+// db names the rows: a model and conditions, e.g.
+// db.Model(&Account{}).Where("status = ?", "active"); without a model, T is
+// the model. db must not carry Order, Limit or Offset (ErrRunQueryShape).
+// T is the model or a smaller struct of some of its columns (a DTO): each
+// chunk loads only the DTO's columns, which must include the ordering
+// columns (ErrRunKeyNotLoaded).
+//
+// Rows are visited in the order of the primary key (composite keys
+// included) or of OrderBy, by keyset pagination: each chunk is the next Size
+// rows after the last key committed, never an OFFSET, and only one chunk is
+// in memory. A row the work changes so that it no longer matches, or a row
+// inserted before the last key, is neither repeated nor skipped; a row
+// inserted after it is processed when the run reaches it.
+//
+// Each chunk runs as one transaction through the shared retry loop: begin,
+// load the chunk (with Lock, holding its rows), call work with the
+// transaction tx (a clean session: no model or conditions of db) and the
+// chunk, advance the checkpoint, commit. The chunk slice is reused: do not
+// keep it after work returns. A retryable error (deadlock, serialization
+// failure, lock timeout, SQLite busy) rolls the chunk back, reloads and
+// reruns it, up to MaxAttempts. Any other error — or ctx being done — rolls
+// back that chunk only and stops the run with a *ChunkError saying where to
+// resume; earlier chunks stay committed. If db is itself inside a
+// transaction, the chunks run in it: nothing commits per chunk and nothing
+// is retried.
+//
+// With Checkpoint, the checkpoint is written in the chunk's transaction, so
+// killing the process at any instant and running again with the same name
+// processes every row exactly once. A run that finds no rows left marks the
+// checkpoint done; running it again does nothing (Report.AlreadyDone) unless
+// Restart is given.
+//
+// Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
+// follow LockMode's dialect rules.
+func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
+	start := time.Now()
+	cfg := newRunConfig(opts)
+	r, err := newRunner[T](ctx, db, work, cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	rep, err := r.run(ctx)
+	rep.Elapsed = time.Since(start)
+	return rep, err
+}
+
+// runner is the state of one Run call.
+type runner[T any] struct {
+	cfg      runConfig
+	db       *gorm.DB // the caller's db, with its conditions
+	setModel any      // the model to set on each query, nil if db has one
+	keys     []keyCol
+	lock     dialect.Lock
+	dialect  *dialect.Dialect
+	table    string
+	work     func(tx *gorm.DB, chunk []T) error
+	cp       *checkpoints
+
+	start    time.Time
+	after    []any // last key committed
+	index    int64 // next chunk's index
+	rowsDone int64
+	total    int64
+	buf      []T
+	rep      Report
+}
+
+func newRunner[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, cfg runConfig) (*runner[T], error) {
+	if db == nil {
+		return nil, fmt.Errorf("%w: nil *gorm.DB", ErrRunBadWork)
+	}
+	if work == nil {
+		return nil, fmt.Errorf("%w: nil work function", ErrRunBadWork)
+	}
+	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%w: chunk type %s is not a struct", ErrRunBadWork, t)
+	}
+	for _, name := range []string{"ORDER BY", "LIMIT"} {
+		if _, ok := db.Statement.Clauses[name]; ok {
+			return nil, fmt.Errorf("%w: found %s", ErrRunQueryShape, name)
+		}
+	}
+	r := &runner[T]{cfg: cfg, db: db, work: work, lock: cfg.lock.lock(), total: -1, start: time.Now()}
+	model := db.Statement.Model
+	if model == nil {
+		model = new(T)
+		r.setModel = model
+	}
+	ms, err := parseSchema(db, model)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := parseSchema(db, new(T))
+	if err != nil {
+		return nil, err
+	}
+	if r.keys, err = resolveKeys(ms, ts, cfg.orderBy); err != nil {
+		return nil, err
+	}
+	if r.dialect, err = dialect.Of(ctx, db); err != nil {
+		return nil, err
+	}
+	if err := r.dialect.CheckLock(r.lock); err != nil {
+		return nil, err
+	}
+	r.table = db.Statement.Table
+	if r.table == "" {
+		r.table = ms.Table
+	}
+	if cfg.checkpoint != "" {
+		r.cp = &checkpoints{name: cfg.checkpoint}
+	}
+	r.buf = make([]T, 0, cfg.size)
+	return r, nil
+}
+
+func parseSchema(db *gorm.DB, v any) (*schema.Schema, error) {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(v); err != nil {
+		return nil, fmt.Errorf("batch: parsing %T: %w", v, err)
+	}
+	return stmt.Schema, nil
+}
+
+// clean returns a session of db (or of a transaction) without the caller's
+// model and conditions.
+func clean(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
+
+// scope returns a fresh query on q (db or a transaction begun from it) with
+// the caller's model and conditions, grouped so that an appended condition
+// cannot bind to a trailing Or, plus the keyset bound after key.
+func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
+	q = q.Clauses() // a statement of our own
+	if r.setModel != nil {
+		q = q.Model(r.setModel)
+	}
+	if c, ok := q.Statement.Clauses["WHERE"]; ok {
+		if w, ok := c.Expression.(clause.Where); ok && len(w.Exprs) > 1 {
+			c.Expression = clause.Where{Exprs: []clause.Expression{clause.AndConditions{Exprs: w.Exprs}}}
+			q.Statement.Clauses["WHERE"] = c
+		}
+	}
+	if key != nil {
+		q = q.Where(after(r.keys, key))
+	}
+	return q
+}
+
+func (r *runner[T]) run(ctx context.Context) (Report, error) {
+	base := r.db.WithContext(ctx)
+	if r.cp != nil {
+		row, err := r.cp.open(ctx, clean(base), r.cfg.restart)
+		if err != nil {
+			return r.rep, err
+		}
+		if r.after, err = decodeKey(r.keys, row.LastKey); err != nil {
+			return r.rep, err
+		}
+		r.index, r.rowsDone = row.Chunks, row.RowsDone
+		r.rep.RowsDone, r.rep.LastKey, r.rep.Resumed = row.RowsDone, r.after, r.after != nil
+		if row.Done {
+			r.rep.AlreadyDone = true
+			return r.rep, nil
+		}
+	}
+	if r.cfg.countTotal {
+		var n int64
+		if err := r.scope(base, r.after).Count(&n).Error; err != nil {
+			return r.rep, fmt.Errorf("batch: counting rows: %w", err)
+		}
+		r.total = r.rowsDone + n
+	}
+	for {
+		info := hooks.ChunkInfo{Name: r.cfg.checkpoint, Index: r.index, After: r.after, Progress: r.progress()}
+		for _, h := range r.cfg.hooks {
+			if err := h.CallBefore(ctx, info); err != nil {
+				if errors.Is(err, hooks.ErrStop) {
+					r.rep.Stopped = true
+					return r.rep, nil
+				}
+				return r.rep, r.fail(ctx, info, 0, err)
+			}
+		}
+		n, finished, err := r.chunk(ctx, base, &info)
+		if err != nil {
+			return r.rep, err
+		}
+		if n > 0 {
+			r.after = info.LastKey
+			r.index++
+			r.rowsDone += int64(n)
+			r.rep.Rows += int64(n)
+			r.rep.Chunks++
+			r.rep.RowsDone, r.rep.LastKey = r.rowsDone, r.after
+			info.Progress = r.progress()
+			for _, h := range r.cfg.hooks {
+				h.CallAfterCommit(ctx, info)
+			}
+			if r.cfg.progress != nil {
+				r.cfg.progress(info.Progress)
+			}
+		}
+		if finished {
+			return r.rep, nil
+		}
+	}
+}
+
+// chunk runs one chunk's transaction. It reports the rows committed and
+// whether the run is finished (the chunk was short or empty).
+func (r *runner[T]) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (int, bool, error) {
+	var n int
+	policy := dialect.RetryPolicy{
+		MaxAttempts: r.cfg.attempts,
+		OnRetry: func(attempt int, err error) {
+			r.rep.Retries++
+			retry := *info
+			retry.Attempt = attempt
+			for _, h := range r.cfg.hooks {
+				h.CallOnRetry(ctx, retry, err)
+			}
+		},
+	}
+	attempts, err := dialect.RunTx(ctx, base, policy, func(tx *gorm.DB) error {
+		info.Attempt++
+		info.FirstKey, info.LastKey, info.Rows = nil, nil, 0
+		q, err := r.dialect.LockRows(tx, r.lock, r.table, r.keys[0].name)
+		if err != nil {
+			return err
+		}
+		r.buf = r.buf[:0]
+		if err := r.scope(q, r.after).Clauses(orderBy(r.keys)).Limit(r.cfg.size).Find(&r.buf).Error; err != nil {
+			return fmt.Errorf("batch: loading chunk: %w", err)
+		}
+		n = len(r.buf)
+		info.Rows = n
+		work := clean(tx)
+		if n == 0 {
+			if r.cp != nil {
+				return r.cp.advance(work, r.index, "", 0, true)
+			}
+			return nil
+		}
+		if info.FirstKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&r.buf[0]).Elem()); err != nil {
+			return err
+		}
+		if info.LastKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&r.buf[n-1]).Elem()); err != nil {
+			return err
+		}
+		if err := r.work(work, r.buf); err != nil {
+			return err
+		}
+		if r.cp == nil {
+			return nil
+		}
+		key, err := encodeKey(r.keys, info.LastKey)
+		if err != nil {
+			return err
+		}
+		return r.cp.advance(work, r.index, key, int64(n), n < r.cfg.size)
+	})
+	if err != nil {
+		return 0, false, r.fail(ctx, *info, attempts, err)
+	}
+	return n, n < r.cfg.size, nil
+}
+
+// fail builds the *ChunkError for a chunk that failed for good and reports
+// it to the OnError hooks.
+func (r *runner[T]) fail(ctx context.Context, info hooks.ChunkInfo, attempts int, err error) error {
+	info.Attempt = attempts
+	for _, h := range r.cfg.hooks {
+		h.CallOnError(ctx, info, err)
+	}
+	return &ChunkError{
+		Checkpoint:  r.cfg.checkpoint,
+		Index:       r.index,
+		FirstKey:    info.FirstKey,
+		LastKey:     info.LastKey,
+		ResumeAfter: r.after,
+		RowsDone:    r.rowsDone,
+		Attempts:    attempts,
+		Err:         err,
+	}
+}
+
+// progress describes the run so far.
+func (r *runner[T]) progress() hooks.Progress {
+	p := hooks.Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start)}
+	if s := p.Elapsed.Seconds(); s > 0 && r.rep.Rows > 0 {
+		p.Rate = float64(r.rep.Rows) / s
+	}
+	if p.Total > p.Done && p.Rate > 0 {
+		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
+	}
+	return p
+}

@@ -1,0 +1,199 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// keyCol is one column of Run's unique ordering.
+type keyCol struct {
+	name  string        // column name in the database
+	desc  bool          // descending
+	field *schema.Field // the field of the chunk type T holding it
+}
+
+func (k keyCol) String() string {
+	if k.desc {
+		return k.name + " DESC"
+	}
+	return k.name
+}
+
+// resolveKeys turns OrderBy (or, without it, the primary key) into the
+// ordering columns, appending the primary key columns not listed, and finds
+// each in the chunk type's schema.
+func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error) {
+	var cols []keyCol
+	seen := map[string]bool{}
+	for _, spec := range orderBy {
+		parts := strings.Fields(spec)
+		if len(parts) == 0 || len(parts) > 2 {
+			return nil, fmt.Errorf("%w: %q", ErrRunOrderColumn, spec)
+		}
+		k := keyCol{}
+		if len(parts) == 2 {
+			switch strings.ToUpper(parts[1]) {
+			case "ASC":
+			case "DESC":
+				k.desc = true
+			default:
+				return nil, fmt.Errorf("%w: %q: direction must be ASC or DESC", ErrRunOrderColumn, spec)
+			}
+		}
+		f := model.LookUpField(parts[0])
+		if f == nil || f.DBName == "" {
+			return nil, fmt.Errorf("%w: %q is not a column of %s", ErrRunOrderColumn, parts[0], model.Name)
+		}
+		if seen[f.DBName] {
+			return nil, fmt.Errorf("%w: %q given twice", ErrRunOrderColumn, f.DBName)
+		}
+		seen[f.DBName] = true
+		k.name = f.DBName
+		cols = append(cols, k)
+	}
+	for _, pk := range model.PrimaryFields {
+		if pk.DBName != "" && !seen[pk.DBName] {
+			seen[pk.DBName] = true
+			cols = append(cols, keyCol{name: pk.DBName})
+		}
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrRunNoKey, model.Name)
+	}
+	for i := range cols {
+		f := chunk.LookUpField(cols[i].name)
+		if f == nil || f.DBName != cols[i].name || !f.Readable {
+			return nil, fmt.Errorf("%w: %s has no field for column %q", ErrRunKeyNotLoaded, chunk.Name, cols[i].name)
+		}
+		cols[i].field = f
+	}
+	return cols, nil
+}
+
+func column(name string) clause.Column {
+	return clause.Column{Table: clause.CurrentTable, Name: name}
+}
+
+// orderBy is the ORDER BY of every chunk.
+func orderBy(cols []keyCol) clause.OrderBy {
+	o := clause.OrderBy{Columns: make([]clause.OrderByColumn, len(cols))}
+	for i, k := range cols {
+		o.Columns[i] = clause.OrderByColumn{Column: column(k.name), Desc: k.desc}
+	}
+	return o
+}
+
+// after is the keyset condition "the row sorts after key": for (a, b) that
+// is a >= ? AND (a > ? OR (a = ? AND b > ?)), with < for DESC columns. The
+// leading, redundant bound lets every engine range-scan an index on a; the
+// expanded OR runs on every dialect, SQL Server included, unlike row-value
+// comparison.
+func after(cols []keyCol, key []any) clause.Expression {
+	beyond := func(k keyCol, v any) clause.Expression {
+		if k.desc {
+			return clause.Lt{Column: column(k.name), Value: v}
+		}
+		return clause.Gt{Column: column(k.name), Value: v}
+	}
+	if len(cols) == 1 {
+		return beyond(cols[0], key[0])
+	}
+	ors := make([]clause.Expression, len(cols))
+	for i := range cols {
+		and := make([]clause.Expression, 0, i+1)
+		for j := range i {
+			and = append(and, clause.Eq{Column: column(cols[j].name), Value: key[j]})
+		}
+		and = append(and, beyond(cols[i], key[i]))
+		if len(and) == 1 {
+			ors[i] = and[0]
+		} else {
+			ors[i] = clause.AndConditions{Exprs: and}
+		}
+	}
+	var lead clause.Expression = clause.Gte{Column: column(cols[0].name), Value: key[0]}
+	if cols[0].desc {
+		lead = clause.Lte{Column: column(cols[0].name), Value: key[0]}
+	}
+	return clause.AndConditions{Exprs: []clause.Expression{lead, clause.OrConditions{Exprs: ors}}}
+}
+
+// keyOf reads the ordering key of row, a T.
+func keyOf(ctx context.Context, cols []keyCol, row reflect.Value) ([]any, error) {
+	key := make([]any, len(cols))
+	for i, k := range cols {
+		v, _ := k.field.ValueOf(ctx, row)
+		if isNull(v) {
+			return nil, fmt.Errorf("%w: column %q", ErrRunNullKey, k.name)
+		}
+		key[i] = v
+	}
+	return key, nil
+}
+
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// storedKey is the JSON form of a key in gormup_checkpoints.last_key. Cols
+// guards against resuming with another ordering.
+type storedKey struct {
+	Cols []string          `json:"cols"`
+	Key  []json.RawMessage `json:"key"`
+}
+
+func colNames(cols []keyCol) []string {
+	out := make([]string, len(cols))
+	for i, k := range cols {
+		out[i] = k.String()
+	}
+	return out
+}
+
+func encodeKey(cols []keyCol, key []any) (string, error) {
+	s := storedKey{Cols: colNames(cols), Key: make([]json.RawMessage, len(key))}
+	for i, v := range key {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return "", fmt.Errorf("batch: encoding key column %q for the checkpoint: %w", cols[i].name, err)
+		}
+		s.Key[i] = b
+	}
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+// decodeKey parses a stored key into values of the key fields' Go types; ""
+// (a fresh checkpoint) is the nil key.
+func decodeKey(cols []keyCol, raw string) ([]any, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	var s storedKey
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return nil, fmt.Errorf("batch: reading checkpoint key %q: %w", raw, err)
+	}
+	if want := colNames(cols); !slices.Equal(s.Cols, want) || len(s.Key) != len(cols) {
+		return nil, fmt.Errorf("%w: stored %v, run orders by %v", ErrCheckpointMismatch, s.Cols, want)
+	}
+	key := make([]any, len(cols))
+	for i, k := range cols {
+		p := reflect.New(k.field.FieldType)
+		if err := json.Unmarshal(s.Key[i], p.Interface()); err != nil {
+			return nil, fmt.Errorf("batch: reading checkpoint key column %q: %w", k.name, err)
+		}
+		key[i] = p.Elem().Interface()
+	}
+	return key, nil
+}

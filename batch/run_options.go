@@ -1,0 +1,157 @@
+package batch
+
+import (
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
+)
+
+// Defaults of Run.
+const (
+	// DefaultRunSize is the number of rows per chunk when Size is not given.
+	DefaultRunSize = 1000
+	// DefaultRunAttempts is the number of times a chunk's transaction runs
+	// at most when it keeps failing with retryable errors.
+	DefaultRunAttempts = dialect.DefaultMaxAttempts
+)
+
+// ProgressInfo is what a Progress callback receives after each committed
+// chunk: rows and chunks done, total and ETA (with CountTotal), rate and
+// elapsed time.
+type ProgressInfo = hooks.Progress
+
+// LockMode is the row lock each chunk's load takes, inside the chunk's
+// transaction. The zero LockMode takes none.
+type LockMode uint8
+
+// Lock modes.
+const (
+	// NoLock loads the chunk with a plain SELECT.
+	NoLock LockMode = iota
+	// ForUpdate locks the chunk's rows until its commit: FOR UPDATE on
+	// PostgreSQL, MySQL and MariaDB, WITH (UPDLOCK, ROWLOCK) on SQL Server,
+	// and on SQLite, which has no row locks, the database write lock taken
+	// before the load.
+	ForUpdate
+	// ForUpdateNoWait is ForUpdate failing at once when a row is locked
+	// (NOWAIT); that error is retried like a deadlock. Not on SQLite.
+	ForUpdateNoWait
+	// ForUpdateSkipLocked is ForUpdate leaving out rows other transactions
+	// hold (SKIP LOCKED; READPAST on SQL Server), so several workers can
+	// share a queue table. Not on SQLite, MySQL before 8.0 or MariaDB
+	// before 10.6.
+	ForUpdateSkipLocked
+)
+
+func (m LockMode) lock() dialect.Lock {
+	switch m {
+	case ForUpdate:
+		return dialect.Lock{Strength: dialect.ForUpdate}
+	case ForUpdateNoWait:
+		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
+	case ForUpdateSkipLocked:
+		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.SkipLocked}
+	}
+	return dialect.Lock{}
+}
+
+// RunOption configures Run.
+type RunOption func(*runConfig)
+
+type runConfig struct {
+	size       int
+	checkpoint string
+	restart    bool
+	hooks      []hooks.Chunk
+	progress   func(ProgressInfo)
+	countTotal bool
+	orderBy    []string
+	lock       LockMode
+	attempts   int
+}
+
+func newRunConfig(opts []RunOption) runConfig {
+	c := runConfig{size: DefaultRunSize, attempts: DefaultRunAttempts}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
+// Size sets the number of rows per chunk (DefaultRunSize, 1000, when not
+// given or n <= 0). Only one chunk is held in memory at a time.
+func Size(n int) RunOption {
+	return func(c *runConfig) {
+		if n > 0 {
+			c.size = n
+		} else {
+			c.size = DefaultRunSize
+		}
+	}
+}
+
+// Checkpoint names the run's checkpoint, stored in the gormup_checkpoints
+// table (created on demand) and advanced in the same transaction as each
+// chunk's work. A Run whose checkpoint exists resumes after the last
+// committed chunk; one whose checkpoint is marked done returns at once with
+// Report.AlreadyDone. An empty name (the default) keeps no checkpoint.
+func Checkpoint(name string) RunOption {
+	return func(c *runConfig) { c.checkpoint = name }
+}
+
+// Restart resets the checkpoint before the run, so it starts from the first
+// row even if an earlier run of the same name finished. Without Checkpoint
+// it has no effect.
+func Restart() RunOption {
+	return func(c *runConfig) { c.restart = true }
+}
+
+// Hooks adds chunk lifecycle callbacks; callbacks of several Hooks options
+// are called in the order given. See hooks.Chunk and hooks.ProgressLogger.
+func Hooks(h ...hooks.Chunk) RunOption {
+	return func(c *runConfig) { c.hooks = append(c.hooks, h...) }
+}
+
+// Progress sets a function called after each committed chunk, on Run's
+// goroutine. nil (the default) reports nothing.
+func Progress(fn func(ProgressInfo)) RunOption {
+	return func(c *runConfig) { c.progress = fn }
+}
+
+// CountTotal makes Run count the matching rows once at its start (a
+// SELECT COUNT(*) with db's conditions, after the checkpoint's key), so that
+// progress reports a total and an ETA. Off by default: the count costs a
+// scan.
+func CountTotal() RunOption {
+	return func(c *runConfig) { c.countTotal = true }
+}
+
+// OrderBy sets the columns Run pages by, each a column or field name
+// optionally followed by ASC or DESC (ascending by default). The primary key
+// columns not listed are appended, ascending, so the ordering is unique. The
+// columns must not hold NULL, and T must load them. The default is the
+// primary key.
+func OrderBy(cols ...string) RunOption {
+	return func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) }
+}
+
+// Lock makes each chunk's load lock its rows (NoLock by default). See
+// LockMode for the dialect forms; an unsupported mode fails the run before
+// the first chunk with an error wrapping the dialect's ErrLockUnsupported.
+func Lock(m LockMode) RunOption {
+	return func(c *runConfig) { c.lock = m }
+}
+
+// MaxAttempts sets how many times a chunk's transaction runs at most when it
+// fails with a retryable error (DefaultRunAttempts, 5, when n <= 0); 1
+// disables retrying.
+func MaxAttempts(n int) RunOption {
+	return func(c *runConfig) {
+		if n > 0 {
+			c.attempts = n
+		} else {
+			c.attempts = DefaultRunAttempts
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrStop, returned by a Chunk.Before callback, stops a batch.Run cleanly
+// before that chunk: nothing of the chunk runs, every earlier chunk stays
+// committed, the checkpoint (if any) still points after the last committed
+// chunk, and Run returns a nil error with Report.Stopped set.
+var ErrStop = errors.New("hooks: stop the run")
+
+// Progress describes how far a chunked run has come. All counts include the
+// rows done by earlier runs of the same checkpoint.
+type Progress struct {
+	// Done is the number of rows committed so far.
+	Done int64
+	// Chunks is the number of chunks committed so far.
+	Chunks int64
+	// Total is the number of rows the run expects to visit: Done before this
+	// run plus the matching rows counted at its start. It is -1 unless the
+	// run was asked to count (batch.CountTotal).
+	Total int64
+	// Elapsed is the time since this run (this process) started.
+	Elapsed time.Duration
+	// Rate is the number of rows per second this run has committed; 0 until
+	// a chunk has committed.
+	Rate float64
+	// ETA is the estimated time left: (Total-Done)/Rate. It is 0 when Total
+	// is unknown, when Rate is still 0, or once Done reaches Total.
+	ETA time.Duration
+}
+
+// ChunkInfo describes one chunk of a batch.Run to the Chunk callbacks.
+type ChunkInfo struct {
+	// Name is the run's checkpoint name, or "" for a run without one.
+	Name string
+	// Index is the 0-based number of the chunk across every run of the same
+	// checkpoint (it continues after a resume).
+	Index int64
+	// After is the key the chunk starts after (the last key committed), in
+	// ordering-column order; nil for the first chunk.
+	After []any
+	// FirstKey and LastKey are the keys of the chunk's first and last rows;
+	// nil before the chunk is loaded (in Before) or when it could not be.
+	FirstKey, LastKey []any
+	// Rows is the number of rows loaded in the chunk; 0 in Before.
+	Rows int
+	// Attempt is the 1-based attempt of the chunk's transaction; 0 in Before.
+	Attempt int
+	// Progress is the state of the run; in AfterCommit it includes the chunk.
+	Progress Progress
+}
+
+// Chunk is the set of lifecycle callbacks batch.Run calls around each chunk.
+// Every field is optional: the zero Chunk does nothing. The callbacks run on
+// the goroutine that called batch.Run, outside the chunk's transaction, and
+// receive Run's ctx.
+type Chunk struct {
+	// Before is called before each chunk's transaction begins. Returning
+	// ErrStop (or an error wrapping it) stops the run cleanly; any other
+	// error stops it with a *batch.ChunkError wrapping that error. Nothing of
+	// the chunk has run at that point.
+	Before func(ctx context.Context, c ChunkInfo) error
+	// AfterCommit is called once the chunk, and the checkpoint written with
+	// it, are committed.
+	AfterCommit func(ctx context.Context, c ChunkInfo)
+	// OnRetry is called when an attempt of the chunk failed with a retryable
+	// error (a deadlock, a serialization failure, SQLite busy), after its
+	// rollback and before the chunk is reloaded and run again.
+	OnRetry func(ctx context.Context, c ChunkInfo, err error)
+	// OnError is called once when the chunk fails for good (a non-retryable
+	// error, retries exhausted, ctx done) and the run stops.
+	OnError func(ctx context.Context, c ChunkInfo, err error)
+}
+
+// CallBefore calls c.Before if it is set.
+func (c Chunk) CallBefore(ctx context.Context, info ChunkInfo) error {
+	if c.Before == nil {
+		return nil
+	}
+	return c.Before(ctx, info)
+}
+
+// CallAfterCommit calls c.AfterCommit if it is set.
+func (c Chunk) CallAfterCommit(ctx context.Context, info ChunkInfo) {
+	if c.AfterCommit != nil {
+		c.AfterCommit(ctx, info)
+	}
+}
+
+// CallOnRetry calls c.OnRetry if it is set.
+func (c Chunk) CallOnRetry(ctx context.Context, info ChunkInfo, err error) {
+	if c.OnRetry != nil {
+		c.OnRetry(ctx, info, err)
+	}
+}
+
+// CallOnError calls c.OnError if it is set.
+func (c Chunk) CallOnError(ctx context.Context, info ChunkInfo, err error) {
+	if c.OnError != nil {
+		c.OnError(ctx, info, err)
+	}
+}
