@@ -1,0 +1,169 @@
+package updater
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/gormup/gormup/internal/dialect"
+)
+
+// Defaults of the options.
+const (
+	// DefaultMaxAttempts is how many times Update and Transaction run their
+	// transaction at most. It is sized so that 16 writers hammering one row
+	// optimistically (or on SQLite) all succeed.
+	DefaultMaxAttempts = 12
+	// DefaultBaseDelay is the backoff ceiling before the second attempt; it
+	// doubles per attempt, and each pause is a random duration up to it.
+	DefaultBaseDelay = 2 * time.Millisecond
+	// DefaultMaxDelay caps the backoff ceiling.
+	DefaultMaxDelay = 100 * time.Millisecond
+)
+
+// VersionTag is the struct tag that marks a model's version field for
+// optimistic updates: `gormup:"version"`.
+const VersionTag = "version"
+
+// tagKey is the struct tag key gormup reads.
+const tagKey = "gormup"
+
+// Lock is the row lock Update reads with in pessimistic mode.
+type Lock uint8
+
+// Row locks. The zero Lock means "choose the default" (ForUpdate unless the
+// model has a version field).
+const (
+	// ForUpdate waits for and takes an exclusive row lock: PostgreSQL and
+	// MySQL/MariaDB SELECT … FOR UPDATE, SQL Server WITH (UPDLOCK, ROWLOCK),
+	// SQLite the database write lock, taken before the read.
+	ForUpdate Lock = iota + 1
+	// ForUpdateNoWait fails at once with ErrLocked when another transaction
+	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)). SQLite:
+	// ErrLockUnsupported.
+	ForUpdateNoWait
+	// ForUpdateSkipLocked treats a row locked by another transaction as
+	// absent, so Update returns a not-found error at once (FOR UPDATE SKIP
+	// LOCKED; SQL Server READPAST). SQLite: ErrLockUnsupported.
+	ForUpdateSkipLocked
+	// ForNoKeyUpdate is PostgreSQL's FOR NO KEY UPDATE, which does not block
+	// inserts referencing the row. Other dialects: ErrLockUnsupported.
+	ForNoKeyUpdate
+)
+
+func (l Lock) dialectLock() dialect.Lock {
+	switch l {
+	case ForUpdateNoWait:
+		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
+	case ForUpdateSkipLocked:
+		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.SkipLocked}
+	case ForNoKeyUpdate:
+		return dialect.Lock{Strength: dialect.ForNoKeyUpdate}
+	}
+	return dialect.Lock{Strength: dialect.ForUpdate}
+}
+
+// Option configures Update or Transaction. The zero configuration is valid.
+type Option func(*config)
+
+type config struct {
+	lock         Lock
+	optimistic   bool
+	versionField string
+	maxAttempts  int
+	baseDelay    time.Duration
+	maxDelay     time.Duration
+	txOptions    *sql.TxOptions
+	onRetry      func(attempt int, err error)
+}
+
+func newConfig(opts []Option) config {
+	c := config{maxAttempts: DefaultMaxAttempts, baseDelay: DefaultBaseDelay, maxDelay: DefaultMaxDelay}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
+// WithLock makes Update pessimistic: the row is read with lock inside the
+// transaction, so concurrent Updates of the row queue up instead of
+// conflicting. It overrides WithOptimistic. A version field, if the model has
+// one, is still checked and incremented. Update's default, without WithLock
+// or WithOptimistic, is ForUpdate for models without a version field and
+// optimistic for models with one.
+func WithLock(l Lock) Option {
+	return func(c *config) { c.lock, c.optimistic = l, false }
+}
+
+// WithOptimistic makes Update optimistic: the row is read without a lock and
+// written with UPDATE … SET version = version + 1 WHERE pk = ? AND
+// version = ?; when that matches no row, another writer got there first and
+// the whole attempt (read, change function, write) runs again. The model
+// needs a version field (see WithVersionField), else ErrNoVersionField.
+// It overrides WithLock.
+func WithOptimistic() Option {
+	return func(c *config) { c.optimistic, c.lock = true, 0 }
+}
+
+// WithVersionField names the model's version field, by Go field name or
+// column name; it must hold an integer (or a driver.Valuer/sql.Scanner of
+// one). Without it Update looks for a field tagged `gormup:"version"` and
+// then for a field of type optimisticlock.Version (gorm.io/plugin/
+// optimisticlock). Naming a version field makes optimistic mode the default.
+func WithVersionField(name string) Option {
+	return func(c *config) { c.versionField = name }
+}
+
+// WithMaxAttempts bounds how many times the transaction runs when it fails
+// with a deadlock, serialization failure, lock timeout, SQLite busy error or
+// (optimistic mode) a version conflict. n <= 0 means DefaultMaxAttempts; 1
+// disables retrying. Inside a caller's transaction there is always exactly
+// one attempt.
+func WithMaxAttempts(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxAttempts
+		}
+		c.maxAttempts = n
+	}
+}
+
+// WithBackoff sets the exponential backoff between attempts: the pause after
+// attempt k is random in [0, min(maxDelay, base·2^(k-1))]. Zero or negative
+// values keep DefaultBaseDelay and DefaultMaxDelay.
+func WithBackoff(base, maxDelay time.Duration) Option {
+	return func(c *config) {
+		if base > 0 {
+			c.baseDelay = base
+		}
+		if maxDelay > 0 {
+			c.maxDelay = maxDelay
+		}
+	}
+}
+
+// WithTxOptions passes opts (isolation level, read-only) to every BEGIN; nil,
+// the default, uses the database's defaults. Ignored inside a caller's
+// transaction.
+func WithTxOptions(opts *sql.TxOptions) Option {
+	return func(c *config) { c.txOptions = opts }
+}
+
+// WithOnRetry calls fn before each retry with the attempt that failed
+// (1-based) and its error, e.g. to count conflicts. fn runs on the calling
+// goroutine; nil, the default, does nothing.
+func WithOnRetry(fn func(attempt int, err error)) Option {
+	return func(c *config) { c.onRetry = fn }
+}
+
+func (c *config) policy(retryable func(error) bool) dialect.RetryPolicy {
+	return dialect.RetryPolicy{
+		MaxAttempts: c.maxAttempts,
+		BaseDelay:   c.baseDelay,
+		MaxDelay:    c.maxDelay,
+		Retryable:   retryable,
+		OnRetry:     c.onRetry,
+		TxOptions:   c.txOptions,
+	}
+}

@@ -1,0 +1,345 @@
+package updater
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Result is what Update did.
+type Result[T any] struct {
+	// Row is the row as saved: the change function's edits, hook edits,
+	// the autoUpdateTime timestamp and the incremented version included.
+	// When nothing changed it is the row as read.
+	Row T
+	// Changes lists the columns written, in schema order; empty when the
+	// change function changed nothing, in which case no UPDATE ran.
+	Changes []Change
+	// Attempts is how many times the row was read and changed: 1 unless a
+	// deadlock, serialization failure, busy error or version conflict made
+	// Update run its transaction again.
+	Attempts int
+}
+
+// Update loads the one row of T that the conditions on db select, calls
+// change on it, and writes exactly the columns that change (or a
+// BeforeSave/BeforeUpdate hook) altered — zero values included — with one
+// UPDATE … WHERE <primary key>, all in one transaction. ctx bounds every
+// statement and the pauses between attempts.
+//
+// Which row: the conditions already on db (Where, Scopes, Table); exactly one
+// row must match. None: an error wrapping gorm.ErrRecordNotFound. More than
+// one (the read uses LIMIT 2): ErrMultipleRows. Nothing is written either way.
+//
+// Change detection compares each column, through GORM's schema, as the
+// database stores it: pointers by the value they point to (nil is NULL),
+// driver.Valuer types and serializer fields by their Value, []byte by content,
+// times as instants at the column's precision (the precision tag, else 6
+// digits on PostgreSQL, 3 on MySQL/MariaDB, 7 on SQL Server, 9 on SQLite).
+// Fields tagged `gorm:"-"` or read-only (`<-:false`, `<-:create`) are never
+// written. When nothing changed no UPDATE runs and no hook is called.
+// Otherwise BeforeSave and BeforeUpdate run on the changed row, then
+// autoUpdateTime fields the caller left alone get the current time, then the
+// UPDATE runs through GORM's callback chain (plugins see it; when an audit
+// plugin collects changes they travel with hooks.WithChanges), then
+// AfterUpdate and AfterSave run. A hook error rolls the transaction back and
+// is returned. Changing a primary key returns ErrPrimaryKeyChanged. Update
+// never inserts: a row deleted concurrently is reported, not re-created.
+//
+// Concurrency control: with WithLock, or by default when the model has no
+// version field, the row is read with a lock (ForUpdate: FOR UPDATE on
+// PostgreSQL and MySQL/MariaDB, WITH (UPDLOCK, ROWLOCK) on SQL Server, the
+// database write lock taken before the read on SQLite). With WithOptimistic,
+// or by default when the model has a version field, the row is read without
+// a lock and the UPDATE adds version = version + 1 and WHERE version = <read
+// value>; when that matches nothing the attempt starts over, and after the
+// last attempt Update returns a *ConflictError. On MySQL/MariaDB RowsAffected
+// counts changed rows unless the DSN sets clientFoundRows, but the version
+// increment always changes the row, so 0 means a conflict either way. A
+// version field, when present, is incremented in both modes.
+//
+// Deadlocks, serialization failures, lock timeouts, SQLite busy errors and
+// version conflicts — including those reported at COMMIT, as Galera does —
+// roll back and run the whole attempt again (read, change, write), up to
+// DefaultMaxAttempts with jittered backoff (see the options). change may
+// therefore run more than once: it must only modify the struct it is given,
+// never have other side effects. An error from change rolls back and is
+// returned as is.
+//
+// If db is already inside a transaction (from db.Transaction or Begin),
+// Update opens none and retries nothing — a failed statement may have
+// aborted the caller's transaction — so conflicts and deadlocks are returned
+// to the caller, whose own transaction decides. A nil change reads (and
+// locks) the row and writes nothing.
+func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...Option) (Result[T], error) {
+	var res Result[T]
+	if db == nil {
+		return res, fmt.Errorf("updater: nil *gorm.DB")
+	}
+	c := newConfig(opts)
+	d, err := dialect.Of(ctx, db)
+	if err != nil {
+		return res, err
+	}
+	p, err := newPlan[T](db, d, &c)
+	if err != nil {
+		return res, err
+	}
+	run := &run[T]{p: p, d: d, change: change}
+	noWait := p.lock.Wait == dialect.NoWait
+	retryable := func(err error) bool {
+		if errors.Is(err, errStale) {
+			return true
+		}
+		r := dialect.Classify(err)
+		if noWait && (r == dialect.LockNotAvailable || r == dialect.LockTimeout) {
+			return false
+		}
+		return r != dialect.NotRetryable
+	}
+	attempts, err := dialect.RunTx(ctx, db, c.policy(retryable), run.attempt)
+	res.Attempts = attempts
+	if err != nil {
+		if errors.Is(err, errStale) && ctx.Err() == nil {
+			return res, &ConflictError{Table: p.table, Key: run.key, Attempts: attempts}
+		}
+		if noWait {
+			if r := dialect.Classify(err); r == dialect.LockNotAvailable || r == dialect.LockTimeout {
+				return res, fmt.Errorf("%w: %w", ErrLocked, err)
+			}
+		}
+		return res, err
+	}
+	res.Row, res.Changes = run.row, run.changes
+	return res, nil
+}
+
+// run is the state of one Update call across its attempts.
+type run[T any] struct {
+	p      *plan
+	d      *dialect.Dialect
+	change func(*T) error
+
+	key     []any // the row's primary key, once read
+	row     T
+	changes []Change
+}
+
+// attempt is one transaction: read, change, write.
+func (r *run[T]) attempt(tx *gorm.DB) error {
+	p, ctx := r.p, tx.Statement.Context
+	row, err := r.load(tx)
+	if err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(row).Elem()
+	r.key = p.keyOf(ctx, rv)
+	r.changes = nil
+	if r.change == nil {
+		r.row = *row
+		return nil
+	}
+	old, err := p.snapshot(ctx, rv)
+	if err != nil {
+		return err
+	}
+	if err := r.change(row); err != nil {
+		return err
+	}
+	changed, vals, pkChanged, err := p.diff(ctx, rv, old)
+	if err != nil {
+		return err
+	}
+	if pkChanged {
+		return fmt.Errorf("%w: %s row %v", ErrPrimaryKeyChanged, p.table, r.key)
+	}
+	if len(changed) == 0 {
+		r.row = *row
+		return nil
+	}
+	hookTx := tx.Session(&gorm.Session{NewDB: true})
+	if p.before {
+		if err := runBefore(hookTx, row); err != nil {
+			return err
+		}
+		if changed, vals, pkChanged, err = p.diff(ctx, rv, old); err != nil {
+			return err
+		}
+		if pkChanged {
+			return fmt.Errorf("%w: %s row %v (by a hook)", ErrPrimaryKeyChanged, p.table, r.key)
+		}
+	}
+	if changed, err = r.touch(tx, rv, changed, vals); err != nil {
+		return err
+	}
+	if err := r.write(tx, row, changed, old, vals); err != nil {
+		return err
+	}
+	if p.hooks {
+		if err := runAfter(hookTx, row); err != nil {
+			return err
+		}
+	}
+	r.row = *row
+	return nil
+}
+
+// load reads the row with the plan's lock, refusing zero or several rows.
+func (r *run[T]) load(tx *gorm.DB) (*T, error) {
+	q, err := lockedQuery(tx, r.d, r.p)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]T, 0, 2)
+	if err := q.Limit(2).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	switch len(rows) {
+	case 0:
+		return nil, fmt.Errorf("updater: no %s row matches: %w", r.p.table, gorm.ErrRecordNotFound)
+	case 1:
+		return &rows[0], nil
+	}
+	return nil, fmt.Errorf("%w (%s)", ErrMultipleRows, r.p.table)
+}
+
+// lockedQuery returns tx (with the caller's conditions) set up to read with
+// the plan's lock.
+func lockedQuery(tx *gorm.DB, d *dialect.Dialect, p *plan) (*gorm.DB, error) {
+	if p.lock.Strength == dialect.NoLock {
+		return tx, nil
+	}
+	q, err := d.LockRows(tx, p.lock, p.table, p.pk[0].DBName)
+	if err != nil {
+		if errors.Is(err, dialect.ErrLockUnsupported) {
+			return nil, fmt.Errorf("%w: %w", ErrLockUnsupported, err)
+		}
+		return nil, err
+	}
+	return q, nil
+}
+
+// touch sets the autoUpdateTime fields the change left alone to the current
+// time and adds them to changed.
+func (r *run[T]) touch(tx *gorm.DB, rv reflect.Value, changed []int, vals []any) ([]int, error) {
+	p, ctx := r.p, tx.Statement.Context
+	var now any
+	for i, f := range p.fields {
+		if f.AutoUpdateTime == 0 || p.isPK[i] || contains(changed, i) {
+			continue
+		}
+		if now == nil {
+			now = tx.NowFunc()
+		}
+		if err := f.Set(ctx, rv, now); err != nil {
+			return nil, fmt.Errorf("updater: setting %s.%s: %w", p.sch.Name, f.Name, err)
+		}
+		v, _ := f.ValueOf(ctx, rv)
+		c, err := canonical(v)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = c
+		changed = insertSorted(changed, i)
+	}
+	return changed, nil
+}
+
+// write issues the UPDATE of the changed columns, guarded and incremented by
+// the version field when there is one.
+func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) error {
+	p, ctx := r.p, tx.Statement.Context
+	set := make(map[string]any, len(changed)+1)
+	changes := make([]Change, 0, len(changed)+1)
+	for _, i := range changed {
+		f := p.fields[i]
+		set[f.DBName] = vals[i]
+		changes = append(changes, Change{Field: f.Name, Column: f.DBName, Old: old[i], New: vals[i]})
+	}
+	var newVersion int64
+	var oldVersion any
+	if p.version != nil {
+		oldVersion = old[p.verIdx]
+		cur, ok := asInt64(oldVersion)
+		if oldVersion != nil && !ok {
+			return fmt.Errorf("%w: %s.%s holds %T", ErrNoVersionField, p.sch.Name, p.version.Name, oldVersion)
+		}
+		newVersion = cur + 1
+		if oldVersion == nil {
+			set[p.version.DBName] = newVersion // NULL + 1 would stay NULL
+		} else {
+			set[p.version.DBName] = gorm.Expr("? + 1", clause.Column{Name: p.version.DBName})
+		}
+		changes = append(changes, Change{Field: p.version.Name, Column: p.version.DBName, Old: oldVersion, New: newVersion})
+	}
+	scratch := *row // GORM assigns the written values to the model; keep row as the caller's code left it
+	stmt := writeStatement(tx, p, &scratch, oldVersion)
+	if hooks.Collecting(tx) {
+		hc := make([]hooks.Change, len(changes))
+		for i, ch := range changes {
+			hc[i] = hooks.Change{Table: p.table, Key: r.key, Column: ch.Column, Old: ch.Old, OldKnown: true, New: ch.New}
+		}
+		stmt = hooks.WithChanges(stmt, hc)
+	}
+	res := stmt.UpdateColumns(set)
+	if res.Error != nil {
+		return res.Error
+	}
+	if p.version != nil {
+		if res.RowsAffected == 0 {
+			return errStale
+		}
+		if err := p.version.Set(ctx, reflect.ValueOf(row).Elem(), newVersion); err != nil {
+			return fmt.Errorf("updater: setting %s.%s: %w", p.sch.Name, p.version.Name, err)
+		}
+	}
+	r.changes = changes
+	return nil
+}
+
+// writeStatement returns the UPDATE statement for model: GORM adds
+// WHERE <pk> = <model's pk> itself; zero-valued keys and the version guard
+// are added here.
+func writeStatement(tx *gorm.DB, p *plan, model any, oldVersion any) *gorm.DB {
+	ctx := tx.Statement.Context
+	stmt := tx.Session(&gorm.Session{NewDB: true}).Model(model)
+	if p.table != p.sch.Table {
+		stmt = stmt.Table(p.table)
+	}
+	rv := reflect.ValueOf(model).Elem()
+	for _, f := range p.pk {
+		if v, zero := f.ValueOf(ctx, rv); zero {
+			stmt = stmt.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: f.DBName}, Value: v})
+		}
+	}
+	if p.version != nil {
+		stmt = stmt.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: p.version.DBName}, Value: oldVersion})
+	}
+	return stmt
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func insertSorted(s []int, v int) []int {
+	i := 0
+	for i < len(s) && s[i] < v {
+		i++
+	}
+	s = append(s, 0)
+	copy(s[i+1:], s[i:])
+	s[i] = v
+	return s
+}
