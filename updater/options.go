@@ -10,9 +10,10 @@ import (
 // Defaults of the options.
 const (
 	// DefaultMaxAttempts is how many times Update and Transaction run their
-	// transaction at most. It is sized so that 16 writers hammering one row
-	// optimistically (or on SQLite) all succeed.
-	DefaultMaxAttempts = 12
+	// transaction at most: enough for a burst of deadlocks or busy errors, and
+	// for optimistic updates, which read with a lock after their first
+	// conflict (see Update).
+	DefaultMaxAttempts = 10
 	// DefaultBaseDelay is the backoff ceiling before the second attempt; it
 	// doubles per attempt, and each pause is a random duration up to it.
 	DefaultBaseDelay = 2 * time.Millisecond
