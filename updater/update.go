@@ -134,8 +134,8 @@ type run[T any] struct {
 
 	key      []any // the row's primary key, once read
 	escalate bool  // a version conflict happened: read with a lock from now on
-	row     T
-	changes []Change
+	row      T
+	changes  []Change
 }
 
 // attempt is one transaction: read, change, write.
