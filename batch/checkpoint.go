@@ -57,13 +57,13 @@ func (c checkpoints) open(ctx context.Context, db *gorm.DB, restart bool) (check
 	if err := ensureTable(ctx, db); err != nil {
 		return checkpointRow{}, err
 	}
-	fresh := checkpointRow{Name: c.name, UpdatedAt: now()}
+	fresh := checkpointRow{Name: c.name, UpdatedAt: checkpointNow()}
 	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
 		return checkpointRow{}, fmt.Errorf("batch: creating checkpoint %q: %w", c.name, err)
 	}
 	if restart {
 		err := db.Model(&checkpointRow{}).Where("name = ?", c.name).
-			Updates(map[string]any{"last_key": "", "rows_done": 0, "chunks": 0, "done": false, "updated_at": now()}).Error
+			Updates(map[string]any{"last_key": "", "rows_done": 0, "chunks": 0, "done": false, "updated_at": checkpointNow()}).Error
 		if err != nil {
 			return checkpointRow{}, fmt.Errorf("batch: restarting checkpoint %q: %w", c.name, err)
 		}
@@ -81,7 +81,7 @@ func (c checkpoints) open(ctx context.Context, db *gorm.DB, restart bool) (check
 // With done it also marks the checkpoint finished; rows may be 0 then (the
 // empty last chunk), in which case key is unchanged and the version stays.
 func (c checkpoints) advance(tx *gorm.DB, chunks int64, key string, rows int64, done bool) error {
-	set := map[string]any{"updated_at": now()}
+	set := map[string]any{"updated_at": checkpointNow()}
 	if rows > 0 {
 		set["last_key"] = key
 		set["rows_done"] = gorm.Expr("rows_done + ?", rows)
@@ -116,4 +116,4 @@ func DeleteCheckpoint(ctx context.Context, db *gorm.DB, name string) error {
 
 // now is the checkpoint's updated_at: UTC, truncated to microseconds, which
 // every dialect stores exactly.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+func checkpointNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -133,11 +133,11 @@ func newRunner[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, c
 		model = new(T)
 		r.setModel = model
 	}
-	ms, err := parseSchema(db, model)
+	ms, err := runSchema(db, model)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := parseSchema(db, new(T))
+	ts, err := runSchema(db, new(T))
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func newRunner[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, c
 	return r, nil
 }
 
-func parseSchema(db *gorm.DB, v any) (*schema.Schema, error) {
+func runSchema(db *gorm.DB, v any) (*schema.Schema, error) {
 	stmt := &gorm.Statement{DB: db}
 	if err := stmt.Parse(v); err != nil {
 		return nil, fmt.Errorf("batch: parsing %T: %w", v, err)
@@ -171,13 +171,13 @@ func parseSchema(db *gorm.DB, v any) (*schema.Schema, error) {
 
 // clean returns a session of db (or of a transaction) without the caller's
 // model and conditions.
-func clean(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
+func cleanSession(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
 
 // scope returns a fresh query on q (db or a transaction begun from it) with
 // the caller's model and conditions, grouped so that an appended condition
 // cannot bind to a trailing Or, plus the keyset bound after key.
 func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
-	q = q.Clauses() // a statement of our own
+	q = q.Session(&gorm.Session{}).Clauses() // a statement of our own, never the caller's
 	if r.setModel != nil {
 		q = q.Model(r.setModel)
 	}
@@ -188,7 +188,7 @@ func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
 		}
 	}
 	if key != nil {
-		q = q.Where(after(r.keys, key))
+		q = q.Where(keysetAfter(r.keys, key))
 	}
 	return q
 }
@@ -196,7 +196,7 @@ func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
 func (r *runner[T]) run(ctx context.Context) (Report, error) {
 	base := r.db.WithContext(ctx)
 	if r.cp != nil {
-		row, err := r.cp.open(ctx, clean(base), r.cfg.restart)
+		row, err := r.cp.open(ctx, cleanSession(base), r.cfg.restart)
 		if err != nil {
 			return r.rep, err
 		}
@@ -276,12 +276,12 @@ func (r *runner[T]) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkI
 			return err
 		}
 		r.buf = r.buf[:0]
-		if err := r.scope(q, r.after).Clauses(orderBy(r.keys)).Limit(r.cfg.size).Find(&r.buf).Error; err != nil {
+		if err := r.scope(q, r.after).Clauses(keysetOrder(r.keys)).Limit(r.cfg.size).Find(&r.buf).Error; err != nil {
 			return fmt.Errorf("batch: loading chunk: %w", err)
 		}
 		n = len(r.buf)
 		info.Rows = n
-		work := clean(tx)
+		work := cleanSession(tx)
 		if n == 0 {
 			if r.cp != nil {
 				return r.cp.advance(work, r.index, "", 0, true)

@@ -77,15 +77,15 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 	return cols, nil
 }
 
-func column(name string) clause.Column {
+func keyColumn(name string) clause.Column {
 	return clause.Column{Table: clause.CurrentTable, Name: name}
 }
 
 // orderBy is the ORDER BY of every chunk.
-func orderBy(cols []keyCol) clause.OrderBy {
+func keysetOrder(cols []keyCol) clause.OrderBy {
 	o := clause.OrderBy{Columns: make([]clause.OrderByColumn, len(cols))}
 	for i, k := range cols {
-		o.Columns[i] = clause.OrderByColumn{Column: column(k.name), Desc: k.desc}
+		o.Columns[i] = clause.OrderByColumn{Column: keyColumn(k.name), Desc: k.desc}
 	}
 	return o
 }
@@ -95,12 +95,12 @@ func orderBy(cols []keyCol) clause.OrderBy {
 // leading, redundant bound lets every engine range-scan an index on a; the
 // expanded OR runs on every dialect, SQL Server included, unlike row-value
 // comparison.
-func after(cols []keyCol, key []any) clause.Expression {
+func keysetAfter(cols []keyCol, key []any) clause.Expression {
 	beyond := func(k keyCol, v any) clause.Expression {
 		if k.desc {
-			return clause.Lt{Column: column(k.name), Value: v}
+			return clause.Lt{Column: keyColumn(k.name), Value: v}
 		}
-		return clause.Gt{Column: column(k.name), Value: v}
+		return clause.Gt{Column: keyColumn(k.name), Value: v}
 	}
 	if len(cols) == 1 {
 		return beyond(cols[0], key[0])
@@ -109,7 +109,7 @@ func after(cols []keyCol, key []any) clause.Expression {
 	for i := range cols {
 		and := make([]clause.Expression, 0, i+1)
 		for j := range i {
-			and = append(and, clause.Eq{Column: column(cols[j].name), Value: key[j]})
+			and = append(and, clause.Eq{Column: keyColumn(cols[j].name), Value: key[j]})
 		}
 		and = append(and, beyond(cols[i], key[i]))
 		if len(and) == 1 {
@@ -118,9 +118,9 @@ func after(cols []keyCol, key []any) clause.Expression {
 			ors[i] = clause.AndConditions{Exprs: and}
 		}
 	}
-	var lead clause.Expression = clause.Gte{Column: column(cols[0].name), Value: key[0]}
+	var lead clause.Expression = clause.Gte{Column: keyColumn(cols[0].name), Value: key[0]}
 	if cols[0].desc {
-		lead = clause.Lte{Column: column(cols[0].name), Value: key[0]}
+		lead = clause.Lte{Column: keyColumn(cols[0].name), Value: key[0]}
 	}
 	return clause.AndConditions{Exprs: []clause.Expression{lead, clause.OrConditions{Exprs: ors}}}
 }
@@ -130,7 +130,7 @@ func keyOf(ctx context.Context, cols []keyCol, row reflect.Value) ([]any, error)
 	key := make([]any, len(cols))
 	for i, k := range cols {
 		v, _ := k.field.ValueOf(ctx, row)
-		if isNull(v) {
+		if isNullKey(v) {
 			return nil, fmt.Errorf("%w: column %q", ErrRunNullKey, k.name)
 		}
 		key[i] = v
@@ -138,7 +138,7 @@ func keyOf(ctx context.Context, cols []keyCol, row reflect.Value) ([]any, error)
 	return key, nil
 }
 
-func isNull(v any) bool {
+func isNullKey(v any) bool {
 	if v == nil {
 		return true
 	}

@@ -1,0 +1,298 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+)
+
+// bumpThen bumps the chunk, then returns fail(chunk) — the update is done
+// inside the transaction before the error, so a rollback must undo it.
+func bumpThen(fail func(chunk []runItem) error) func(*gorm.DB, []runItem) error {
+	return func(tx *gorm.DB, chunk []runItem) error {
+		if err := bump(tx, chunk); err != nil {
+			return err
+		}
+		return fail(chunk)
+	}
+}
+
+func TestRunNonRetryableErrorStopsAndResumes(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 100)
+		boom := errors.New("boom")
+		rep, err := batch.Run(context.Background(), db.DB, bumpThen(func(chunk []runItem) error {
+			if chunk[0].ID == 41 {
+				return boom
+			}
+			return nil
+		}), batch.Size(20), batch.Checkpoint("fails"))
+		var ce *batch.ChunkError
+		if !errors.As(err, &ce) || !errors.Is(err, boom) {
+			t.Fatalf("got %v, want a *ChunkError wrapping boom", err)
+		}
+		if ce.Index != 2 || !slices.Equal(ce.FirstKey, []any{int64(41)}) || !slices.Equal(ce.LastKey, []any{int64(60)}) ||
+			!slices.Equal(ce.ResumeAfter, []any{int64(40)}) || ce.RowsDone != 40 || ce.Attempts != 1 || ce.Checkpoint != "fails" {
+			t.Fatalf("ChunkError %+v", ce)
+		}
+		if want := `batch: chunk 2 (keys [41]..[60]) failed; 40 rows committed; checkpoint "fails" resumes after key [40]: boom`; err.Error() != want {
+			t.Fatalf("message\n got %s\nwant %s", err, want)
+		}
+		if rep.Rows != 40 || rep.Chunks != 2 {
+			t.Fatalf("report %+v, want 40 rows in 2 chunks", rep)
+		}
+		got := counters(t, db.DB)
+		wantCounters(t, got, 1, 40, 1)
+		wantCounters(t, got, 41, 100, 0) // the failed chunk rolled back, the rest untouched
+
+		rep, err = batch.Run(context.Background(), db.DB, bump, batch.Size(20), batch.Checkpoint("fails"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Resumed || rep.Rows != 60 || rep.RowsDone != 100 {
+			t.Fatalf("resumed report %+v, want 60 more rows, 100 in all", rep)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 100, 1)
+	})
+}
+
+func TestRunCancellationRollsBackTheChunkInFlight(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 100)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, err := batch.Run(ctx, db.DB, bumpThen(func(chunk []runItem) error {
+			if chunk[0].ID == 61 {
+				cancel() // mid-chunk: the bump is done, the commit is not
+			}
+			return nil
+		}), batch.Size(30), batch.Checkpoint("cancel"))
+		var ce *batch.ChunkError
+		if !errors.Is(err, context.Canceled) || !errors.As(err, &ce) {
+			t.Fatalf("got %v, want a *ChunkError wrapping context.Canceled", err)
+		}
+		if !slices.Equal(ce.ResumeAfter, []any{int64(60)}) || ce.RowsDone != 60 || ce.Index != 2 {
+			t.Fatalf("ChunkError %+v, want resume after [60] with 60 rows done", ce)
+		}
+		if !strings.Contains(err.Error(), `checkpoint "cancel" resumes after key [60]`) {
+			t.Fatalf("message %q does not say where to resume", err)
+		}
+		got := counters(t, db.DB)
+		wantCounters(t, got, 1, 60, 1)
+		wantCounters(t, got, 61, 100, 0)
+
+		rep, err := batch.Run(context.Background(), db.DB, bump, batch.Size(30), batch.Checkpoint("cancel"))
+		if err != nil || rep.Rows != 40 {
+			t.Fatalf("resume: %+v, %v; want 40 rows", rep, err)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 100, 1)
+	})
+}
+
+func TestRunFinishedCheckpointAndRestart(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 25)
+		run := func(opts ...batch.RunOption) batch.Report {
+			t.Helper()
+			rep, err := batch.Run(context.Background(), db.DB, bump, append(opts, batch.Size(10), batch.Checkpoint("once"))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		if rep := run(); rep.Rows != 25 || rep.AlreadyDone {
+			t.Fatalf("first run %+v", rep)
+		}
+		if rep := run(); !rep.AlreadyDone || rep.Rows != 0 || rep.RowsDone != 25 || !slices.Equal(rep.LastKey, []any{int64(25)}) {
+			t.Fatalf("second run %+v, want AlreadyDone with 25 rows done", rep)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 25, 1)
+		if rep := run(batch.Restart()); rep.Rows != 25 || rep.AlreadyDone || rep.Resumed {
+			t.Fatalf("restarted run %+v", rep)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 25, 2)
+		if err := batch.DeleteCheckpoint(context.Background(), db.DB, "once"); err != nil {
+			t.Fatal(err)
+		}
+		if rep := run(); rep.Rows != 25 {
+			t.Fatalf("run after DeleteCheckpoint %+v", rep)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 25, 3)
+	})
+}
+
+func TestRunHooksProgressAndCleanStop(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 50)
+		var events []string
+		var progress []batch.ProgressInfo
+		stop := true
+		recorder := hooks.Chunk{
+			Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+				events = append(events, "before")
+				if stop && c.Index == 3 && c.Progress.Done == 30 {
+					return hooks.ErrStop
+				}
+				return nil
+			},
+			AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+				events = append(events, "commit")
+				if c.Rows != 10 || c.Attempt != 1 || c.Progress.Done != (c.Index+1)*10 || c.Name != "hooks" {
+					t.Errorf("AfterCommit %+v", c)
+				}
+			},
+		}
+		opts := []batch.RunOption{batch.Size(10), batch.Checkpoint("hooks"), batch.CountTotal(), batch.Hooks(recorder),
+			batch.Progress(func(p batch.ProgressInfo) { progress = append(progress, p) })}
+		rep, err := batch.Run(context.Background(), db.DB, bump, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Stopped || rep.Rows != 30 {
+			t.Fatalf("report %+v, want a clean stop after 30 rows", rep)
+		}
+		if want := []string{"before", "commit", "before", "commit", "before", "commit", "before"}; !slices.Equal(events, want) {
+			t.Fatalf("events %v, want %v", events, want)
+		}
+		if len(progress) != 3 || progress[2].Done != 30 || progress[2].Total != 50 || progress[2].Chunks != 3 || progress[2].Rate <= 0 {
+			t.Fatalf("progress %+v", progress)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 30, 1)
+		wantCounters(t, counters(t, db.DB), 31, 50, 0)
+
+		// Resuming counts the total again from the checkpoint and finishes.
+		events, progress, stop = nil, nil, false
+		rep, err = batch.Run(context.Background(), db.DB, bump, opts...)
+		if err != nil || rep.Rows != 20 || rep.RowsDone != 50 {
+			t.Fatalf("resume: %+v, %v", rep, err)
+		}
+		last := progress[len(progress)-1]
+		if last.Done != 50 || last.Total != 50 || last.ETA != 0 || last.Chunks != 5 {
+			t.Fatalf("last progress %+v", last)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 50, 1)
+	})
+}
+
+func TestRunBeforeHookErrorAndOnError(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 30)
+		refuse := errors.New("maintenance window")
+		var failed []hooks.ChunkInfo
+		h := hooks.Chunk{
+			Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+				if c.Index == 1 {
+					return refuse
+				}
+				return nil
+			},
+			OnError: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+				if errors.Is(err, refuse) {
+					failed = append(failed, c)
+				}
+			},
+		}
+		_, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Hooks(h))
+		var ce *batch.ChunkError
+		if !errors.As(err, &ce) || !errors.Is(err, refuse) || ce.Attempts != 0 || ce.Index != 1 {
+			t.Fatalf("got %v, want a ChunkError for chunk 1 wrapping the hook's error", err)
+		}
+		if len(failed) != 1 || failed[0].Index != 1 || !slices.Equal(failed[0].After, []any{int64(10)}) {
+			t.Fatalf("OnError calls %+v", failed)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 10, 1)
+		wantCounters(t, counters(t, db.DB), 11, 30, 0)
+	})
+}
+
+func TestRunCheckpointMovedByAnotherRunRollsBack(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 30)
+		other := dbtest.Reopen(t, db)
+		// Between chunks 0 and 1, another run of the same name commits a
+		// chunk: this run's chunk 1 must not commit on top of it.
+		race := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+			if c.Index == 1 {
+				return other.Exec("UPDATE gormup_checkpoints SET chunks = chunks + 1 WHERE name = ?", "shared").Error
+			}
+			return nil
+		}}
+		_, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Checkpoint("shared"), batch.Hooks(race))
+		var ce *batch.ChunkError
+		if !errors.Is(err, batch.ErrCheckpointConflict) || !errors.As(err, &ce) || ce.Index != 1 {
+			t.Fatalf("got %v, want ErrCheckpointConflict in chunk 1", err)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 10, 1)
+		wantCounters(t, counters(t, db.DB), 11, 30, 0)
+	})
+}
+
+func TestRunCheckpointWithOtherOrderingIsRefused(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 30)
+		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+			if c.Index == 1 {
+				return hooks.ErrStop
+			}
+			return nil
+		}}
+		if _, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Checkpoint("ord"), batch.Hooks(stop)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Checkpoint("ord"), batch.OrderBy("score"))
+		if !errors.Is(err, batch.ErrCheckpointMismatch) {
+			t.Fatalf("got %v, want ErrCheckpointMismatch", err)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 10, 1)
+		wantCounters(t, counters(t, db.DB), 11, 30, 0)
+	})
+}
+
+// runNullable is ordered by a column that may hold NULL.
+type runNullable struct {
+	ID   int64 `gorm:"primaryKey;autoIncrement:false"`
+	Rank *int64
+}
+
+func TestRunRefusesBadInput(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 5)
+		dbtest.Migrate(t, db, &runNullable{})
+		one := int64(1)
+		dbtest.Seed(t, db.DB, []runNullable{{ID: 1, Rank: &one}, {ID: 2}})
+		ctx := context.Background()
+		noop := func(*gorm.DB, []runItem) error { return nil }
+		tests := []struct {
+			name string
+			run  func() error
+			want error
+		}{
+			{"order on db", func() error { _, err := batch.Run(ctx, db.Order("id"), noop); return err }, batch.ErrRunQueryShape},
+			{"limit on db", func() error { _, err := batch.Run(ctx, db.Limit(3), noop); return err }, batch.ErrRunQueryShape},
+			{"unknown column", func() error { _, err := batch.Run(ctx, db.DB, noop, batch.OrderBy("nope")); return err }, batch.ErrRunOrderColumn},
+			{"bad direction", func() error { _, err := batch.Run(ctx, db.DB, noop, batch.OrderBy("score UP")); return err }, batch.ErrRunOrderColumn},
+			{"nil work", func() error { _, err := batch.Run[runItem](ctx, db.DB, nil); return err }, batch.ErrRunBadWork},
+			{"non-struct", func() error {
+				_, err := batch.Run(ctx, db.Model(&runItem{}), func(*gorm.DB, []int64) error { return nil })
+				return err
+			}, batch.ErrRunBadWork},
+			{"null key", func() error {
+				_, err := batch.Run(ctx, db.DB, func(*gorm.DB, []runNullable) error { return nil }, batch.OrderBy("rank"))
+				return err
+			}, batch.ErrRunNullKey},
+		}
+		for _, tt := range tests {
+			if err := tt.run(); !errors.Is(err, tt.want) {
+				t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+			}
+		}
+		wantCounters(t, counters(t, db.DB), 1, 5, 0)
+	})
+}
