@@ -210,7 +210,7 @@ func detect(ctx context.Context, db *gorm.DB) (*Dialect, error) {
 			q = "SELECT CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128))"
 		}
 		// A fresh session: the caller's conditions and model must not leak in.
-		if err := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Raw(q).Scan(&raw).Error; err != nil {
+		if err := db.Session(&gorm.Session{NewDB: true, Context: ctx}).Raw(q).Scan(&raw).Error; err != nil {
 			return nil, fmt.Errorf("dialect: reading %s server version: %w", d.family, err)
 		}
 	}
@@ -258,7 +258,7 @@ func (d *Dialect) RowsAffectedMatched(ctx context.Context, db *gorm.DB) (bool, e
 // temporary table of a pinned connection: RowsAffected 1 means found rows.
 func probeFoundRows(ctx context.Context, db *gorm.DB) (bool, error) {
 	var matched bool
-	err := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Connection(func(conn *gorm.DB) error {
+	err := db.Session(&gorm.Session{NewDB: true, Context: ctx}).Connection(func(conn *gorm.DB) error {
 		if err := conn.Exec("CREATE TEMPORARY TABLE gormup_found_rows_probe (id INT)").Error; err != nil {
 			return err
 		}
