@@ -1,0 +1,164 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+)
+
+// Two runs update the same ten rows one by one in opposite orders. On the
+// servers a barrier makes each hold its first row before taking the rest,
+// so they deadlock for certain; the victim's chunk is rolled back, reloaded
+// and retried, and both runs finish with every row incremented twice.
+func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 10)
+		holding := make(chan struct{}, 2)
+		var retries atomic.Int64
+		onRetry := hooks.Chunk{OnRetry: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+			if dialect.Retryable(err) {
+				retries.Add(1)
+			}
+		}}
+		work := func(tx *gorm.DB, chunk []runItem) error {
+			for i, r := range chunk {
+				if err := tx.Exec("UPDATE run_items SET counter = counter + 1 WHERE id = ?", r.ID).Error; err != nil {
+					return err
+				}
+				if i == 0 && db.Dialect != dbtest.SQLite && retries.Load() == 0 {
+					barrier(holding)
+				}
+			}
+			return nil
+		}
+		var wg sync.WaitGroup
+		reps := make([]batch.Report, 2)
+		errs := make([]error, 2)
+		for i, order := range []string{"id", "id DESC"} {
+			wg.Go(func() {
+				reps[i], errs[i] = batch.Run(context.Background(), db.DB, work,
+					batch.Size(10), batch.OrderBy(order), batch.MaxAttempts(20), batch.Hooks(onRetry))
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("run %d: %v", i, err)
+			}
+			if reps[i].Rows != 10 {
+				t.Fatalf("run %d: report %+v, want 10 rows", i, reps[i])
+			}
+		}
+		wantCounters(t, counters(t, db.DB), 1, 10, 2)
+		if db.Dialect != dbtest.SQLite && retries.Load() == 0 {
+			t.Fatal("no chunk was retried: the runs did not deadlock")
+		}
+		if got := int64(reps[0].Retries + reps[1].Retries); got != retries.Load() {
+			t.Fatalf("reports count %d retries, hooks saw %d", got, retries.Load())
+		}
+	})
+}
+
+// barrier signals that this run holds its first row and waits until the
+// other run does too (or a generous timeout passes, which then fails the
+// retry assertion rather than hanging the test).
+func barrier(holding chan struct{}) {
+	holding <- struct{}{}
+	deadline := time.After(10 * time.Second)
+	for len(holding) < 2 {
+		select {
+		case <-deadline:
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// runJob is a queue row.
+type runJob struct {
+	ID      int64  `gorm:"primaryKey;autoIncrement:false"`
+	Status  string `gorm:"size:16;index"`
+	Counter int64
+	Worker  int
+}
+
+func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &runJob{})
+		jobs := make([]runJob, 300)
+		for i := range jobs {
+			jobs[i] = runJob{ID: int64(i + 1), Status: "pending"}
+		}
+		dbtest.Seed(t, db.DB, jobs)
+		pending := db.Model(&runJob{}).Where("status = ?", "pending")
+		worker := func(w int) func(*gorm.DB, []runJob) error {
+			return func(tx *gorm.DB, chunk []runJob) error {
+				ids := make([]int64, len(chunk))
+				for i, j := range chunk {
+					ids[i] = j.ID
+				}
+				time.Sleep(2 * time.Millisecond) // hold the locks a little, so workers overlap
+				return tx.Model(&runJob{}).Where("id IN ?", ids).
+					Updates(map[string]any{"counter": gorm.Expr("counter + 1"), "status": "done", "worker": w}).Error
+			}
+		}
+		if db.Dialect == dbtest.SQLite {
+			_, err := batch.Run(context.Background(), pending, worker(1), batch.Lock(batch.ForUpdateSkipLocked))
+			if !errors.Is(err, dialect.ErrLockUnsupported) {
+				t.Fatalf("got %v, want ErrLockUnsupported: SQLite has no SKIP LOCKED", err)
+			}
+			var done int64
+			if err := db.Model(&runJob{}).Where("counter <> 0").Count(&done).Error; err != nil || done != 0 {
+				t.Fatalf("%d rows touched (err %v)", done, err)
+			}
+			return
+		}
+		const workers = 4
+		reps := make([]batch.Report, workers)
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				reps[w], errs[w] = batch.Run(context.Background(), pending, worker(w+1),
+					batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
+			})
+		}
+		wg.Wait()
+		var total int64
+		for w, err := range errs {
+			if err != nil {
+				t.Fatalf("worker %d: %v", w+1, err)
+			}
+			total += reps[w].Rows
+		}
+		if total != 300 {
+			t.Fatalf("workers processed %d rows in all, want 300", total)
+		}
+		var wrong int64
+		if err := db.Model(&runJob{}).Where("counter <> 1 OR status <> ?", "done").Count(&wrong).Error; err != nil || wrong != 0 {
+			t.Fatalf("%d jobs not done exactly once (err %v)", wrong, err)
+		}
+		perWorker := map[int]int64{}
+		var rows []runJob
+		if err := db.Find(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range rows {
+			perWorker[j.Worker]++
+		}
+		for w := range workers {
+			if perWorker[w+1] != reps[w].Rows {
+				t.Fatalf("worker %d reported %d rows, marked %d", w+1, reps[w].Rows, perWorker[w+1])
+			}
+		}
+	})
+}

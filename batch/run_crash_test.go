@@ -1,0 +1,199 @@
+package batch_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+)
+
+// The crash test re-executes the test binary as a child that runs the
+// checkpointed Run and is SIGKILLed at a chosen point; these variables tell
+// the child what to open and where to stop.
+const (
+	envCrashDialect = "GORMUP_RUN_CRASH_DIALECT"
+	envCrashDSN     = "GORMUP_RUN_CRASH_DSN"
+	envCrashPoint   = "GORMUP_RUN_CRASH_POINT" // "work:N", "before:N", "commit:N" or "async"
+	crashReady      = "gormup-crash: kill me now"
+	crashRows       = 100_000
+	crashChunk      = 1000
+	crashName       = "crash-test"
+)
+
+// crashRow is the table the crash test counts on.
+type crashRow struct {
+	ID      int64 `gorm:"primaryKey;autoIncrement:false"`
+	Counter int64
+}
+
+func crashWork(tx *gorm.DB, chunk []crashRow) error {
+	return tx.Model(&crashRow{}).Where("id BETWEEN ? AND ?", chunk[0].ID, chunk[len(chunk)-1].ID).
+		Update("counter", gorm.Expr("counter + 1")).Error
+}
+
+// TestRunCrashChild is the child process of TestRunSurvivesSIGKILL.
+func TestRunCrashChild(t *testing.T) {
+	name := os.Getenv(envCrashDialect)
+	if name == "" {
+		t.Skip("helper process of TestRunSurvivesSIGKILL")
+	}
+	db := dbtest.OpenDSN(t, name, os.Getenv(envCrashDSN))
+	point, n, _ := strings.Cut(os.Getenv(envCrashPoint), ":")
+	at, _ := strconv.ParseInt(n, 10, 64)
+	die := func() {
+		fmt.Println(crashReady)
+		time.Sleep(time.Hour) // until SIGKILL
+	}
+	work := func(tx *gorm.DB, chunk []crashRow) error {
+		if err := crashWork(tx, chunk); err != nil {
+			return err
+		}
+		if point == "work" && chunk[0].ID == at*crashChunk+1 {
+			die() // the chunk's update is done, its checkpoint and commit are not
+		}
+		return nil
+	}
+	h := hooks.Chunk{
+		Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+			switch {
+			case point == "before" && c.Index == at:
+				die()
+			case point == "async":
+				time.Sleep(2 * time.Millisecond) // give the parent's poll a window per chunk
+			}
+			return nil
+		},
+		AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+			if point == "commit" && c.Index == at {
+				die() // committed; the process dies before anything else
+			}
+		},
+	}
+	_, err := batch.Run(context.Background(), db, work, batch.Size(crashChunk), batch.Checkpoint(crashName), batch.Hooks(h))
+	t.Fatalf("child ran to the end (err %v): it should have been killed", err)
+}
+
+// Every chunk's checkpoint is committed with its work: killing the process
+// mid-chunk, between chunks or right after a commit, then resuming, leaves
+// every counter at exactly 1.
+func TestRunSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes over 100,000 rows; not in -short")
+	}
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &crashRow{})
+		rows := make([]crashRow, crashRows)
+		for i := range rows {
+			rows[i].ID = int64(i + 1)
+		}
+		if err := db.CreateInBatches(rows, 1000).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, point := range []string{"work:3", "before:21", "commit:40", "work:55", "async"} {
+			killChild(t, db, point)
+			done := checkCrashInvariant(t, db.DB)
+			t.Logf("killed at %s: %d rows committed", point, done)
+		}
+		rep, err := batch.Run(context.Background(), db.DB, crashWork, batch.Size(crashChunk), batch.Checkpoint(crashName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Resumed || rep.RowsDone != crashRows {
+			t.Fatalf("final run %+v, want a resumed run ending at %d rows", rep, crashRows)
+		}
+		var wrong int64
+		if err := db.Model(&crashRow{}).Where("counter <> 1").Count(&wrong).Error; err != nil || wrong != 0 {
+			t.Fatalf("%d counters are not exactly 1 (err %v)", wrong, err)
+		}
+	})
+}
+
+// killChild starts the child at point and SIGKILLs it when it says so, or —
+// for "async" — as soon as its checkpoint passes 60,000 rows.
+func killChild(t *testing.T, db *dbtest.DB, point string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envCrashDialect+"="+db.Dialect, envCrashDSN+"="+db.DSN, envCrashPoint+"="+point)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan string, 1)
+	ready := make(chan struct{})
+	go func() {
+		var out strings.Builder
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if sc.Text() == crashReady {
+				close(ready)
+			}
+			out.WriteString(sc.Text() + "\n")
+		}
+		exited <- out.String()
+	}()
+	if point == "async" {
+		for {
+			var done int64
+			err := db.Raw("SELECT rows_done FROM gormup_checkpoints WHERE name = ?", crashName).Scan(&done).Error
+			if err == nil && done >= 60_000 {
+				break
+			}
+			select {
+			case out := <-exited:
+				t.Fatalf("child exited before the kill:\n%s", out)
+			case <-time.After(time.Millisecond):
+			}
+		}
+	} else {
+		select {
+		case <-ready:
+		case out := <-exited:
+			t.Fatalf("child at %s exited before the kill point:\n%s", point, out)
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("child at %s: got %v, want killed", point, err)
+	}
+}
+
+// checkCrashInvariant asserts that the checkpoint and the counters agree:
+// rows 1..done have counter 1, the rest 0. It returns done.
+func checkCrashInvariant(t *testing.T, db *gorm.DB) int64 {
+	t.Helper()
+	var done int64
+	if err := db.Raw("SELECT rows_done FROM gormup_checkpoints WHERE name = ?", crashName).Scan(&done).Error; err != nil {
+		t.Fatal(err)
+	}
+	var ones, others, maxOne int64
+	if err := db.Model(&crashRow{}).Where("counter = 1").Count(&ones).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Model(&crashRow{}).Where("counter NOT IN (0, 1)").Count(&others).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Model(&crashRow{}).Where("counter = 1").Select("COALESCE(MAX(id), 0)").Scan(&maxOne).Error; err != nil {
+		t.Fatal(err)
+	}
+	if done == 0 || done%crashChunk != 0 || ones != done || maxOne != done || others != 0 {
+		t.Fatalf("checkpoint says %d rows done; %d counters at 1 (highest id %d), %d at other values", done, ones, maxOne, others)
+	}
+	return done
+}
