@@ -1,0 +1,168 @@
+package batch
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors of Update, UpdateKeys and UpdateRows. Every one is returned
+// before any statement runs and nothing is written, except ErrTooManyRows
+// (returned after counting, with the transaction rolled back).
+var (
+	// ErrNilDB is returned when db is nil.
+	ErrNilDB = errors.New("batch: nil *gorm.DB")
+
+	// ErrNoModel is returned by Update and UpdateKeys when db carries no
+	// model (use db.Model(&T{})).
+	ErrNoModel = errors.New("batch: no model: call db.Model(&T{}) first")
+
+	// ErrBadModel is returned when the model (db.Model for Update and
+	// UpdateKeys, the row type for UpdateRows) is not a pointer to a struct
+	// GORM can parse, is a non-pointer struct, or differs from the row type.
+	ErrBadModel = errors.New("batch: model must be a pointer to a struct with a table")
+
+	// ErrNoPrimaryKey is returned when the model has no primary key, or has
+	// a composite one where a single key column is needed (UpdateKeys,
+	// Chunked).
+	ErrNoPrimaryKey = errors.New("batch: the model needs a single-column primary key")
+
+	// ErrNoCondition is returned by Update when db's WHERE clause does not
+	// bound the rows: no condition, a vacuous one (1=1, TRUE, 'a'='a'), only
+	// "id IS NOT NULL" (what GORM renders for Not("id", []int{})), a struct
+	// condition whose fields GORM dropped as zero values, or only the
+	// soft-delete filter. AllowAll disables the check.
+	ErrNoCondition = errors.New("batch: refusing to update every row")
+
+	// ErrNoColumns is returned when there is nothing to write: an empty or
+	// nil map, an empty column list, or a struct value without Columns.
+	ErrNoColumns = errors.New("batch: no columns to write")
+
+	// ErrUnknownColumn is wrapped by a *ColumnError when a column is not a
+	// writable field of the model (unknown, read-only, an association, or
+	// not a plain identifier).
+	ErrUnknownColumn = errors.New("batch: unknown column")
+
+	// ErrPrimaryKeyColumn is wrapped by a *ColumnError when a write would
+	// assign a primary-key column.
+	ErrPrimaryKeyColumn = errors.New("batch: primary key columns cannot be assigned")
+
+	// ErrDuplicateColumn is wrapped by a *ColumnError when a column is named
+	// twice.
+	ErrDuplicateColumn = errors.New("batch: column named twice")
+
+	// ErrBadValues is returned by Update when values is neither a
+	// map[string]any nor a struct (or pointer to one) of the model's type.
+	ErrBadValues = errors.New("batch: values must be a map[string]any or a struct of the model's type")
+
+	// ErrEmpty is returned by UpdateKeys and UpdateRows for an empty or nil
+	// key or row slice.
+	ErrEmpty = errors.New("batch: no keys or rows given")
+
+	// ErrNilRow is returned by UpdateRows when a row is a nil pointer.
+	ErrNilRow = errors.New("batch: nil row")
+
+	// ErrDuplicateKey is wrapped by a *KeyError when the same primary key
+	// appears twice in the input.
+	ErrDuplicateKey = errors.New("batch: duplicate key in input")
+
+	// ErrTooManyRows is wrapped by a *TooManyRowsError when more rows match
+	// than MaxRows allows; the transaction was rolled back.
+	ErrTooManyRows = errors.New("batch: too many rows match")
+
+	// ErrBadOption is returned when an option is out of range (a chunk size
+	// above the dialect's parameter limit, a negative MaxRows) or does not
+	// apply to the function it was given to.
+	ErrBadOption = errors.New("batch: invalid option")
+
+	// ErrInTransaction is returned by Update with Chunked and by
+	// UpdateKeys/UpdateRows with CommitEach when db is already inside a
+	// transaction: chunks could not commit on their own.
+	ErrInTransaction = errors.New("batch: chunks cannot commit inside the caller's transaction")
+)
+
+// ColumnError names a column refused before any SQL ran. It wraps
+// ErrUnknownColumn, ErrPrimaryKeyColumn or ErrDuplicateColumn.
+type ColumnError struct {
+	// Column is the name as the caller gave it.
+	Column string
+	// Model is the Go type name of the model.
+	Model string
+	// Err is the sentinel saying why.
+	Err error
+}
+
+func (e *ColumnError) Error() string {
+	return fmt.Sprintf("%v: %q on model %s", e.Err, e.Column, e.Model)
+}
+
+// Unwrap returns the sentinel.
+func (e *ColumnError) Unwrap() error { return e.Err }
+
+// KeyError names an input row refused before any SQL ran. It wraps
+// ErrDuplicateKey or ErrNilRow.
+type KeyError struct {
+	// Index is the position of the offending row or key in the input.
+	Index int
+	// First is the position of the earlier row with the same key, for
+	// ErrDuplicateKey; -1 otherwise.
+	First int
+	// Key holds the primary-key values, in schema order (nil for a nil row).
+	Key []any
+	// Err is the sentinel saying why.
+	Err error
+}
+
+func (e *KeyError) Error() string {
+	if e.First >= 0 {
+		return fmt.Sprintf("%v: key %v at index %d and %d", e.Err, e.Key, e.First, e.Index)
+	}
+	return fmt.Sprintf("%v at index %d", e.Err, e.Index)
+}
+
+// Unwrap returns the sentinel.
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// TooManyRowsError is returned by Update when MaxRows is exceeded. It wraps
+// ErrTooManyRows.
+type TooManyRowsError struct {
+	// Matched is the number of rows the condition matched.
+	Matched int64
+	// Max is the limit that was set.
+	Max int64
+}
+
+func (e *TooManyRowsError) Error() string {
+	return fmt.Sprintf("%v: %d rows match, at most %d allowed; nothing was written", ErrTooManyRows, e.Matched, e.Max)
+}
+
+// Unwrap returns ErrTooManyRows.
+func (e *TooManyRowsError) Unwrap() error { return ErrTooManyRows }
+
+// StatementError is returned when one chunk's statement fails. With the
+// default atomic mode every chunk was rolled back; with CommitEach (and with
+// Update's Chunked) the chunks before Chunk stay committed and Done counts
+// their rows.
+type StatementError struct {
+	// Chunk is the 0-based index of the failed chunk.
+	Chunk int
+	// Done is the number of rows matched by chunks that stayed committed.
+	Done int64
+	// Attempts is the number of times the chunk's transaction ran.
+	Attempts int
+	// Err is the cause.
+	Err error
+}
+
+func (e *StatementError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "batch: chunk %d failed", e.Chunk)
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	fmt.Fprintf(&b, " (%d rows committed before it): %v", e.Done, e.Err)
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *StatementError) Unwrap() error { return e.Err }

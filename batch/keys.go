@@ -1,0 +1,161 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// keysFixedSlack is the number of bind parameters UpdateKeys reserves for the
+// caller's own conditions and GORM's additions (soft delete, updated_at).
+const keysFixedSlack = 32
+
+// UpdateKeys writes values to the rows of db's model whose primary key is in
+// keys, any number of them, and returns the number of rows matched.
+//
+//	n, err := batch.UpdateKeys(ctx, db.Model(&Account{}), ids, map[string]any{"status": "closed"})
+//
+// Keys go into IN lists of at most DefaultKeysPerStatement keys (ChunkRows
+// changes it), always under the dialect's bind-parameter limit (2,100 on SQL
+// Server), so a list of 100,000 keys works everywhere. All chunks commit
+// together by default, or one by one with CommitEach. db must carry a model
+// with a single-column primary key; conditions db already carries (a
+// tenant, say) are ANDed to every chunk. values is checked as for Update
+// (map or struct with Columns/db.Select; unknown and key columns refused).
+// Keys that match no row are simply not counted; the same key twice is
+// refused with a *KeyError wrapping ErrDuplicateKey, and an empty or nil keys
+// with ErrEmpty — both before any SQL.
+//
+// The count is of matched rows on every dialect, as for Update (on MySQL and
+// MariaDB without clientFoundRows each chunk is counted with SELECT COUNT(*)
+// … FOR UPDATE first). Retryable errors rerun the transaction (every chunk
+// when atomic, the failed chunk with CommitEach) unless db is already a
+// transaction. A failed chunk returns a *StatementError.
+func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values any, opts ...Option) (int64, error) {
+	if db == nil {
+		return 0, ErrNilDB
+	}
+	cfg, err := newConfig(forKeys, opts)
+	if err != nil {
+		return 0, err
+	}
+	s, err := parseModel(db, db.Statement.Model)
+	if err != nil {
+		return 0, err
+	}
+	pk, err := singleKey(s)
+	if err != nil {
+		return 0, err
+	}
+	assign, err := assignments(ctx, db, s, values, cfg.columns)
+	if err != nil {
+		return 0, err
+	}
+	if len(keys) == 0 {
+		return 0, ErrEmpty
+	}
+	seen := make(map[K]int, len(keys))
+	for i, k := range keys {
+		if j, dup := seen[k]; dup {
+			return 0, &KeyError{Index: i, First: j, Key: []any{k}, Err: ErrDuplicateKey}
+		}
+		seen[k] = i
+	}
+	d, err := dialect.Of(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	fixed := keysFixedSlack + assignParams(assign)
+	room := d.ChunkSize(1, fixed)
+	size := min(DefaultKeysPerStatement, room, MaxStatementParams-fixed)
+	if cfg.chunkRows > 0 {
+		if cfg.chunkRows > room {
+			return 0, fmt.Errorf("%w: ChunkRows(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Family())
+		}
+		size = cfg.chunkRows
+	}
+	if cfg.commitEach && dialect.InTransaction(db) {
+		return 0, ErrInTransaction
+	}
+	matchedSemantics, err := d.RowsAffectedMatched(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics}
+	col := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
+	chunks := dialect.Split(len(keys), size)
+	inList := func(r [2]int) []clause.Expression {
+		vals := make([]any, 0, r[1]-r[0])
+		for _, k := range keys[r[0]:r[1]] {
+			vals = append(vals, k)
+		}
+		return []clause.Expression{clause.IN{Column: col, Values: vals}}
+	}
+	start := time.Now()
+	progress := func(chunks int, done int64) {
+		if cfg.onProgress != nil {
+			el := time.Since(start)
+			p := hooks.Progress{Done: done, Chunks: int64(chunks), Total: -1, Elapsed: el}
+			if el > 0 {
+				p.Rate = float64(done) / el.Seconds()
+			}
+			cfg.onProgress(p)
+		}
+	}
+	var done int64
+	if !cfg.commitEach {
+		failed := 0
+		attempts, err := dialect.RunTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
+			done = 0
+			for i, r := range chunks {
+				n, err := u.run(tx, inList(r))
+				if err != nil {
+					failed = i
+					return err
+				}
+				done += n
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, &StatementError{Chunk: failed, Attempts: attempts, Err: err}
+		}
+		progress(len(chunks), done)
+		return done, nil
+	}
+	for i, r := range chunks {
+		var n int64
+		attempts, err := dialect.RunTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
+			var err error
+			n, err = u.run(tx, inList(r))
+			return err
+		})
+		if err != nil {
+			return done, &StatementError{Chunk: i, Done: done, Attempts: attempts, Err: err}
+		}
+		done += n
+		progress(i+1, done)
+	}
+	return done, nil
+}
+
+// assignParams estimates the bind parameters values take in a SET clause.
+func assignParams(assign map[string]any) int {
+	n := 0
+	for _, v := range assign {
+		switch e := v.(type) {
+		case clause.Expr:
+			n += len(e.Vars)
+		case *gorm.DB:
+			n += 64
+		default:
+			n++
+		}
+	}
+	return n
+}

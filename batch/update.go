@@ -1,0 +1,262 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/where"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// Update writes values to every row of db's model that db's conditions match
+// and returns the number of rows matched.
+//
+//	n, err := batch.Update(ctx, db.Model(&Account{}).Where("status = ?", "trial"),
+//		map[string]any{"status": "expired", "balance": gorm.Expr("balance - ?", 5)})
+//
+// db must carry a model (db.Model(&T{}), a non-nil pointer to a struct) and
+// usually conditions; it may be a transaction, in which case the write joins
+// it and is not retried. ctx bounds every statement.
+//
+// values is a map[string]any of column (or Go field) names to values — Go
+// values, gorm.Expr expressions or subqueries — or a struct of the model's
+// type (or a pointer to one), whose fields named by the Columns option or
+// db.Select(...) are written, zero values included. Every name is checked
+// against the model's schema before any SQL runs (*ColumnError wrapping
+// ErrUnknownColumn names the column and the model), names are never spliced
+// into SQL, and assigning a primary-key column is refused
+// (ErrPrimaryKeyColumn). Fields with autoUpdateTime (UpdatedAt) are set to
+// the current time unless values names them.
+//
+// Update refuses, with ErrNoCondition and before writing, a condition that
+// does not bound the rows: none at all, 1=1 and other tautologies, only
+// "id IS NOT NULL" (what GORM renders for Not("id", []int{})), a struct
+// condition whose fields GORM dropped as zero values, or only the
+// soft-delete filter. AllowAll lifts the check. A model whose primary key is
+// set (db.Model(&Account{ID: 7})) bounds the write to that row, as in GORM.
+//
+// The count returned is the number of rows matched, changed or not, on every
+// dialect: on MySQL and MariaDB without clientFoundRows=true in the DSN, whose
+// RowsAffected counts only changed rows, Update first counts the matching
+// rows with SELECT COUNT(*) … FOR UPDATE in the same transaction (the rows
+// stay locked until the UPDATE) and returns that count.
+//
+// MaxRows refuses writes matching too many rows; Chunked splits a huge write
+// into primary-key ranges committed one by one. The UPDATE is built and run
+// by GORM (Updates), so GORM callbacks and plugins see it and the model's
+// BeforeUpdate/AfterUpdate hooks run as in db.Updates; when a gormup audit
+// plugin listens (hooks.Collecting) the assignments travel with it as
+// hooks.Change values with a nil Key and the condition in Where.
+func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64, error) {
+	if db == nil {
+		return 0, ErrNilDB
+	}
+	cfg, err := newConfig(forUpdate, opts)
+	if err != nil {
+		return 0, err
+	}
+	s, err := parseModel(db, db.Statement.Model)
+	if err != nil {
+		return 0, err
+	}
+	assign, err := assignments(ctx, db, s, values, cfg.columns)
+	if err != nil {
+		return 0, err
+	}
+	if !cfg.allowAll && !modelHasKey(ctx, db, s) {
+		if err := where.Check(db.Statement); err != nil {
+			return 0, fmt.Errorf("%w: %w", ErrNoCondition, err)
+		}
+	}
+	d, err := dialect.Of(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	matchedSemantics, err := d.RowsAffectedMatched(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics}
+	if cfg.chunked > 0 {
+		return u.chunked(ctx, db)
+	}
+	var n int64
+	_, err = dialect.RunTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
+		var err error
+		n, err = u.run(tx, nil)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	u.report(1, n, n)
+	return n, nil
+}
+
+// updater runs one Update, chunked or not.
+type updater struct {
+	d       *dialect.Dialect
+	s       *schema.Schema
+	table   string
+	assign  map[string]any
+	cfg     config
+	matched bool // RowsAffected counts matched rows
+}
+
+// run writes the rows tx's conditions (plus extra) match, inside tx, and
+// returns how many matched.
+func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
+	scoped := func() *gorm.DB {
+		q := tx.Session(&gorm.Session{})
+		if len(extra) > 0 {
+			q = q.Where(clause.And(extra...))
+		}
+		return q
+	}
+	var counted int64 = -1
+	switch {
+	case !u.matched:
+		// RowsAffected counts changed rows: count (and lock) the matches first.
+		q, err := u.d.LockRows(countOnly(scoped()), dialect.Lock{Strength: dialect.ForUpdate}, u.table, u.lockColumn())
+		if err != nil {
+			return 0, err
+		}
+		if err := q.Count(&counted).Error; err != nil {
+			return 0, err
+		}
+	case u.cfg.maxRows > 0 && u.cfg.chunked == 0:
+		if err := countOnly(scoped()).Count(&counted).Error; err != nil {
+			return 0, err
+		}
+	}
+	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && counted > u.cfg.maxRows {
+		return 0, &TooManyRowsError{Matched: counted, Max: u.cfg.maxRows}
+	}
+	q := scoped()
+	if hooks.Collecting(q) {
+		q = hooks.WithChanges(q, u.changes(q))
+	}
+	res := q.Updates(u.assign)
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	n := res.RowsAffected
+	if !u.matched {
+		n = counted
+	}
+	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && n > u.cfg.maxRows {
+		// Rows that began to match between the count and the write.
+		return 0, &TooManyRowsError{Matched: n, Max: u.cfg.maxRows}
+	}
+	return n, nil
+}
+
+func (u *updater) lockColumn() string {
+	if len(u.s.PrimaryFields) > 0 {
+		return u.s.PrimaryFields[0].DBName
+	}
+	return u.s.DBNames[0]
+}
+
+// changes describes the assignments for hooks, in column order.
+func (u *updater) changes(q *gorm.DB) []hooks.Change {
+	cond := renderWhere(q)
+	cols := make([]string, 0, len(u.assign))
+	for c := range u.assign {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	out := make([]hooks.Change, 0, len(cols))
+	for _, c := range cols {
+		out = append(out, hooks.Change{Table: u.table, Where: cond, Column: c, New: u.assign[c]})
+	}
+	return out
+}
+
+func (u *updater) report(chunks int64, done, _ int64) {
+	if u.cfg.onProgress != nil {
+		u.cfg.onProgress(hooks.Progress{Done: done, Chunks: chunks, Total: -1})
+	}
+}
+
+// renderWhere renders db's WHERE clause with its variables inlined, for
+// hooks.Change.Where.
+func renderWhere(db *gorm.DB) string {
+	c, ok := db.Statement.Clauses["WHERE"]
+	if !ok || c.Expression == nil {
+		return ""
+	}
+	scratch := &gorm.Statement{DB: db, Table: db.Statement.Table, Schema: db.Statement.Schema, Clauses: map[string]clause.Clause{}}
+	c.Expression.Build(scratch)
+	return db.Dialector.Explain(scratch.SQL.String(), scratch.Vars...)
+}
+
+// modelHasKey reports whether db's model value carries a non-zero primary
+// key, which GORM turns into a WHERE on that key.
+func modelHasKey(ctx context.Context, db *gorm.DB, s *schema.Schema) bool {
+	rv := reflect.Indirect(reflect.ValueOf(db.Statement.Model))
+	if rv.Kind() != reflect.Struct || len(s.PrimaryFields) == 0 {
+		return false
+	}
+	for _, f := range s.PrimaryFields {
+		if _, zero := f.ValueOf(ctx, rv); zero {
+			return false
+		}
+	}
+	return true
+}
+
+// assignments turns values into column → value, checked against s.
+func assignments(ctx context.Context, db *gorm.DB, s *schema.Schema, values any, columns []string) (map[string]any, error) {
+	switch v := values.(type) {
+	case nil:
+		return nil, ErrNoColumns
+	case map[string]any:
+		if len(v) == 0 {
+			return nil, ErrNoColumns
+		}
+		names := make([]string, 0, len(v))
+		for k := range v {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		fields, err := resolveColumns(s, names)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, len(v))
+		for i, f := range fields {
+			out[f.DBName] = v[names[i]]
+		}
+		return out, nil
+	}
+	rv := reflect.ValueOf(values)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct || rv.Type() != s.ModelType {
+		return nil, fmt.Errorf("%w: got %T for model %s", ErrBadValues, values, s.Name)
+	}
+	if len(columns) == 0 {
+		columns = db.Statement.Selects
+	}
+	if len(columns) == 0 {
+		return nil, fmt.Errorf("%w: name the struct fields to write with batch.Columns", ErrNoColumns)
+	}
+	fields, err := resolveColumns(s, columns)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		val, _ := f.ValueOf(ctx, rv)
+		out[f.DBName] = val
+	}
+	return out, nil
+}
