@@ -38,9 +38,10 @@ type checkpoints struct {
 }
 
 // ensureTable creates the checkpoint table unless it exists. Two runs
-// creating it at once is fine: the loser sees the table afterwards.
-func ensureTable(ctx context.Context, db *gorm.DB) error {
-	m := db.WithContext(ctx).Migrator()
+// creating it at once is fine: the loser sees the table afterwards. db must
+// be a clean session (see open).
+func ensureTable(db *gorm.DB) error {
+	m := db.Migrator()
 	if m.HasTable(&checkpointRow{}) {
 		return nil
 	}
@@ -51,10 +52,10 @@ func ensureTable(ctx context.Context, db *gorm.DB) error {
 }
 
 // open returns the stored checkpoint, creating (or with restart, resetting)
-// it first.
-func (c checkpoints) open(ctx context.Context, db *gorm.DB, restart bool) (checkpointRow, error) {
-	db = db.WithContext(ctx)
-	if err := ensureTable(ctx, db); err != nil {
+// it first. db must be a clean session carrying the run's context: calling
+// WithContext on it would bring back the caller's model and conditions.
+func (c checkpoints) open(db *gorm.DB, restart bool) (checkpointRow, error) {
+	if err := ensureTable(db); err != nil {
 		return checkpointRow{}, err
 	}
 	fresh := checkpointRow{Name: c.name, UpdatedAt: checkpointNow()}
@@ -104,7 +105,7 @@ func (c checkpoints) advance(tx *gorm.DB, chunks int64, key string, rows int64, 
 // starts from the beginning. It is not an error if the checkpoint or its
 // table does not exist.
 func DeleteCheckpoint(ctx context.Context, db *gorm.DB, name string) error {
-	db = db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	db = db.Session(&gorm.Session{NewDB: true, Context: ctx})
 	if !db.Migrator().HasTable(&checkpointRow{}) {
 		return nil
 	}

@@ -148,7 +148,7 @@ func newRunner[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, c
 		return nil, err
 	}
 	if err := r.dialect.CheckLock(r.lock); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrRunLockUnsupported, err)
 	}
 	r.table = db.Statement.Table
 	if r.table == "" {
@@ -169,8 +169,9 @@ func runSchema(db *gorm.DB, v any) (*schema.Schema, error) {
 	return stmt.Schema, nil
 }
 
-// clean returns a session of db (or of a transaction) without the caller's
-// model and conditions.
+// cleanSession returns a session of db (or of a transaction) without the
+// caller's model and conditions, keeping its context. Chaining WithContext
+// onto it would clone the caller's statement back in: set the context first.
 func cleanSession(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
 
 // scope returns a fresh query on q (db or a transaction begun from it) with
@@ -196,7 +197,7 @@ func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
 func (r *runner[T]) run(ctx context.Context) (Report, error) {
 	base := r.db.WithContext(ctx)
 	if r.cp != nil {
-		row, err := r.cp.open(ctx, cleanSession(base), r.cfg.restart)
+		row, err := r.cp.open(cleanSession(base), r.cfg.restart)
 		if err != nil {
 			return r.rep, err
 		}

@@ -113,7 +113,7 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 		}
 		if db.Dialect == dbtest.SQLite {
 			_, err := batch.Run(context.Background(), pending, worker(1), batch.Lock(batch.ForUpdateSkipLocked))
-			if !errors.Is(err, dialect.ErrLockUnsupported) {
+			if !errors.Is(err, batch.ErrRunLockUnsupported) || !errors.Is(err, dialect.ErrLockUnsupported) {
 				t.Fatalf("got %v, want ErrLockUnsupported: SQLite has no SKIP LOCKED", err)
 			}
 			var done int64

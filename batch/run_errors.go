@@ -32,6 +32,11 @@ var ErrRunQueryShape = errors.New("batch: Run's db must not carry Order, Limit o
 // ErrRunBadWork is returned by Run when work is nil or T is not a struct.
 var ErrRunBadWork = errors.New("batch: Run needs a work function and a struct chunk type")
 
+// ErrRunLockUnsupported is returned by Run, before any chunk, when the
+// database cannot take the requested Lock: NOWAIT or SKIP LOCKED on SQLite,
+// SKIP LOCKED before MySQL 8.0 or MariaDB 10.6.
+var ErrRunLockUnsupported = errors.New("batch: lock mode not supported by this database")
+
 // ErrCheckpointMismatch is returned by Run when a stored checkpoint of the
 // same name was written with different ordering columns: resuming it would
 // skip or repeat rows. Use another name, or Restart.

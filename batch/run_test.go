@@ -97,12 +97,27 @@ func TestRunWithConditionAndExactMultipleOfSize(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 100)
 		// Scores 0..6 repeat; score 3 matches ids 3, 10, ..., 94: 14 rows.
-		rep, err := batch.Run(context.Background(), db.Model(&runItem{}).Where("score = ?", 3), bump, batch.Size(7))
+		rep, err := batch.Run(context.Background(), db.Model(&runItem{}).Where("score = ?", 3), bump,
+			batch.Size(7), batch.Checkpoint("score-3"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Rows != 14 || rep.Chunks != 2 {
 			t.Fatalf("report %+v, want 14 rows in 2 chunks", rep)
+		}
+		// The checkpoint row sits in its own table, untouched by db's model
+		// and conditions, and the empty third chunk marked it done.
+		var cp struct {
+			LastKey  string
+			RowsDone int64
+			Chunks   int64
+			Done     bool
+		}
+		if err := db.Table(batch.CheckpointTable).Where("name = ?", "score-3").Take(&cp).Error; err != nil {
+			t.Fatal(err)
+		}
+		if cp.LastKey != `{"cols":["id"],"key":[94]}` || cp.RowsDone != 14 || cp.Chunks != 2 || !cp.Done {
+			t.Fatalf("checkpoint %+v", cp)
 		}
 		for id, c := range counters(t, db.DB) {
 			if want := map[bool]int64{true: 1, false: 0}[id%7 == 3]; c != want {

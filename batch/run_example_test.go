@@ -1,0 +1,130 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// exampleAccount is the model of the Run examples.
+type exampleAccount struct {
+	ID      int64 `gorm:"primaryKey"`
+	Status  string
+	Balance int64
+}
+
+// openRunExample opens an in-memory SQLite database with ten accounts, every
+// other one active.
+func openRunExample() *gorm.DB {
+	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, "file::memory:"), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		panic(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		panic(err)
+	}
+	sqlDB.SetMaxOpenConns(1) // one in-memory database
+	if err := db.AutoMigrate(&exampleAccount{}); err != nil {
+		panic(err)
+	}
+	for i := 1; i <= 10; i++ {
+		status := map[bool]string{true: "active", false: "closed"}[i%2 == 1]
+		if err := db.Create(&exampleAccount{ID: int64(i), Status: status, Balance: 100}).Error; err != nil {
+			panic(err)
+		}
+	}
+	return db
+}
+
+func ExampleRun() {
+	ctx := context.Background()
+	db := openRunExample()
+
+	// Credit every active account 5, two accounts per transaction. The
+	// checkpoint advances with each chunk, so a crash resumes where it stopped.
+	rep, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(tx *gorm.DB, chunk []exampleAccount) error {
+			ids := make([]int64, len(chunk))
+			for i, a := range chunk {
+				ids[i] = a.ID
+			}
+			return tx.Model(&exampleAccount{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 5")).Error
+		},
+		batch.Size(2), batch.Checkpoint("credit-2026-11"), batch.CountTotal(),
+		batch.Progress(func(p batch.ProgressInfo) { fmt.Printf("%d/%d rows\n", p.Done, p.Total) }))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("rows:", rep.Rows, "chunks:", rep.Chunks, "last key:", rep.LastKey)
+
+	// The checkpoint is done: running again does nothing.
+	again, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(*gorm.DB, []exampleAccount) error { panic("not called") }, batch.Checkpoint("credit-2026-11"))
+	fmt.Println("already done:", again.AlreadyDone, err)
+
+	var total int64
+	db.Model(&exampleAccount{}).Select("SUM(balance)").Scan(&total)
+	fmt.Println("total balance:", total)
+	// Output:
+	// 2/5 rows
+	// 4/5 rows
+	// 5/5 rows
+	// rows: 5 chunks: 3 last key: [9]
+	// already done: true <nil>
+	// total balance: 1025
+}
+
+func ExampleRun_resume() {
+	ctx := context.Background()
+	db := openRunExample()
+	work := func(tx *gorm.DB, chunk []exampleAccount) error {
+		for _, a := range chunk {
+			if err := tx.Model(&a).Update("balance", gorm.Expr("balance * 2")).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	// The first run fails in its third chunk: the chunk rolls back, the two
+	// before it stay committed.
+	failing := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		if c.Index == 2 {
+			return errors.New("lost the connection")
+		}
+		return nil
+	}}
+	_, err := batch.Run(ctx, db, work, batch.Size(4), batch.Checkpoint("double"), batch.Hooks(failing))
+	fmt.Println(err)
+
+	// Running again with the same checkpoint does the remaining rows once.
+	rep, err := batch.Run(ctx, db, work, batch.Size(4), batch.Checkpoint("double"))
+	fmt.Println("resumed:", rep.Resumed, "rows:", rep.Rows, "done in all:", rep.RowsDone, err)
+
+	var balances []int64
+	db.Model(&exampleAccount{}).Order("id").Pluck("balance", &balances)
+	fmt.Println(balances)
+	// Output:
+	// batch: chunk 2 failed; 8 rows committed; checkpoint "double" resumes after key [8]: lost the connection
+	// resumed: true rows: 2 done in all: 10 <nil>
+	// [200 200 200 200 200 200 200 200 200 200]
+}
+
+func ExampleLock() {
+	ctx := context.Background()
+	db := openRunExample()
+	// Workers sharing a queue take each chunk FOR UPDATE SKIP LOCKED; SQLite,
+	// which has no row locks, refuses the mode before touching a row.
+	_, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(*gorm.DB, []exampleAccount) error { return nil }, batch.Lock(batch.ForUpdateSkipLocked))
+	fmt.Println(errors.Is(err, batch.ErrRunLockUnsupported))
+	// Output:
+	// true
+}
