@@ -2,9 +2,9 @@ package updater_test
 
 import (
 	"database/sql"
-	"reflect"
 	"database/sql/driver"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
