@@ -1,0 +1,287 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+)
+
+// undeclaredPrefix is the prefix of GORM's generated index names; existing
+// indexes that carry it but are not declared are reported as Undeclared.
+const undeclaredPrefix = "idx_"
+
+// Diff compares the indexes declared by models — structs whose GORM tags
+// declare indexes (index, uniqueIndex, with priority, sort, length, where,
+// expression, class, type, option, comment), and values of On — with the
+// database's catalog, without changing anything. ctx bounds every query.
+//
+// It reports each declared index as Missing, Present or Drifted (with its
+// Differences: columns and their order, sort direction, uniqueness, partial
+// condition, index type, prefix length, PostgreSQL validity), and every
+// existing "idx_…" index of a declared table that nothing declares as
+// Undeclared. Collations, comments and options are not compared.
+//
+// Conditions and expressions are compared as text, with quotes, whitespace,
+// case and PostgreSQL casts ignored. On PostgreSQL, when the texts still
+// disagree, the declaration is built on an empty temporary copy of the table
+// inside a rolled-back transaction and compared as the server renders it, so
+// "where:active" matches the catalog's "active" and "status = 'x'" matches
+// "status::text = 'x'::text". SQLite keeps the CREATE INDEX text as written,
+// so an index created from other text for the same condition is reported as
+// Drifted. SQL Server conditions are compared with all parentheses ignored.
+//
+// A declaration the database cannot honour returns an *UnsupportedError, an
+// unusable one a *DefError, and a model whose table does not exist
+// ErrNoTable; errors for several declarations are joined.
+func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
+	models, _ = split(models)
+	p, err := plan(ctx, db, models)
+	if err != nil {
+		return Report{}, err
+	}
+	return p.report(), nil
+}
+
+// Ensure creates the declared indexes of models (see Diff for what models may
+// be; Options such as Repair and Concurrently are passed among them) that do
+// not exist, through GORM's Migrator, and reports every declared
+// index as Created, Present or Drifted. Existing indexes are never changed
+// unless the Repair option is given, tables never: a second call issues no
+// DDL. ctx bounds every statement; db may be a transaction, except for
+// CONCURRENTLY on PostgreSQL (ErrConcurrentlyInTransaction) and any DDL on
+// MySQL and MariaDB (ErrDDLInTransaction), checked before anything is
+// written.
+//
+// Dialect honesty: declarations are checked against the database first and
+// nothing is created if one fails (see ErrUnsupported); settings the database
+// ignores without changing what the index covers (a comment outside MySQL, an
+// option on SQLite, CONCURRENTLY outside PostgreSQL, btree on SQLite and SQL
+// Server, a length on a non-unique index outside MySQL) are left out of the
+// SQL with a warning in the report; names longer than the database's
+// identifier limit (63 bytes on PostgreSQL, 64 on MySQL, 128 on SQL Server)
+// are shortened deterministically to their first bytes, "_" and 8 hex digits
+// of their SHA-256.
+//
+// When another process creates the same index concurrently, a failed CREATE
+// is followed by a fresh look at the catalog and the index reported Present
+// if it now matches.
+func Ensure(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
+	models, cfg := split(models)
+	p, err := plan(ctx, db, models)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := p.checkTransaction(db, cfg); err != nil {
+		return p.report(), err
+	}
+	var errs []error
+	for _, t := range p.tables {
+		for _, it := range t.items {
+			switch {
+			case it.status == Missing:
+				errs = append(errs, p.create(ctx, db, cfg, t, it))
+			case it.status == Drifted && cfg.repair:
+				errs = append(errs, p.repair(ctx, db, cfg, t, it))
+			}
+		}
+	}
+	return p.report(), errors.Join(errs...)
+}
+
+// planned is the comparison of every declared table with the catalog.
+type planned struct {
+	d      *dialect.Dialect
+	tables []*plannedTable
+}
+
+type plannedTable struct {
+	model *model
+	items []*item
+}
+
+type item struct {
+	spec   *spec // nil for Undeclared
+	name   string
+	status Status
+	diffs  []Difference
+}
+
+func plan(ctx context.Context, db *gorm.DB, values []any) (*planned, error) {
+	d, err := dialect.Of(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	models, err := collect(db, values)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(d, models); err != nil {
+		return nil, err
+	}
+	p := &planned{d: d}
+	for _, m := range models {
+		items, err := compareTable(ctx, db, d, m)
+		if err != nil {
+			return nil, err
+		}
+		p.tables = append(p.tables, &plannedTable{model: m, items: items})
+	}
+	return p, nil
+}
+
+// compareTable matches m's declarations with its table's catalog.
+func compareTable(ctx context.Context, db *gorm.DB, d *dialect.Dialect, m *model) ([]*item, error) {
+	if !db.DryRun && !db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Migrator().HasTable(m.table) {
+		return nil, fmt.Errorf("%w: %s", ErrNoTable, m.table)
+	}
+	found, err := readCatalog(ctx, db, d, m.table)
+	if err != nil {
+		return nil, err
+	}
+	used := map[*existing]bool{}
+	var items []*item
+	var confirm []*spec
+	for _, s := range m.specs {
+		it := &item{spec: s, name: s.name, status: Missing}
+		if e := lookup(found, s.name); e != nil {
+			used[e] = true
+			it.diffs = differences(s.wanted(d.Family()), e, d.Family())
+			it.status = Present
+			if len(it.diffs) > 0 {
+				it.status = Drifted
+				if d.Family() == dialect.Postgres && needsServer(it.diffs) {
+					confirm = append(confirm, s)
+				}
+			}
+		}
+		items = append(items, it)
+	}
+	if len(confirm) > 0 {
+		byServer, err := rendered(ctx, db, d, m.table, confirm)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if want := byServer[it.spec]; want != nil {
+				it.diffs = differences(want, lookup(found, it.name), d.Family())
+				if len(it.diffs) == 0 {
+					it.status = Present
+				}
+			}
+		}
+	}
+	for _, e := range found {
+		if !used[e] && !e.primary && strings.HasPrefix(strings.ToLower(e.name), undeclaredPrefix) {
+			items = append(items, &item{name: e.name, status: Undeclared})
+		}
+	}
+	return items, nil
+}
+
+// lookup finds an index by name: exactly, or ignoring case as MySQL does.
+func lookup(found []*existing, name string) *existing {
+	for _, e := range found {
+		if e.name == name {
+			return e
+		}
+	}
+	for _, e := range found {
+		if strings.EqualFold(e.name, name) {
+			return e
+		}
+	}
+	return nil
+}
+
+// checkTransaction refuses, before any DDL, what cannot run in db's
+// transaction.
+func (p *planned) checkTransaction(db *gorm.DB, cfg config) error {
+	if !dialect.InTransaction(db) {
+		return nil
+	}
+	for _, t := range p.tables {
+		for _, it := range t.items {
+			if it.status != Missing && !(it.status == Drifted && cfg.repair) {
+				continue
+			}
+			if p.d.Family().IsMySQL() {
+				return fmt.Errorf("%w: %s on %s", ErrDDLInTransaction, it.name, t.model.table)
+			}
+			if p.d.Family() == dialect.Postgres && (cfg.concurrently || it.spec.concurrently) {
+				return fmt.Errorf("%w: %s on %s", ErrConcurrentlyInTransaction, it.name, t.model.table)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *planned) create(ctx context.Context, db *gorm.DB, cfg config, t *plannedTable, it *item) error {
+	s := *it.spec
+	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Family() == dialect.Postgres)
+	err := s.create(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx), t.model.table, s.name)
+	if err == nil {
+		it.status = Created
+		return nil
+	}
+	// Another process may have created it meanwhile.
+	if found, rerr := readCatalog(ctx, db, p.d, t.model.table); rerr == nil && !db.DryRun {
+		if e := lookup(found, s.name); e != nil && len(differences(s.wanted(p.d.Family()), e, p.d.Family())) == 0 {
+			it.status = Present
+			return nil
+		}
+	}
+	return &DDLError{Table: t.model.table, Index: s.name, Op: "create", Err: err}
+}
+
+// repair drops and re-creates a drifted index; on PostgreSQL and SQLite,
+// whose DDL is transactional, both happen in one transaction unless the build
+// is CONCURRENTLY.
+func (p *planned) repair(ctx context.Context, db *gorm.DB, cfg config, t *plannedTable, it *item) error {
+	s := *it.spec
+	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Family() == dialect.Postgres)
+	table := t.model.table
+	run := func(tx *gorm.DB) error {
+		var err error
+		if s.concurrently {
+			err = tx.Exec("DROP INDEX CONCURRENTLY " + dialect.Quote(tx, s.name)).Error
+		} else {
+			err = tx.Table(table).Migrator().DropIndex(s.carrier(s.name), s.name)
+		}
+		if err != nil {
+			return &DDLError{Table: table, Index: s.name, Op: "drop", Err: err}
+		}
+		if err := s.create(tx, table, s.name); err != nil {
+			return &DDLError{Table: table, Index: s.name, Op: "create", Err: err}
+		}
+		return nil
+	}
+	base := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	var err error
+	if !s.concurrently && (p.d.Family() == dialect.Postgres || p.d.Family() == dialect.SQLite) {
+		err = base.Transaction(run)
+	} else {
+		err = run(base)
+	}
+	if err == nil {
+		it.status = Repaired
+	}
+	return err
+}
+
+func (p *planned) report() Report {
+	var r Report
+	for _, t := range p.tables {
+		for _, it := range t.items {
+			ir := IndexReport{Table: t.model.table, Name: it.name, Status: it.status, Differences: it.diffs}
+			if it.spec != nil {
+				ir.Declared, ir.Source, ir.Warnings = it.spec.declared, it.spec.source, it.spec.warnings
+			}
+			r.Indexes = append(r.Indexes, ir)
+		}
+	}
+	return r
+}

@@ -1,0 +1,137 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Status is what Ensure or Diff found, or did, for one index.
+type Status string
+
+// The statuses of an IndexReport.
+const (
+	// Missing: declared, not in the database (Diff only; Ensure creates it).
+	Missing Status = "missing"
+	// Created: Ensure created it.
+	Created Status = "created"
+	// Present: exists and matches its declaration.
+	Present Status = "present"
+	// Drifted: exists under the declared name but differs; see Differences.
+	// Ensure leaves it alone unless called with Repair.
+	Drifted Status = "drifted"
+	// Repaired: was drifted; Ensure dropped and re-created it (Repair).
+	Repaired Status = "repaired"
+	// Undeclared: exists on a declared table with a name in GORM's "idx_"
+	// style, but nothing declares it. It is never dropped.
+	Undeclared Status = "undeclared"
+)
+
+// Kind is one way an existing index differs from its declaration.
+type Kind string
+
+// The kinds of a Difference.
+const (
+	// Columns: the key columns or expressions differ, or come in another order.
+	Columns Kind = "columns"
+	// Sort: the same keys, with another ascending/descending direction.
+	Sort Kind = "sort"
+	// Unique: one is unique and the other is not.
+	Unique Kind = "unique"
+	// Where: the partial-index condition differs, or only one is partial.
+	Where Kind = "where"
+	// Type: the index method differs (e.g. btree vs hash).
+	Type Kind = "type"
+	// Length: a key's prefix length differs (MySQL, MariaDB).
+	Length Kind = "length"
+	// Invalid: PostgreSQL marked the index invalid, as a failed
+	// CREATE INDEX CONCURRENTLY leaves it; it is not used by queries.
+	Invalid Kind = "invalid"
+)
+
+// Difference is one way an existing index differs from its declaration,
+// with both sides rendered for people.
+type Difference struct {
+	Kind Kind
+	// Want is the declared side, Got the database's.
+	Want, Got string
+}
+
+func (d Difference) String() string {
+	return fmt.Sprintf("%s: want %s, got %s", d.Kind, d.Want, d.Got)
+}
+
+// IndexReport is the outcome for one index.
+type IndexReport struct {
+	// Table is the table the index belongs to.
+	Table string
+	// Name is the index name in the database: the declared name, shortened
+	// when it exceeds the database's identifier length.
+	Name string
+	// Declared is the name as declared by the tag or Def.
+	Declared string
+	// Source is "tag" for a struct tag, "code" for a Def, "" for Undeclared.
+	Source string
+	// Status is what was found or done.
+	Status Status
+	// Differences lists how a Drifted (or Repaired) index differed.
+	Differences []Difference
+	// Warnings lists declared settings the database ignores, which were
+	// left out of the SQL, and shortened names.
+	Warnings []string
+}
+
+// Report is the outcome of Ensure or Diff: one entry per declared index, in
+// declaration order per table, followed by the table's Undeclared indexes.
+type Report struct {
+	Indexes []IndexReport
+}
+
+// Count returns how many indexes have status s.
+func (r Report) Count(s Status) int {
+	n := 0
+	for _, ix := range r.Indexes {
+		if ix.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Find returns the report of the index declared (or named) name on table.
+func (r Report) Find(table, name string) (IndexReport, bool) {
+	for _, ix := range r.Indexes {
+		if ix.Table == table && (ix.Declared == name || ix.Name == name) {
+			return ix, true
+		}
+	}
+	return IndexReport{}, false
+}
+
+// Drifted returns the reports whose status is Drifted.
+func (r Report) Drifted() []IndexReport {
+	var out []IndexReport
+	for _, ix := range r.Indexes {
+		if ix.Status == Drifted {
+			out = append(out, ix)
+		}
+	}
+	return out
+}
+
+// String renders one line per index, e.g.
+// "accounts.idx_accounts_status: drifted (unique: want true, got false)".
+func (r Report) String() string {
+	var b strings.Builder
+	for _, ix := range r.Indexes {
+		fmt.Fprintf(&b, "%s.%s: %s", ix.Table, ix.Name, ix.Status)
+		if len(ix.Differences) > 0 {
+			parts := make([]string, len(ix.Differences))
+			for i, d := range ix.Differences {
+				parts[i] = d.String()
+			}
+			fmt.Fprintf(&b, " (%s)", strings.Join(parts, "; "))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
