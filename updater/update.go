@@ -287,11 +287,7 @@ func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) erro
 			return fmt.Errorf("%w: %s.%s holds %T", ErrNoVersionField, p.sch.Name, p.version.Name, oldVersion)
 		}
 		newVersion = cur + 1
-		if oldVersion == nil {
-			set[p.version.DBName] = newVersion // NULL + 1 would stay NULL
-		} else {
-			set[p.version.DBName] = gorm.Expr("? + 1", clause.Column{Name: p.version.DBName})
-		}
+		set[p.version.DBName] = versionIncrement(p, oldVersion, newVersion)
 		changes = append(changes, Change{Field: p.version.Name, Column: p.version.DBName, Old: oldVersion, New: newVersion})
 	}
 	scratch := *row // GORM assigns the written values to the model; keep row as the caller's code left it
@@ -338,6 +334,15 @@ func writeStatement(tx *gorm.DB, p *plan, model any, oldVersion any) *gorm.DB {
 		stmt = stmt.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: p.version.DBName}, Value: oldVersion})
 	}
 	return stmt
+}
+
+// versionIncrement is the value assigned to the version column: version + 1,
+// or the literal new version when the column was NULL (NULL + 1 is NULL).
+func versionIncrement(p *plan, oldVersion any, newVersion int64) any {
+	if oldVersion == nil {
+		return newVersion
+	}
+	return gorm.Expr("? + 1", clause.Column{Name: p.version.DBName})
 }
 
 func contains(s []int, v int) bool {
