@@ -161,7 +161,10 @@ func (b *builder) walk(t reflect.Type, base uintptr, path, prefix string, tgt ta
 			if !f.Anonymous && !embedded && ptable == "" {
 				return b.fail(fpath, "", "", "a nested struct must be embedded, tagged gorm:\"embedded\" or projection:\"table:NAME\"", ErrUnsupportedField)
 			}
-			return b.walkNested(f, base, fpath, prefix+settings["EMBEDDEDPREFIX"], ftgt)
+			if err := b.walkNested(f, base, fpath, prefix+settings["EMBEDDEDPREFIX"], ftgt); err != nil {
+				return err
+			}
+			continue
 		}
 		if f.Anonymous && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct && !isLeaf(f.Type.Elem()) {
 			return b.fail(fpath, "", "", "embedded pointers to structs are not supported; embed the struct by value", ErrUnsupportedField)
