@@ -1,0 +1,17 @@
+// Package clustertest holds gormup's tests on more than one server; it has no
+// code of its own. They run on the setups scripts/cluster.sh starts on
+// loopback:
+//
+//	scripts/cluster.sh start && eval "$(scripts/cluster.sh env)"
+//	go test -race -count=1 ./internal/clustertest/
+//
+// A PostgreSQL primary with a streaming hot standby (GORMUP_TEST_PG_STANDBY)
+// behind gorm.io/plugin/dbresolver: every write, locked read, transaction,
+// checkpoint and DDL of gormup must reach the primary, while plain projection
+// reads may be served by the standby. A three-node MariaDB Galera cluster
+// (GORMUP_TEST_GALERA): writers spread over the nodes, whose conflicts surface
+// as deadlock errors at COMMIT, must lose no update and see no error, and a
+// checkpointed batch.Run must process every row exactly once even when a node
+// is killed under it (GORMUP_TEST_GALERA_CONTROL). Unset variables skip the
+// tests by name.
+package clustertest
