@@ -69,7 +69,8 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	if err != nil {
 		return 0, err
 	}
-	if !cfg.allowAll && !modelHasKey(ctx, db, s) {
+	keyed := modelKeyCondition(ctx, db, s)
+	if !cfg.allowAll && keyed == nil {
 		if err := where.Check(db.Statement); err != nil {
 			return 0, fmt.Errorf("%w: %w", ErrNoCondition, err)
 		}
@@ -82,7 +83,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	if err != nil {
 		return 0, err
 	}
-	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics}
+	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics, base: keyed}
 	if cfg.chunked > 0 {
 		return u.chunked(ctx, db)
 	}
@@ -107,15 +108,18 @@ type updater struct {
 	assign  map[string]any
 	cfg     config
 	matched bool // RowsAffected counts matched rows
+	// base holds conditions GORM adds by itself but only to the UPDATE (the
+	// key of a model value), so that counts see them too.
+	base []clause.Expression
 }
 
 // run writes the rows tx's conditions (plus extra) match, inside tx, and
 // returns how many matched.
 func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	scoped := func() *gorm.DB {
-		q := tx.Session(&gorm.Session{})
-		if len(extra) > 0 {
-			q = q.Where(clause.And(extra...))
+		q := tx.Session(&gorm.Session{AllowGlobalUpdate: u.cfg.allowAll})
+		if conds := append(append([]clause.Expression(nil), u.base...), extra...); len(conds) > 0 {
+			q = q.Where(clause.And(conds...))
 		}
 		return q
 	}
@@ -197,19 +201,23 @@ func renderWhere(db *gorm.DB) string {
 	return db.Dialector.Explain(scratch.SQL.String(), scratch.Vars...)
 }
 
-// modelHasKey reports whether db's model value carries a non-zero primary
-// key, which GORM turns into a WHERE on that key.
-func modelHasKey(ctx context.Context, db *gorm.DB, s *schema.Schema) bool {
+// modelKeyCondition returns the condition on the primary key of db's model
+// value when every key field is set — GORM adds it to the UPDATE by itself —
+// and nil otherwise.
+func modelKeyCondition(ctx context.Context, db *gorm.DB, s *schema.Schema) []clause.Expression {
 	rv := reflect.Indirect(reflect.ValueOf(db.Statement.Model))
 	if rv.Kind() != reflect.Struct || len(s.PrimaryFields) == 0 {
-		return false
+		return nil
 	}
+	var out []clause.Expression
 	for _, f := range s.PrimaryFields {
-		if _, zero := f.ValueOf(ctx, rv); zero {
-			return false
+		v, zero := f.ValueOf(ctx, rv)
+		if zero {
+			return nil
 		}
+		out = append(out, clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: f.DBName}, Value: v})
 	}
-	return true
+	return out
 }
 
 // assignments turns values into column → value, checked against s.

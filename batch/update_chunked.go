@@ -52,7 +52,7 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		if len(bounds) > 0 {
 			q = q.Where(clause.And(bounds...))
 		}
-		err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.cfg.chunked - 1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error
+		err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.cfg.chunked-1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error
 		if err != nil {
 			return done, &StatementError{Chunk: chunk, Done: done, Err: err}
 		}

@@ -1,0 +1,246 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+)
+
+func TestUpdateRows(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 8)
+		start := time.Now().Add(-time.Minute)
+		rows := []updAccount{
+			{ID: 1, Balance: 0, Status: "", Note: strp("one")},  // zero values are written
+			{ID: 3, Balance: -7, Status: "gold", Note: nil},     // NULL is written
+			{ID: 8, Balance: 800, Status: "closed", Active: false}, // Active not named: untouched
+			{ID: 42, Balance: 1, Status: "ghost"},                // missing: never inserted
+		}
+		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance", "Status", "note"}, batch.ListMissing())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != 3 || res.Missing != 1 || res.Statements != 1 || len(res.Conflicts) != 0 {
+			t.Fatalf("Result = %+v, want Matched 3, Missing 1, Statements 1", res)
+		}
+		if len(res.MissingKeys) != 1 || fmt.Sprint(res.MissingKeys[0]) != "[42]" {
+			t.Fatalf("MissingKeys = %v, want [[42]]", res.MissingKeys)
+		}
+		got := loadAccounts(t, db.DB)
+		if len(got) != 8 {
+			t.Fatalf("%d rows in the table, want 8: a missing key was inserted", len(got))
+		}
+		want := map[int64]struct {
+			balance int64
+			status  string
+			note    *string
+		}{1: {0, "", strp("one")}, 3: {-7, "gold", nil}, 8: {800, "closed", nil}}
+		for id, a := range got {
+			w, written := want[id]
+			if !written {
+				if a.Balance != 100+id || !a.UpdatedAt.Equal(updEpoch) {
+					t.Errorf("row %d = %+v, want untouched", id, a)
+				}
+				continue
+			}
+			if a.Balance != w.balance || a.Status != w.status || fmt.Sprint(deref(a.Note)) != fmt.Sprint(deref(w.note)) || !a.Active {
+				t.Errorf("row %d = %+v (note %v), want balance %d status %q note %v active", id, a, deref(a.Note), w.balance, w.status, deref(w.note))
+			}
+			if a.UpdatedAt.Before(start) {
+				t.Errorf("row %d UpdatedAt = %v, want set", id, a.UpdatedAt)
+			}
+		}
+	})
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// Rows whose values are unchanged are still matched on every dialect.
+func TestUpdateRowsMatchedNotChanged(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 4)
+		rows := []*updAccount{{ID: 1, Balance: 101}, {ID: 2, Balance: 102}, {ID: 3, Balance: 999}, {ID: 9}}
+		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != 3 || res.Missing != 1 || res.MissingKeys != nil {
+			t.Fatalf("Result = %+v, want Matched 3, Missing 1, no list", res)
+		}
+		if got := loadAccounts(t, db.DB)[3].Balance; got != 999 {
+			t.Fatalf("row 3 balance = %d, want 999", got)
+		}
+	})
+}
+
+func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 25)
+		ctx := context.Background()
+		rows := make([]updAccount, 25)
+		for i := range rows {
+			rows[i] = updAccount{ID: int64(i + 1), Balance: int64(i * 10)}
+		}
+		cdb, rec := dbtest.Capture(db.DB)
+		res, err := batch.UpdateRows(ctx, cdb, rows, []string{"balance"}, batch.ChunkRows(10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != 25 || res.Statements != 3 || len(rec.Matching("UPDATE")) != 3 {
+			t.Fatalf("Result = %+v with %d UPDATEs, want 25 matched in 3 statements", res, len(rec.Matching("UPDATE")))
+		}
+		for id, a := range loadAccounts(t, db.DB) {
+			if a.Balance != (id-1)*10 {
+				t.Errorf("row %d balance = %d, want %d", id, a.Balance, (id-1)*10)
+			}
+		}
+
+		// A failing third chunk rolls back the first two by default.
+		before := fingerprint(t, db.DB)
+		for i := range rows {
+			rows[i].Status = "s"
+		}
+		rows[24].Status = string(make([]byte, 200)) // longer than size:32 on servers; SQLite ignores sizes
+		if db.Dialect == dbtest.SQLite {
+			t.Skip("SQLite does not enforce column sizes; atomicity is covered by TestUpdateRowsRollsBackOnError")
+		}
+		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10))
+		var se *batch.StatementError
+		if !errors.As(err, &se) || se.Chunk != 2 {
+			t.Fatalf("err = %v, want *StatementError for chunk 2", err)
+		}
+		if fingerprint(t, db.DB) != before {
+			t.Fatal("atomic UpdateRows left the first chunks written")
+		}
+		// CommitEach keeps the chunks before the failure.
+		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10), batch.CommitEach())
+		if !errors.As(err, &se) || se.Chunk != 2 || se.Done != 20 {
+			t.Fatalf("err = %v, want *StatementError{Chunk: 2, Done: 20}", err)
+		}
+		for id, a := range loadAccounts(t, db.DB) {
+			if want := id <= 20; (a.Status == "s") != want {
+				t.Errorf("row %d status = %q, written %v", id, a.Status, want)
+			}
+		}
+	})
+}
+
+// A caller's transaction that rolls back takes UpdateRows' writes with it.
+func TestUpdateRowsRollsBackOnError(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 5)
+		before := fingerprint(t, db.DB)
+		boom := errors.New("boom")
+		err := db.Transaction(func(tx *gorm.DB) error {
+			res, err := batch.UpdateRows(context.Background(), tx, []updAccount{{ID: 1, Balance: 5}, {ID: 2, Balance: 6}}, []string{"balance"})
+			if err != nil || res.Matched != 2 {
+				t.Errorf("UpdateRows in tx = %+v, %v", res, err)
+			}
+			var b int64
+			tx.Model(&updAccount{}).Where("id = 2").Pluck("balance", &b)
+			if b != 6 {
+				t.Errorf("inside the transaction balance = %d, want 6", b)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) || fingerprint(t, db.DB) != before {
+			t.Fatalf("err = %v; rows changed after rollback: %v", err, fingerprint(t, db.DB) != before)
+		}
+	})
+}
+
+func TestUpdateRowsCheckVersion(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 6)
+		// Rows 2 and 5 were changed by someone else since they were read.
+		dbtest.MustExec(t, db.DB, "UPDATE upd_accounts SET version = 2 WHERE id IN (2, 5)")
+		rows := []updAccount{
+			{ID: 1, Balance: 11, Version: 1},
+			{ID: 2, Balance: 22, Version: 1}, // stale: stored 2
+			{ID: 3, Balance: 33, Version: 1},
+			{ID: 5, Balance: 55, Version: 1}, // stale
+			{ID: 77, Balance: 77, Version: 1}, // missing
+		}
+		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"}, batch.CheckVersion("Version"), batch.ListMissing())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != 2 || res.Missing != 1 || fmt.Sprint(res.Conflicts) != "[[2] [5]]" || fmt.Sprint(res.MissingKeys) != "[[77]]" {
+			t.Fatalf("Result = %+v, want Matched 2, Conflicts [[2] [5]], Missing [[77]]", res)
+		}
+		got := loadAccounts(t, db.DB)
+		want := map[int64][2]int64{1: {11, 2}, 2: {102, 2}, 3: {33, 2}, 4: {104, 1}, 5: {105, 2}, 6: {106, 1}}
+		for id, w := range want {
+			if got[id].Balance != w[0] || got[id].Version != w[1] {
+				t.Errorf("row %d balance/version = %d/%d, want %d/%d", id, got[id].Balance, got[id].Version, w[0], w[1])
+			}
+		}
+		// The version column cannot also be written.
+		_, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"version"}, batch.CheckVersion("version"))
+		if !errors.Is(err, batch.ErrDuplicateColumn) {
+			t.Fatalf("err = %v, want ErrDuplicateColumn", err)
+		}
+	})
+}
+
+// updMembership has a composite primary key.
+type updMembership struct {
+	TenantID int64  `gorm:"primaryKey;autoIncrement:false"`
+	Code     string `gorm:"primaryKey;size:16"`
+	Role     string `gorm:"size:16"`
+	Score    float64
+}
+
+func TestUpdateRowsCompositeKey(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &updMembership{})
+		var seed []updMembership
+		for tenant := int64(1); tenant <= 3; tenant++ {
+			for _, code := range []string{"a", "b", "c"} {
+				seed = append(seed, updMembership{TenantID: tenant, Code: code, Role: "member", Score: 1})
+			}
+		}
+		dbtest.Seed(t, db.DB, seed)
+		rows := []updMembership{{TenantID: 1, Code: "b", Role: "admin", Score: 2.5}, {TenantID: 3, Code: "a", Role: "owner", Score: 0}, {TenantID: 2, Code: "z", Role: "x"}}
+		for _, opts := range [][]batch.Option{{batch.ListMissing()}, {batch.ListMissing(), batch.CheckVersion("score")}} {
+			if len(opts) == 2 {
+				rows = []updMembership{{TenantID: 1, Code: "c", Role: "v", Score: 1}, {TenantID: 2, Code: "z", Score: 1}}
+			}
+			cols := []string{"role", "score"}
+			if len(opts) == 2 {
+				cols = []string{"role"}
+			}
+			res, err := batch.UpdateRows(context.Background(), db.DB, rows, cols, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Matched != int64(len(rows)-1) || res.Missing != 1 || fmt.Sprint(res.MissingKeys) != "[[2 z]]" {
+				t.Fatalf("Result = %+v, want all but [2 z] matched", res)
+			}
+		}
+		var got []updMembership
+		if err := db.Order("tenant_id, code").Find(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		var summary []string
+		for _, m := range got {
+			summary = append(summary, fmt.Sprintf("%d%s:%s:%g", m.TenantID, m.Code, m.Role, m.Score))
+		}
+		want := []string{"1a:member:1", "1b:admin:2.5", "1c:v:2", "2a:member:1", "2b:member:1", "2c:member:1", "3a:owner:0", "3b:member:1", "3c:member:1"}
+		if !slices.Equal(summary, want) {
+			t.Fatalf("rows = %v, want %v", summary, want)
+		}
+	})
+}
