@@ -27,6 +27,7 @@ type step struct {
 // steps is the tour, in order. Each capability adds its stop here.
 var steps = []step{
 	{"Connect: what gormup knows about your database", stepDialect},
+	{"Update: change one row safely, write only what changed", stepUpdater},
 }
 
 func main() {
