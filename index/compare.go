@@ -106,10 +106,27 @@ func (e *existing) render(mode int) string {
 
 // needsServer reports whether a textual comparison on PostgreSQL may have
 // failed only because the server renders an expression or a condition its
-// own way ("active" as "active", "status = 'x'" as "status::text = 'x'::text").
-func needsServer(diffs []Difference) bool {
+// own way ("active = true" as "active"): both sides have a condition that
+// differs, or key lists of the same length with an expression.
+func needsServer(want, got *existing, diffs []Difference) bool {
 	for _, d := range diffs {
-		if d.Kind == Where || d.Kind == Columns {
+		switch d.Kind {
+		case Where:
+			if want.where != "" && got.where != "" {
+				return true
+			}
+		case Columns:
+			if len(want.keys) == len(got.keys) && (hasExpr(want) || hasExpr(got)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasExpr(e *existing) bool {
+	for _, k := range e.keys {
+		if k.expr != "" {
 			return true
 		}
 	}

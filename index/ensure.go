@@ -149,11 +149,12 @@ func compareTable(ctx context.Context, db *gorm.DB, d *dialect.Dialect, m *model
 		it := &item{spec: s, name: s.name, status: Missing}
 		if e := lookup(found, s.name); e != nil {
 			used[e] = true
-			it.diffs = differences(s.wanted(d.Family()), e, d.Family())
+			want := s.wanted(d.Family())
+			it.diffs = differences(want, e, d.Family())
 			it.status = Present
 			if len(it.diffs) > 0 {
 				it.status = Drifted
-				if d.Family() == dialect.Postgres && needsServer(it.diffs) {
+				if d.Family() == dialect.Postgres && needsServer(want, e, it.diffs) {
 					confirm = append(confirm, s)
 				}
 			}
