@@ -1,0 +1,199 @@
+package clustertest
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/index"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+)
+
+// Ledger is a table whose index index.Ensure creates.
+type Ledger struct {
+	ID        int64 `gorm:"primaryKey;autoIncrement:false"`
+	AccountID int64 `gorm:"index:idx_ledgers_account"`
+	Amount    int64
+}
+
+// needsPrimaryRouting explains, when t fails, the library change these tests
+// wait for: batch and index read outside transactions (checkpoint, catalog,
+// MaxRows count, chunk bounds), and dbresolver sends those reads to the
+// replica unless they are wrapped in dialect.Primary.
+func needsPrimaryRouting(t *testing.T) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log("batch and index must route their reads outside transactions to the primary: " +
+				"git apply internal/clustertest/testdata/primary-routing.patch")
+		}
+	})
+}
+
+// addAccountsOnPrimary inserts accounts from..to (Owner "seed", Balance 0) on
+// the primary alone (replay being paused), so only the primary has them.
+func addAccountsOnPrimary(t *testing.T, s *dbtest.StandbyDB, from, to int64) {
+	t.Helper()
+	dbtest.MustExec(t, s.Primary, "INSERT INTO accounts (id, owner, balance, version) SELECT g, 'seed', 0, 0 FROM generate_series(?::bigint, ?::bigint) AS g", from, to)
+}
+
+// TestStandbyBatchUpdate proves batch.Update — plain, bounded by MaxRows, and
+// Chunked — matches and writes on the primary.
+func TestStandbyBatchUpdate(t *testing.T) {
+	ctx := testContext(t)
+	needsPrimaryRouting(t)
+	s := dbtest.Standby(t)
+	seedAccounts(t, s.Primary, 2)
+	pauseReplay(t, s)
+	addAccountsOnPrimary(t, s, 3, 5) // the standby has 1..2, the primary 1..5
+	seeds := func() *gorm.DB { return s.Resolved.Model(&Account{}).Where("owner = ?", "seed") }
+
+	// MaxRows counts on the primary: 5 rows, not the standby's 2.
+	_, err := batch.Update(ctx, seeds(), map[string]any{"balance": 9}, batch.MaxRows(4))
+	var tooMany *batch.TooManyRowsError
+	if !errors.As(err, &tooMany) || tooMany.Matched != 5 {
+		t.Fatalf("MaxRows(4): got %v, want a *TooManyRowsError with 5 matched", err)
+	}
+	_, err = batch.Update(ctx, seeds(), map[string]any{"balance": 9}, batch.MaxRows(4), batch.Chunked(2))
+	if !errors.As(err, &tooMany) || tooMany.Matched != 5 {
+		t.Fatalf("MaxRows(4) with Chunked(2): got %v, want a *TooManyRowsError with 5 matched", err)
+	}
+	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 0, 2: 0, 3: 0, 4: 0, 5: 0}) {
+		t.Fatalf("after the refused updates the primary has %v, want every balance 0", got)
+	}
+
+	n, err := batch.Update(ctx, seeds().Where("id <= ?", 4), map[string]any{"balance": 7})
+	if err != nil || n != 4 {
+		t.Fatalf("batch.Update: %d rows, %v; want 4 rows matched on the primary", n, err)
+	}
+	n, err = batch.Update(ctx, seeds().Where("id >= ?", 2), map[string]any{"owner": "chunked"}, batch.Chunked(2))
+	if err != nil || n != 4 {
+		t.Fatalf("batch.Update Chunked(2): %d rows, %v; want 4", n, err)
+	}
+	var owners []string
+	if err := s.Primary.Model(&Account{}).Order("id").Pluck("owner", &owners).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"seed", "chunked", "chunked", "chunked", "chunked"}; !reflect.DeepEqual(owners, want) {
+		t.Fatalf("primary owners %v, want %v", owners, want)
+	}
+	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 7, 2: 7, 3: 7, 4: 7, 5: 0}) {
+		t.Fatalf("primary balances %v, want 1..4: 7, 5: 0", got)
+	}
+}
+
+// TestStandbyBatchUpdateRows proves batch.UpdateRows finds and writes its
+// rows on the primary, in one transaction and with CommitEach.
+func TestStandbyBatchUpdateRows(t *testing.T) {
+	ctx := testContext(t)
+	needsPrimaryRouting(t)
+	s := dbtest.Standby(t)
+	seedAccounts(t, s.Primary, 2)
+	pauseReplay(t, s)
+	addAccountsOnPrimary(t, s, 3, 4)
+
+	rows := []Account{{ID: 2, Balance: 20}, {ID: 3, Balance: 30}, {ID: 4, Balance: 40}, {ID: 9, Balance: 90}}
+	res, err := batch.UpdateRows(ctx, s.Resolved, rows, []string{"balance"}, batch.ListMissing())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Matched != 3 || res.Missing != 1 || !reflect.DeepEqual(res.MissingKeys, [][]any{{int64(9)}}) {
+		t.Fatalf("UpdateRows: %+v, want 3 matched on the primary and key 9 missing", res)
+	}
+	res, err = batch.UpdateRows(ctx, s.Resolved, []Account{{ID: 1, Balance: 11}, {ID: 4, Balance: 44}}, []string{"balance"},
+		batch.CommitEach(), batch.ChunkRows(1))
+	if err != nil || res.Matched != 2 || res.Statements != 2 {
+		t.Fatalf("UpdateRows CommitEach: %+v, %v; want 2 matched in 2 statements", res, err)
+	}
+	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 11, 2: 20, 3: 30, 4: 44}) {
+		t.Fatalf("primary balances %v", got)
+	}
+}
+
+// TestStandbyBatchRun proves batch.Run loads its chunks on the primary, keeps
+// its checkpoint there and writes there: it processes the rows only the
+// primary has, each once, and a second run of the checkpoint does nothing.
+func TestStandbyBatchRun(t *testing.T) {
+	ctx := testContext(t)
+	needsPrimaryRouting(t)
+	s := dbtest.Standby(t)
+	seedAccounts(t, s.Primary, 3)
+	pauseReplay(t, s)
+	addAccountsOnPrimary(t, s, 4, 10)
+
+	var seen []int64
+	work := func(tx *gorm.DB, chunk []Account) error {
+		ids := make([]int64, len(chunk))
+		for i, a := range chunk {
+			ids[i] = a.ID
+		}
+		seen = append(seen, ids...)
+		return tx.Model(&Account{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 1")).Error
+	}
+	for _, lock := range []batch.LockMode{batch.NoLock, batch.ForUpdate} {
+		seen = nil
+		name := "standby-" + map[batch.LockMode]string{batch.NoLock: "plain", batch.ForUpdate: "locked"}[lock]
+		rep, err := batch.Run(ctx, s.Resolved.Model(&Account{}), work, batch.Checkpoint(name), batch.Size(3), batch.Lock(lock))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if rep.Rows != 10 || rep.Chunks != 4 || rep.RowsDone != 10 || rep.AlreadyDone {
+			t.Fatalf("%s: report %+v, want 10 rows in 4 chunks", name, rep)
+		}
+		if want := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; !reflect.DeepEqual(seen, want) {
+			t.Fatalf("%s: work saw %v, want %v", name, seen, want)
+		}
+		var cp struct {
+			RowsDone int64
+			Done     bool
+		}
+		if err := s.Primary.Table(batch.CheckpointTable).Where("name = ?", name).Take(&cp).Error; err != nil {
+			t.Fatalf("%s: checkpoint on the primary: %v", name, err)
+		}
+		if cp.RowsDone != 10 || !cp.Done {
+			t.Fatalf("%s: checkpoint on the primary %+v, want 10 rows done", name, cp)
+		}
+		rep, err = batch.Run(ctx, s.Resolved.Model(&Account{}), work, batch.Checkpoint(name), batch.Size(3), batch.Lock(lock))
+		if err != nil || !rep.AlreadyDone || rep.Rows != 0 {
+			t.Fatalf("%s again: %+v, %v; want AlreadyDone and no rows", name, rep, err)
+		}
+	}
+	want := map[int64]int64{}
+	for id := int64(1); id <= 10; id++ {
+		want[id] = 2
+	}
+	if got := balances(t, s.Primary); !reflect.DeepEqual(got, want) {
+		t.Fatalf("primary balances %v, want every row incremented once per run", got)
+	}
+}
+
+// TestStandbyIndexEnsure proves index.Ensure reads the catalog of the primary
+// and creates there: the table exists only on the primary, and a second call
+// finds the index present.
+func TestStandbyIndexEnsure(t *testing.T) {
+	ctx := testContext(t)
+	needsPrimaryRouting(t)
+	s := dbtest.Standby(t)
+	pauseReplay(t, s)
+	dbtest.MustExec(t, s.Primary, "CREATE TABLE ledgers (id bigint PRIMARY KEY, account_id bigint, amount bigint)")
+
+	rep, err := index.Ensure(ctx, s.Resolved, &Ledger{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := rep.Find("ledgers", "idx_ledgers_account"); !ok || got.Status != index.Created {
+		t.Fatalf("first Ensure: %v, want idx_ledgers_account created", rep)
+	}
+	var n int64
+	if err := s.Primary.Raw("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'idx_ledgers_account'").Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("index on the primary: %d, %v; want 1", n, err)
+	}
+	rep, err = index.Ensure(ctx, s.Resolved, &Ledger{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := rep.Find("ledgers", "idx_ledgers_account"); !ok || got.Status != index.Present {
+		t.Fatalf("second Ensure: %v, want idx_ledgers_account present", rep)
+	}
+}
