@@ -10,10 +10,7 @@ import (
 	"time"
 )
 
-var (
-	valuerType  = reflect.TypeFor[driver.Valuer]()
-	scannerType = reflect.TypeFor[sql.Scanner]()
-)
+var scannerType = reflect.TypeFor[sql.Scanner]()
 
 // Change is one column Update wrote.
 type Change struct {
