@@ -71,7 +71,7 @@ type embeddedDTO struct {
 		City  string
 	} `gorm:"embedded;embeddedPrefix:contact_"`
 	Skipped string `gorm:"-"`
-	note    string //nolint:unused // must be ignored
+	note    string // unexported: must be ignored
 }
 
 func TestFindFlattensEmbeddedStructsAndIgnoresDashedFields(t *testing.T) {

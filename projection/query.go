@@ -125,17 +125,11 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 	if err != nil {
 		return row, err
 	}
-	if _, ordered := q.Statement.Clauses["ORDER BY"]; !ordered {
-		s, table, err := modelOf(q)
-		if err != nil {
-			return row, err
-		}
-		for _, pk := range s.PrimaryFields {
-			q = q.Order(clause.OrderByColumn{Column: clause.Column{Table: table, Name: pk.DBName}})
-		}
+	if q, err = firstQuery(q); err != nil {
+		return row, err
 	}
 	found := false
-	err = query(q.Limit(1), func(rows *sql.Rows) error {
+	err = query(q, func(rows *sql.Rows) error {
 		if !rows.Next() {
 			return nil
 		}
@@ -153,6 +147,21 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 		return zero, err
 	}
 	return row, nil
+}
+
+// firstQuery orders q by the model's primary key unless q has an ORDER BY,
+// and limits it to one row.
+func firstQuery(q *gorm.DB) (*gorm.DB, error) {
+	if _, ordered := q.Statement.Clauses["ORDER BY"]; !ordered {
+		s, table, err := modelOf(q)
+		if err != nil {
+			return nil, err
+		}
+		for _, pk := range s.PrimaryFields {
+			q = q.Order(clause.OrderByColumn{Column: clause.Column{Table: table, Name: pk.DBName}})
+		}
+	}
+	return q.Limit(1), nil
 }
 
 // Each streams the rows db selects as values of T, holding one row in memory
@@ -208,17 +217,10 @@ func Pluck[V any](ctx context.Context, db *gorm.DB, column string) ([]V, error) 
 	if db == nil {
 		return nil, ErrNoModel
 	}
-	db = db.WithContext(ctx)
-	s, table, err := modelOf(db)
+	q, err := pluckQuery[V](db.WithContext(ctx), column)
 	if err != nil {
 		return nil, err
 	}
-	f := s.LookUpField(column)
-	if f == nil || f.DBName == "" {
-		name := reflect.TypeFor[V]().String()
-		return nil, &FieldError{DTO: name, Model: s.Name, Field: column, Column: column, Table: table, Err: ErrUnknownField}
-	}
-	q := db.Clauses(clause.Select{Distinct: db.Statement.Distinct, Columns: []clause.Column{{Table: table, Name: f.DBName}}})
 	out := make([]V, 0)
 	err = query(q, func(rows *sql.Rows) error {
 		var zero V
@@ -234,6 +236,20 @@ func Pluck[V any](ctx context.Context, db *gorm.DB, column string) ([]V, error) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// pluckQuery validates column on db's model and selects it alone.
+func pluckQuery[V any](db *gorm.DB, column string) (*gorm.DB, error) {
+	s, table, err := modelOf(db)
+	if err != nil {
+		return nil, err
+	}
+	f := s.LookUpField(column)
+	if f == nil || f.DBName == "" {
+		name := reflect.TypeFor[V]().String()
+		return nil, &FieldError{DTO: name, Model: s.Name, Field: column, Column: column, Table: table, Err: ErrUnknownField}
+	}
+	return db.Clauses(clause.Select{Distinct: db.Statement.Distinct, Columns: []clause.Column{{Table: table, Name: f.DBName}}}), nil
 }
 
 // query runs q, hands its rows to read and closes them, returning the first
