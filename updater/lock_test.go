@@ -56,6 +56,9 @@ func TestUpdateLockVariants(t *testing.T) {
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			t.Fatalf("SKIP LOCKED on a locked row: got %v, want gorm.ErrRecordNotFound", err)
 		}
+		if got := load(t, db.DB, 1).Balance; got != 100 {
+			t.Fatalf("locked row balance = %d, want 100: nothing written", got)
+		}
 		// Row 2 is free: both variants update it.
 		for _, l := range []updater.Lock{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked} {
 			if _, err := updater.Update(ctx, db.Where("id = ?", 2), bump, updater.WithLock(l)); err != nil {
