@@ -1,9 +1,11 @@
 package batch
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 
+	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
@@ -71,4 +73,14 @@ func singleKey(s *schema.Schema) (*schema.Field, error) {
 		return nil, fmt.Errorf("%w: %s has %d primary key columns", ErrNoPrimaryKey, s.Name, len(s.PrimaryFields))
 	}
 	return s.PrimaryFields[0], nil
+}
+
+// runTx runs fn in a retried transaction through dialect.RunTx. A DryRun
+// session only builds statements, so fn runs once on it without a
+// transaction (which DryRun cannot begin without a server).
+func runTx(ctx context.Context, db *gorm.DB, p dialect.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
+	if db.DryRun {
+		return 1, fn(db.WithContext(ctx))
+	}
+	return dialect.RunTx(ctx, db, p, fn)
 }

@@ -110,7 +110,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	var done int64
 	if !cfg.commitEach {
 		failed := 0
-		attempts, err := dialect.RunTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
+		attempts, err := runTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
 			done = 0
 			for i, r := range chunks {
 				n, err := u.run(tx, inList(r))
@@ -130,7 +130,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	}
 	for i, r := range chunks {
 		var n int64
-		attempts, err := dialect.RunTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
+		attempts, err := runTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
 			var err error
 			n, err = u.run(tx, inList(r))
 			return err

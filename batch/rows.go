@@ -29,6 +29,8 @@ type Result struct {
 	// Statements is the number of UPDATE statements executed (one per chunk,
 	// counting the attempt that committed).
 	Statements int
+
+	lastAffected int64 // RowsAffected of the last chunk statement
 }
 
 // UpdateRows writes, for every row of rows, the named columns to the table
@@ -291,7 +293,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, data [][]any, keys [
 	var res Result
 	if !w.cfg.commitEach {
 		failed := 0
-		attempts, err := dialect.RunTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
+		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			res = Result{}
 			now := db.NowFunc()
 			for i, c := range chunks {
@@ -313,7 +315,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, data [][]any, keys [
 	}
 	for i, c := range chunks {
 		var part Result
-		attempts, err := dialect.RunTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
+		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			part = Result{}
 			return w.chunk(tx, db.NowFunc(), data[c[0]:c[1]], keys[c[0]:c[1]], &part)
 		})

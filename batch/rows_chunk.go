@@ -19,6 +19,11 @@ import (
 func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, keys []any, res *Result) error {
 	nk := len(w.keys)
 	var existing map[any]any
+	if tx.DryRun {
+		// Statements are only built: nothing to count or read back.
+		q, args := w.stmt.build(rows, w.autoValues(now))
+		return w.exec(tx, q, args, rows, res)
+	}
 	if w.version != nil {
 		// Read (and lock) the chunk's rows first: a row left unwritten is a
 		// conflict if it exists, missing otherwise.
@@ -27,21 +32,11 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, keys []any, 
 			return err
 		}
 	}
-	autoVals := make([]any, len(w.auto))
-	for i, f := range w.auto {
-		autoVals[i] = autoValue(f, now)
+	q, args := w.stmt.build(rows, w.autoValues(now))
+	if err := w.exec(tx, q, args, rows, res); err != nil {
+		return err
 	}
-	q, args := w.stmt.build(rows, autoVals)
-	exec := tx.Session(&gorm.Session{NewDB: true})
-	if w.collects {
-		exec = hooks.WithChanges(exec, w.changes(rows))
-	}
-	r := exec.Exec(q, args...)
-	if r.Error != nil {
-		return r.Error
-	}
-	res.Statements++
-	n := r.RowsAffected
+	n := res.lastAffected
 	missing := func(i int) {
 		res.Missing++
 		if w.cfg.listMissing {
@@ -82,6 +77,33 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, keys []any, 
 		}
 	}
 	return nil
+}
+
+// exec runs one chunk statement through GORM's callback chain, recording
+// its RowsAffected in res.lastAffected.
+func (w *rowWriter) exec(tx *gorm.DB, q string, args []any, rows [][]any, res *Result) error {
+	exec := tx.Session(&gorm.Session{NewDB: true})
+	if w.collects {
+		exec = hooks.WithChanges(exec, w.changes(rows))
+	}
+	r := exec.Exec(q, args...)
+	if r.Error != nil {
+		return r.Error
+	}
+	res.Statements++
+	res.lastAffected = r.RowsAffected
+	if tx.DryRun {
+		res.Matched += r.RowsAffected
+	}
+	return nil
+}
+
+func (w *rowWriter) autoValues(now time.Time) []any {
+	vals := make([]any, len(w.auto))
+	for i, f := range w.auto {
+		vals[i] = autoValue(f, now)
+	}
+	return vals
 }
 
 // selectKeys returns the normalised keys of rows present in the table, each

@@ -88,7 +88,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 		return u.chunked(ctx, db)
 	}
 	var n int64
-	_, err = dialect.RunTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
+	_, err = runTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
 		var err error
 		n, err = u.run(tx, nil)
 		return err
@@ -117,7 +117,7 @@ type updater struct {
 // returns how many matched.
 func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	scoped := func() *gorm.DB {
-		q := tx.Session(&gorm.Session{AllowGlobalUpdate: u.cfg.allowAll})
+		q := tx.Session(&gorm.Session{AllowGlobalUpdate: u.cfg.allowAll, SkipDefaultTransaction: true})
 		if conds := append(append([]clause.Expression(nil), u.base...), extra...); len(conds) > 0 {
 			q = q.Where(clause.And(conds...))
 		}

@@ -62,7 +62,7 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 			bounds = append(bounds, clause.Lte{Column: col, Value: hi})
 		}
 		var n int64
-		attempts, err := dialect.RunTx(ctx, db, u.cfg.policy(), func(tx *gorm.DB) error {
+		attempts, err := runTx(ctx, db, u.cfg.policy(), func(tx *gorm.DB) error {
 			var err error
 			n, err = u.run(tx, bounds)
 			return err
