@@ -18,10 +18,10 @@ func TestUpdateRows(t *testing.T) {
 		seedAccounts(t, db, 8)
 		start := time.Now().Add(-time.Minute)
 		rows := []updAccount{
-			{ID: 1, Balance: 0, Status: "", Note: strp("one")},  // zero values are written
-			{ID: 3, Balance: -7, Status: "gold", Note: nil},     // NULL is written
+			{ID: 1, Balance: 0, Status: "", Note: strp("one")},     // zero values are written
+			{ID: 3, Balance: -7, Status: "gold", Note: nil},        // NULL is written
 			{ID: 8, Balance: 800, Status: "closed", Active: false}, // Active not named: untouched
-			{ID: 42, Balance: 1, Status: "ghost"},                // missing: never inserted
+			{ID: 42, Balance: 1, Status: "ghost"},                  // missing: never inserted
 		}
 		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance", "Status", "note"}, batch.ListMissing())
 		if err != nil {
@@ -170,7 +170,7 @@ func TestUpdateRowsCheckVersion(t *testing.T) {
 			{ID: 1, Balance: 11, Version: 1},
 			{ID: 2, Balance: 22, Version: 1}, // stale: stored 2
 			{ID: 3, Balance: 33, Version: 1},
-			{ID: 5, Balance: 55, Version: 1}, // stale
+			{ID: 5, Balance: 55, Version: 1},  // stale
 			{ID: 77, Balance: 77, Version: 1}, // missing
 		}
 		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"}, batch.CheckVersion("Version"), batch.ListMissing())

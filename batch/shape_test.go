@@ -22,7 +22,7 @@ type shapeAcct struct {
 
 // shapeStamped has an autoUpdateTime column.
 type shapeStamped struct {
-	ID        int64 `gorm:"primaryKey"`
+	ID        int64  `gorm:"primaryKey"`
 	Note      string `gorm:"size:40"`
 	UpdatedAt int64  `gorm:"autoUpdateTime:milli"`
 }
@@ -143,7 +143,10 @@ func TestShapeSQLServerParameterLimit(t *testing.T) {
 		stmts int
 	}{
 		// 4 parameters per row plus updated_at: 524 rows per statement.
-		{"rows x3", func() error { _, err := batch.UpdateRows(ctx, db, rows, []string{"balance", "status", "note"}); return err }, 10},
+		{"rows x3", func() error {
+			_, err := batch.UpdateRows(ctx, db, rows, []string{"balance", "status", "note"})
+			return err
+		}, 10},
 		// 5 per row with the version: 419 rows per statement.
 		{"rows x3 versioned", func() error {
 			_, err := batch.UpdateRows(ctx, db, rows, []string{"balance", "status", "note"}, batch.CheckVersion("version"))
