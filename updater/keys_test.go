@@ -7,6 +7,7 @@ import (
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
+	"gorm.io/gorm"
 )
 
 // membership has a composite primary key.
@@ -64,6 +65,36 @@ func TestUpdateRefusesKeylessModel(t *testing.T) {
 		var k keyless
 		if err := db.First(&k, "name = ?", "a").Error; err != nil || k.Count != 0 {
 			t.Fatalf("read back %+v, %v; want untouched", k, err)
+		}
+	})
+}
+
+// archived is soft-deletable.
+type archived struct {
+	ID        int64 `gorm:"primaryKey"`
+	Name      string
+	DeletedAt gorm.DeletedAt
+}
+
+func TestUpdateSoftDeleted(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &archived{})
+		dbtest.Seed(t, db.DB, []archived{{ID: 1, Name: "gone"}})
+		if err := db.Delete(&archived{}, 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		rename := func(a *archived) error { a.Name = "restored"; return nil }
+		ctx := context.Background()
+		if _, err := updater.Update(ctx, db.Where("id = ?", 1), rename); !errors.Is(err, gorm.ErrRecordNotFound) {
+			t.Fatalf("soft-deleted row: got %v, want gorm.ErrRecordNotFound", err)
+		}
+		res, err := updater.Update(ctx, db.Unscoped().Where("id = ?", 1), rename)
+		if err != nil || len(res.Changes) != 1 {
+			t.Fatalf("Unscoped: got %+v, %v", res, err)
+		}
+		var a archived
+		if err := db.Unscoped().First(&a, 1).Error; err != nil || a.Name != "restored" || !a.DeletedAt.Valid {
+			t.Fatalf("read back %+v, %v; want renamed and still deleted", a, err)
 		}
 	})
 }

@@ -20,17 +20,18 @@ const optimisticLockPkg = "optimisticlock"
 // plan is what one Update call knows about its model, worked out once per
 // call from GORM's cached schema.
 type plan struct {
-	sch     *schema.Schema
-	table   string
-	pk      []*schema.Field
-	fields  []*schema.Field // compared: primary keys and writable columns, schema order
-	isPK    []bool          // parallel to fields
-	precs   []int           // time precision per field (fractional-second digits)
-	version *schema.Field   // nil without a version field
-	verIdx  int             // index of version in fields, -1 if none
-	lock    dialect.Lock    // zero in optimistic mode
-	hooks   bool            // run model hooks
-	before  bool            // the model has BeforeSave or BeforeUpdate
+	sch      *schema.Schema
+	table    string
+	pk       []*schema.Field
+	fields   []*schema.Field // compared: primary keys and writable columns, schema order
+	isPK     []bool          // parallel to fields
+	precs    []int           // time precision per field (fractional-second digits)
+	version  *schema.Field   // nil without a version field
+	verIdx   int             // index of version in fields, -1 if none
+	lock     dialect.Lock    // zero in optimistic mode
+	unscoped bool            // db was Unscoped: write soft-deleted rows too
+	hooks    bool            // run model hooks
+	before   bool            // the model has BeforeSave or BeforeUpdate
 }
 
 // newPlan parses the model of T through db's schema cache and resolves the
@@ -42,9 +43,10 @@ func newPlan[T any](db *gorm.DB, d *dialect.Dialect, c *config) (*plan, error) {
 	}
 	sch := stmt.Schema
 	p := &plan{sch: sch, table: sch.Table, pk: sch.PrimaryFields, verIdx: -1}
-	if db.Statement != nil && db.Statement.Table != "" {
+	if db.Statement.Table != "" {
 		p.table = db.Statement.Table
 	}
+	p.unscoped = db.Statement.Unscoped
 	if len(p.pk) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNoPrimaryKey, sch.Name)
 	}

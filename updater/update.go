@@ -324,6 +324,9 @@ func writeStatement(tx *gorm.DB, p *plan, model any, oldVersion any) *gorm.DB {
 	if p.table != p.sch.Table {
 		stmt = stmt.Table(p.table)
 	}
+	if p.unscoped {
+		stmt = stmt.Unscoped() // the row was read without the soft-delete filter
+	}
 	rv := reflect.ValueOf(model).Elem()
 	for _, f := range p.pk {
 		if v, zero := f.ValueOf(ctx, rv); zero {
