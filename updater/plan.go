@@ -56,6 +56,9 @@ func newPlan[T any](db *gorm.DB, d *dialect.Dialect, c *config) (*plan, error) {
 	}
 	p.version = version
 	defPrec := d.TimePrecision()
+	p.fields = make([]*schema.Field, 0, len(sch.Fields))
+	p.isPK = make([]bool, 0, len(sch.Fields))
+	p.precs = make([]int, 0, len(sch.Fields))
 	for _, f := range sch.Fields {
 		if f.DBName == "" || (!f.Updatable && !f.PrimaryKey) {
 			continue // gorm:"-", relations, read-only (<-:false) columns

@@ -175,7 +175,10 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 		r.row = *row
 		return nil
 	}
-	hookTx := tx.Session(&gorm.Session{NewDB: true})
+	var hookTx *gorm.DB
+	if p.hooks {
+		hookTx = tx.Session(&gorm.Session{NewDB: true})
+	}
 	if p.before {
 		if err := runBefore(hookTx, row); err != nil {
 			return err
