@@ -83,6 +83,9 @@ type Result[T any] struct {
 // aborted the caller's transaction — so conflicts and deadlocks are returned
 // to the caller, whose own transaction decides. A nil change reads (and
 // locks) the row and writes nothing.
+//
+// The row stays locked while change runs, so change should be quick. On
+// error the Result carries only Attempts.
 func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...Option) (Result[T], error) {
 	var res Result[T]
 	if db == nil {
@@ -188,6 +191,10 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 		}
 		if pkChanged {
 			return fmt.Errorf("%w: %s row %v (by a hook)", ErrPrimaryKeyChanged, p.table, r.key)
+		}
+		if len(changed) == 0 { // the hooks undid the change
+			r.row = *row
+			return nil
 		}
 	}
 	if changed, err = r.touch(tx, rv, changed, vals); err != nil {
