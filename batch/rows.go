@@ -201,6 +201,11 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	for _, f := range w.auto {
 		st.auto = append(st.auto, f.DBName)
 	}
+	if st.strategy == dialect.BulkJoinUnion {
+		for _, f := range derived {
+			st.binary = append(st.binary, f.DataType == schema.Bytes)
+		}
+	}
 	if st.strategy == dialect.BulkValuesCast {
 		server, err := w.d.ColumnCasts(ctx, db, w.table)
 		if err != nil {

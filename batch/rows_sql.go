@@ -11,6 +11,12 @@ import (
 // expected version under CheckVersion.
 const expectedVersionAlias = "gormup_expected_version"
 
+// openParen opens every parenthesis that a placeholder follows. GORM's Exec
+// expands a slice bound right after "(" into a list (for IN (?)), which
+// would turn a []byte value into one parameter per byte; the space keeps
+// each value one parameter.
+const openParen = "( "
+
 // rowsStmt holds what every chunk statement of one UpdateRows shares: quoted
 // names, casts and the fixed assignments.
 type rowsStmt struct {
@@ -21,6 +27,7 @@ type rowsStmt struct {
 	cols     []string // unquoted written columns
 	version  string   // unquoted version column, or ""
 	casts    []string // PostgreSQL: one cast per derived column (keys, cols, version)
+	binary   []bool   // MySQL: derived columns to CAST(? AS BINARY), so bytes are not read as text
 	auto     []string // unquoted autoUpdateTime columns set to a fixed value
 	autoCast []string // PostgreSQL casts of auto
 }
@@ -125,7 +132,7 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteByte('(')
+			b.WriteString(openParen)
 			for j := range row {
 				if j > 0 {
 					b.WriteString(", ")
@@ -153,7 +160,11 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any) {
 				if j > 0 {
 					b.WriteString(", ")
 				}
-				b.WriteByte('?')
+				if s.binary != nil && s.binary[j] {
+					b.WriteString("CAST" + openParen + "? AS BINARY)")
+				} else {
+					b.WriteByte('?')
+				}
 				if i == 0 {
 					b.WriteString(" AS " + s.quote(names[j]))
 				}
@@ -249,7 +260,7 @@ func (s *rowsStmt) buildCase(rows [][]any, autoVals []any) (string, []any) {
 	}
 	b.WriteString(" WHERE ")
 	if nk == 1 && s.version == "" {
-		b.WriteString(s.quote(s.keys[0]) + " IN (")
+		b.WriteString(s.quote(s.keys[0]) + " IN " + openParen)
 		for i, row := range rows {
 			if i > 0 {
 				b.WriteString(", ")
