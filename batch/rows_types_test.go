@@ -80,27 +80,27 @@ func derefAny[T any](p *T) any {
 
 // updPgTypes covers the PostgreSQL column types UpdateRows must cast to.
 type updPgTypes struct {
-	ID      int64     `gorm:"primaryKey;autoIncrement:false"`
-	Small   int16     `gorm:"type:smallint"`
-	Int     int32     `gorm:"type:integer"`
-	Big     int64     `gorm:"type:bigint"`
-	Num     float64   `gorm:"type:numeric(10,2)"`
-	Real    float32   `gorm:"type:real"`
-	Dbl     float64   `gorm:"type:double precision"`
-	Txt     string    `gorm:"type:text"`
-	Vc      string    `gorm:"type:varchar(20)"`
-	Flag    bool      `gorm:"type:boolean"`
-	Day     time.Time `gorm:"type:date"`
-	TS      time.Time `gorm:"type:timestamp"`
-	TSZ     time.Time `gorm:"type:timestamptz"`
-	UID     string    `gorm:"type:uuid"`
-	JS      string    `gorm:"type:json"`
-	JSB     string    `gorm:"type:jsonb"`
-	Bin     []byte    `gorm:"type:bytea"`
-	NullUID *string   `gorm:"type:uuid"`
-	NullJSB *string   `gorm:"type:jsonb"`
+	ID      int64      `gorm:"primaryKey;autoIncrement:false"`
+	Small   int16      `gorm:"type:smallint"`
+	Int     int32      `gorm:"type:integer"`
+	Big     int64      `gorm:"type:bigint"`
+	Num     float64    `gorm:"type:numeric(10,2)"`
+	Real    float32    `gorm:"type:real"`
+	Dbl     float64    `gorm:"type:double precision"`
+	Txt     string     `gorm:"type:text"`
+	Vc      string     `gorm:"type:varchar(20)"`
+	Flag    bool       `gorm:"type:boolean"`
+	Day     time.Time  `gorm:"type:date"`
+	TS      time.Time  `gorm:"type:timestamp"`
+	TSZ     time.Time  `gorm:"type:timestamptz"`
+	UID     string     `gorm:"type:uuid"`
+	JS      string     `gorm:"type:json"`
+	JSB     string     `gorm:"type:jsonb"`
+	Bin     []byte     `gorm:"type:bytea"`
+	NullUID *string    `gorm:"type:uuid"`
+	NullJSB *string    `gorm:"type:jsonb"`
 	NullDay *time.Time `gorm:"type:date"`
-	NullNum *float64  `gorm:"type:numeric(10,2)"`
+	NullNum *float64   `gorm:"type:numeric(10,2)"`
 }
 
 // PostgreSQL turns untyped VALUES parameters into text; UpdateRows casts
