@@ -28,6 +28,7 @@ type step struct {
 var steps = []step{
 	{"Connect: what gormup knows about your database", stepDialect},
 	{"Update: change one row safely, write only what changed", stepUpdater},
+	{"Read: load only the columns a DTO needs", stepProjection},
 }
 
 func main() {
