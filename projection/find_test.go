@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/projection"
@@ -172,6 +173,7 @@ func TestJoinsQualifyColumnsWithTheirTable(t *testing.T) {
 
 type nullableDTO struct {
 	ID       int64
+	ClosedAt *time.Time
 	Nickname *string
 	Nick     sql.NullString `gorm:"column:nickname"`
 	Score    *float64
@@ -188,7 +190,8 @@ func TestNullIntoPointersAndNullTypes(t *testing.T) {
 		}
 		if len(got) != 2 || got[0].Nickname != nil || got[0].Nick.Valid || got[0].Score == nil || *got[0].Score != 1.5 ||
 			got[1].Nickname == nil || *got[1].Nickname != "bobby" || got[1].Nick != (sql.NullString{String: "bobby", Valid: true}) ||
-			got[1].Balance != (sql.NullInt64{Int64: 200, Valid: true}) {
+			got[1].Balance != (sql.NullInt64{Int64: 200, Valid: true}) ||
+			got[0].ClosedAt != nil || got[1].ClosedAt == nil || !got[1].ClosedAt.Equal(closedAt) {
 			t.Fatalf("got %+v", got)
 		}
 		// A NULL into a plain string is an error naming the column.
@@ -283,9 +286,40 @@ func TestPluckSeveralTypes(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(nulls, []sql.NullString{{}, {String: "bobby", Valid: true}, {}}) {
 			t.Fatalf("null strings %v, %v", nulls, err)
 		}
+		closed, err := projection.Pluck[time.Time](ctx, q().Where("id = ?", 2), "closed_at")
+		if err != nil || len(closed) != 1 || !closed[0].Equal(closedAt) {
+			t.Fatalf("closed_at %v, %v", closed, err)
+		}
 		labels, err := projection.Pluck[string](ctx, db.Model(&Account{}).Distinct().Where("owner_id = ?", 1).Order("label_text"), "Label")
 		if err != nil || !reflect.DeepEqual(labels, []string{"L1", "L3"}) {
 			t.Fatalf("labels %v, %v", labels, err)
+		}
+	})
+}
+
+// Ticket has soft deletes: GORM's query clauses still apply to projections.
+type Ticket struct {
+	ID        int64 `gorm:"primaryKey"`
+	Title     string
+	DeletedAt gorm.DeletedAt
+}
+
+func TestSoftDeletedRowsStayHiddenUnlessUnscoped(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &Ticket{})
+		dbtest.Seed(t, db.DB, []Ticket{{ID: 1, Title: "open"}, {ID: 2, Title: "gone"}})
+		if err := db.Delete(&Ticket{ID: 2}).Error; err != nil {
+			t.Fatal(err)
+		}
+		type title struct{ Title string }
+		ctx := context.Background()
+		got, err := projection.Find[title](ctx, db.Model(&Ticket{}).Order("id"))
+		if err != nil || !reflect.DeepEqual(got, []title{{"open"}}) {
+			t.Fatalf("scoped: got %v, %v", got, err)
+		}
+		got, err = projection.Find[title](ctx, db.Unscoped().Model(&Ticket{}).Order("id"))
+		if err != nil || !reflect.DeepEqual(got, []title{{"open"}, {"gone"}}) {
+			t.Fatalf("unscoped: got %v, %v", got, err)
 		}
 	})
 }
