@@ -152,14 +152,17 @@ gport() { echo $((3310 + $1)); }    # client port of node N
 gbase() { echo $((4560 + 10 * $1)); } # gcomm base port of node N: 4570, 4580, 4590
 gnode() { echo "$GDIR/n$1"; }
 
-gpid() { # prints the pid of node N if it runs
-	local pidfile
-	pidfile=$(gnode "$1")/mariadbd.pid
-	[ -f "$pidfile" ] || return 1
-	local pid
-	pid=$(cat "$pidfile" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/sbin/mariadbd ] || return 1
-	echo "$pid"
+gpid() { # prints the pid of node N if it runs: the mariadbd started with its my.cnf
+	local cnf p
+	cnf=$(gnode "$1")/my.cnf
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = /usr/sbin/mariadbd ] || continue
+		if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "--defaults-file=$cnf"; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+	return 1
 }
 
 gsql() { # gsql N SQL
@@ -224,7 +227,6 @@ glaunch() { # glaunch N [--wsrep-new-cluster]
 	d=$(gnode "$n")
 	shift
 	log "starting Galera node $n on port $(gport "$n") $*"
-	rm -f "$d/mariadbd.pid"
 	install -d -o mysql -g mysql /run/mysqld
 	setsid /usr/sbin/mariadbd --defaults-file="$d/my.cnf" "$@" </dev/null >>"$d/stdout.log" 2>&1 &
 	disown || true
