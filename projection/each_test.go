@@ -126,3 +126,31 @@ func TestEachStopsWithAnErrorWhenContextIsCancelled(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent readers share the cached mapping; each gets exactly its rows.
+func TestConcurrentReaders(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedMany(t, db, 100)
+		const readers = 8
+		errs := make(chan error, readers)
+		for r := range readers {
+			go func() {
+				lo := int64(r*10 + 1)
+				got, err := projection.Find[accountBrief](context.Background(), db.Model(&Account{}).Where("id BETWEEN ? AND ?", lo, lo+9).Order("id"))
+				switch {
+				case err != nil:
+					errs <- err
+				case len(got) != 10 || got[0].ID != lo || got[9].ID != lo+9:
+					errs <- fmt.Errorf("reader %d got %d rows from %v", r, len(got), got)
+				default:
+					errs <- nil
+				}
+			}()
+		}
+		for range readers {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}

@@ -14,8 +14,8 @@ import (
 
 // Columns returns the SELECT list Find, First and Each use for the DTO type T
 // on db's model, in DTO field order, quoted for db's dialect: qualified
-// columns such as "accounts"."email" (`accounts`.`email` on MySQL, [..] on
-// SQL Server) and computed fields as `SQL AS "alias"`. It sends nothing to the
+// columns such as "accounts"."email" (`accounts`.`email` on MySQL, MariaDB and
+// SQLite) and computed fields as `SQL AS "alias"`. It sends nothing to the
 // database. It fails with ErrNoModel when db has no Model, ErrNotStruct,
 // ErrNoColumns, or a *FieldError wrapping ErrUnknownField, ErrUnknownTable or
 // ErrUnsupportedField.
@@ -36,8 +36,8 @@ func Columns[T any](db *gorm.DB) ([]string, error) {
 }
 
 // Apply returns db with its SELECT list replaced by T's projection (see
-// Columns), for callers that run the query themselves: db.ToSQL, Rows,
-// Count-free pagination, or GORM's own Scan. Any Select already on db is
+// Columns), for callers that run the query themselves: db.ToSQL, Rows, or
+// GORM's own Scan. Any Select already on db is
 // replaced; Distinct is kept. It sends nothing to the database and fails as
 // Columns does.
 func Apply[T any](db *gorm.DB) (*gorm.DB, error) {
