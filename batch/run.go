@@ -81,18 +81,45 @@ type Report struct {
 // follow LockMode's dialect rules.
 func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
-	cfg := newRunConfig(opts)
-	r, err := newRunner[T](ctx, db, work, cfg)
+	if work == nil {
+		return Report{}, fmt.Errorf("%w: nil work function", ErrRunBadWork)
+	}
+	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
+		return Report{}, fmt.Errorf("%w: chunk type %s is not a struct", ErrRunBadWork, t)
+	}
+	r, err := newRunner(ctx, db, new(T), newRunConfig(opts))
 	if err != nil {
 		return Report{}, err
+	}
+	buf := make([]T, 0, r.cfg.size)
+	r.step = func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
+		q, err := r.dialect.LockRows(tx, r.lock, r.table, r.keys[0].name)
+		if err != nil {
+			return err
+		}
+		buf = buf[:0]
+		if err := r.scope(q, r.after).Clauses(keysetOrder(r.keys)).Limit(r.cfg.size).Find(&buf).Error; err != nil {
+			return fmt.Errorf("batch: loading chunk: %w", err)
+		}
+		info.Rows = len(buf)
+		if info.Rows == 0 {
+			return nil
+		}
+		if info.FirstKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&buf[0]).Elem()); err != nil {
+			return err
+		}
+		if info.LastKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&buf[len(buf)-1]).Elem()); err != nil {
+			return err
+		}
+		return work(cleanSession(tx), buf)
 	}
 	rep, err := r.run(ctx)
 	rep.Elapsed = time.Since(start)
 	return rep, err
 }
 
-// runner is the state of one Run call.
-type runner[T any] struct {
+// runner is the state of one Run or RunRanges call.
+type runner struct {
 	cfg      runConfig
 	db       *gorm.DB // the caller's db, with its conditions
 	setModel any      // the model to set on each query, nil if db has one
@@ -100,44 +127,42 @@ type runner[T any] struct {
 	lock     dialect.Lock
 	dialect  *dialect.Dialect
 	table    string
-	work     func(tx *gorm.DB, chunk []T) error
 	cp       *checkpoints
+	// step loads one chunk on tx (a transaction carrying the caller's
+	// statement), fills info's Rows and keys, and calls the work unless the
+	// chunk is empty.
+	step func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error
 
 	start    time.Time
 	after    []any // last key committed
 	index    int64 // next chunk's index
 	rowsDone int64
 	total    int64
-	buf      []T
 	rep      Report
 }
 
-func newRunner[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, cfg runConfig) (*runner[T], error) {
+// newRunner validates db and the options; chunk (a pointer to the chunk
+// type) is the model when db has none, and holds the key fields.
+func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*runner, error) {
 	if db == nil {
 		return nil, fmt.Errorf("%w: nil *gorm.DB", ErrRunBadWork)
-	}
-	if work == nil {
-		return nil, fmt.Errorf("%w: nil work function", ErrRunBadWork)
-	}
-	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("%w: chunk type %s is not a struct", ErrRunBadWork, t)
 	}
 	for _, name := range []string{"ORDER BY", "LIMIT"} {
 		if _, ok := db.Statement.Clauses[name]; ok {
 			return nil, fmt.Errorf("%w: found %s", ErrRunQueryShape, name)
 		}
 	}
-	r := &runner[T]{cfg: cfg, db: db, work: work, lock: cfg.lock.lock(), total: -1, start: time.Now()}
+	r := &runner{cfg: cfg, db: db, lock: cfg.lock.lock(), total: -1, start: time.Now()}
 	model := db.Statement.Model
 	if model == nil {
-		model = new(T)
+		model = chunk
 		r.setModel = model
 	}
 	ms, err := runSchema(db, model)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := runSchema(db, new(T))
+	ts, err := runSchema(db, chunk)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +182,6 @@ func newRunner[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, c
 	if cfg.checkpoint != "" {
 		r.cp = &checkpoints{name: cfg.checkpoint}
 	}
-	r.buf = make([]T, 0, cfg.size)
 	return r, nil
 }
 
@@ -177,7 +201,7 @@ func cleanSession(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{NewDB:
 // scope returns a fresh query on q (db or a transaction begun from it) with
 // the caller's model and conditions, grouped so that an appended condition
 // cannot bind to a trailing Or, plus the keyset bound after key.
-func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
+func (r *runner) scope(q *gorm.DB, key []any) *gorm.DB {
 	q = q.Session(&gorm.Session{}).Clauses() // a statement of our own, never the caller's
 	if r.setModel != nil {
 		q = q.Model(r.setModel)
@@ -194,7 +218,7 @@ func (r *runner[T]) scope(q *gorm.DB, key []any) *gorm.DB {
 	return q
 }
 
-func (r *runner[T]) run(ctx context.Context) (Report, error) {
+func (r *runner) run(ctx context.Context) (Report, error) {
 	base := r.db.WithContext(ctx)
 	if r.cp != nil {
 		row, err := r.cp.open(cleanSession(base), r.cfg.restart)
@@ -256,7 +280,7 @@ func (r *runner[T]) run(ctx context.Context) (Report, error) {
 
 // chunk runs one chunk's transaction. It reports the rows committed and
 // whether the run is finished (the chunk was short or empty).
-func (r *runner[T]) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (int, bool, error) {
+func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (int, bool, error) {
 	var n int
 	policy := dialect.RetryPolicy{
 		MaxAttempts: r.cfg.attempts,
@@ -272,40 +296,21 @@ func (r *runner[T]) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkI
 	attempts, err := dialect.RunTx(ctx, base, policy, func(tx *gorm.DB) error {
 		info.Attempt++
 		info.FirstKey, info.LastKey, info.Rows = nil, nil, 0
-		q, err := r.dialect.LockRows(tx, r.lock, r.table, r.keys[0].name)
-		if err != nil {
+		if err := r.step(ctx, tx, info); err != nil {
 			return err
 		}
-		r.buf = r.buf[:0]
-		if err := r.scope(q, r.after).Clauses(keysetOrder(r.keys)).Limit(r.cfg.size).Find(&r.buf).Error; err != nil {
-			return fmt.Errorf("batch: loading chunk: %w", err)
-		}
-		n = len(r.buf)
-		info.Rows = n
-		work := cleanSession(tx)
-		if n == 0 {
-			if r.cp != nil {
-				return r.cp.advance(work, r.index, "", 0, true)
-			}
-			return nil
-		}
-		if info.FirstKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&r.buf[0]).Elem()); err != nil {
-			return err
-		}
-		if info.LastKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&r.buf[n-1]).Elem()); err != nil {
-			return err
-		}
-		if err := r.work(work, r.buf); err != nil {
-			return err
-		}
+		n = info.Rows
 		if r.cp == nil {
 			return nil
+		}
+		if n == 0 {
+			return r.cp.advance(cleanSession(tx), r.index, "", 0, true)
 		}
 		key, err := encodeKey(r.keys, info.LastKey)
 		if err != nil {
 			return err
 		}
-		return r.cp.advance(work, r.index, key, int64(n), n < r.cfg.size)
+		return r.cp.advance(cleanSession(tx), r.index, key, int64(n), n < r.cfg.size)
 	})
 	if err != nil {
 		return 0, false, r.fail(ctx, *info, attempts, err)
@@ -315,7 +320,7 @@ func (r *runner[T]) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkI
 
 // fail builds the *ChunkError for a chunk that failed for good and reports
 // it to the OnError hooks.
-func (r *runner[T]) fail(ctx context.Context, info hooks.ChunkInfo, attempts int, err error) error {
+func (r *runner) fail(ctx context.Context, info hooks.ChunkInfo, attempts int, err error) error {
 	info.Attempt = attempts
 	for _, h := range r.cfg.hooks {
 		h.CallOnError(ctx, info, err)
@@ -333,7 +338,7 @@ func (r *runner[T]) fail(ctx context.Context, info hooks.ChunkInfo, attempts int
 }
 
 // progress describes the run so far.
-func (r *runner[T]) progress() hooks.Progress {
+func (r *runner) progress() hooks.Progress {
 	p := hooks.Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start)}
 	if s := p.Elapsed.Seconds(); s > 0 && r.rep.Rows > 0 {
 		p.Rate = float64(r.rep.Rows) / s

@@ -81,7 +81,7 @@ func keyColumn(name string) clause.Column {
 	return clause.Column{Table: clause.CurrentTable, Name: name}
 }
 
-// orderBy is the ORDER BY of every chunk.
+// keysetOrder is the ORDER BY of every chunk.
 func keysetOrder(cols []keyCol) clause.OrderBy {
 	o := clause.OrderBy{Columns: make([]clause.OrderByColumn, len(cols))}
 	for i, k := range cols {
@@ -90,20 +90,39 @@ func keysetOrder(cols []keyCol) clause.OrderBy {
 	return o
 }
 
-// after is the keyset condition "the row sorts after key": for (a, b) that
-// is a >= ? AND (a > ? OR (a = ? AND b > ?)), with < for DESC columns. The
-// leading, redundant bound lets every engine range-scan an index on a; the
-// expanded OR runs on every dialect, SQL Server included, unlike row-value
-// comparison.
+// keysetAfter is the keyset condition "the row sorts after key": for (a, b)
+// that is a >= ? AND (a > ? OR (a = ? AND b > ?)), with < for DESC columns.
+// The leading, redundant bound lets every engine range-scan an index on a;
+// the expanded OR runs on every dialect, SQL Server included, unlike
+// row-value comparison.
 func keysetAfter(cols []keyCol, key []any) clause.Expression {
-	beyond := func(k keyCol, v any) clause.Expression {
-		if k.desc {
-			return clause.Lt{Column: keyColumn(k.name), Value: v}
+	return keysetBound(cols, key, true)
+}
+
+// keysetUpTo is the condition "the row sorts at or before key": for (a, b)
+// a <= ? AND (a < ? OR (a = ? AND b <= ?)).
+func keysetUpTo(cols []keyCol, key []any) clause.Expression {
+	return keysetBound(cols, key, false)
+}
+
+func keysetBound(cols []keyCol, key []any, beyond bool) clause.Expression {
+	// Ascending columns grow beyond the key; DESC columns shrink.
+	greater := func(k keyCol) bool { return k.desc != beyond }
+	compare := func(i int, orEqual bool) clause.Expression {
+		c, v := keyColumn(cols[i].name), key[i]
+		switch {
+		case greater(cols[i]) && orEqual:
+			return clause.Gte{Column: c, Value: v}
+		case greater(cols[i]):
+			return clause.Gt{Column: c, Value: v}
+		case orEqual:
+			return clause.Lte{Column: c, Value: v}
 		}
-		return clause.Gt{Column: keyColumn(k.name), Value: v}
+		return clause.Lt{Column: c, Value: v}
 	}
-	if len(cols) == 1 {
-		return beyond(cols[0], key[0])
+	last := len(cols) - 1
+	if last == 0 {
+		return compare(0, !beyond)
 	}
 	ors := make([]clause.Expression, len(cols))
 	for i := range cols {
@@ -111,18 +130,14 @@ func keysetAfter(cols []keyCol, key []any) clause.Expression {
 		for j := range i {
 			and = append(and, clause.Eq{Column: keyColumn(cols[j].name), Value: key[j]})
 		}
-		and = append(and, beyond(cols[i], key[i]))
+		and = append(and, compare(i, !beyond && i == last))
 		if len(and) == 1 {
 			ors[i] = and[0]
 		} else {
 			ors[i] = clause.AndConditions{Exprs: and}
 		}
 	}
-	var lead clause.Expression = clause.Gte{Column: keyColumn(cols[0].name), Value: key[0]}
-	if cols[0].desc {
-		lead = clause.Lte{Column: keyColumn(cols[0].name), Value: key[0]}
-	}
-	return clause.AndConditions{Exprs: []clause.Expression{lead, clause.OrConditions{Exprs: ors}}}
+	return clause.AndConditions{Exprs: []clause.Expression{compare(0, true), clause.OrConditions{Exprs: ors}}}
 }
 
 // keyOf reads the ordering key of row, a T.

@@ -20,7 +20,7 @@ type shapeRow struct {
 // chunkSQL returns the SQL of one chunk's load after key, as Run builds it.
 func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...RunOption) string {
 	t.Helper()
-	r, err := newRunner[shapeRow](context.Background(), db, func(*gorm.DB, []shapeRow) error { return nil }, newRunConfig(opts))
+	r, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig(opts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,8 +81,96 @@ func TestRunChunkSQLShape(t *testing.T) {
 
 func TestRunRefusesUnsupportedLock(t *testing.T) {
 	db := dbtest.DryRun(t, dbtest.SQLite)
-	_, err := newRunner[shapeRow](context.Background(), db, func(*gorm.DB, []shapeRow) error { return nil }, newRunConfig([]RunOption{Lock(ForUpdateSkipLocked)}))
+	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]RunOption{Lock(ForUpdateSkipLocked)}))
 	if !errors.Is(err, dialect.ErrLockUnsupported) {
 		t.Fatalf("got %v, want ErrLockUnsupported", err)
+	}
+}
+
+// RunRanges reads a chunk's bounds in one row computed by the database, and
+// its work statement is restricted to (after, last].
+func TestRunRangesSQLShape(t *testing.T) {
+	tests := []struct {
+		dialect string
+		bounds  string
+		update  string
+	}{
+		{
+			dbtest.Postgres,
+			`SELECT COUNT(*) OVER () AS gormup_rows, "gormup_chunk"."tenant", "gormup_chunk"."id" FROM (SELECT "shape_rows"."tenant","shape_rows"."id" FROM "shape_rows" WHERE status = $1 AND ("shape_rows"."tenant" >= $2 AND ("shape_rows"."tenant" > $3 OR ("shape_rows"."tenant" = $4 AND "shape_rows"."id" > $5))) ORDER BY "shape_rows"."tenant","shape_rows"."id" LIMIT $6) "gormup_chunk" ORDER BY "gormup_chunk"."tenant" DESC,"gormup_chunk"."id" DESC LIMIT $7`,
+			`UPDATE "shape_rows" SET "score"=$1 WHERE status = $2 AND ("shape_rows"."tenant" >= $3 AND ("shape_rows"."tenant" > $4 OR ("shape_rows"."tenant" = $5 AND "shape_rows"."id" > $6))) AND ("shape_rows"."tenant" <= $7 AND ("shape_rows"."tenant" < $8 OR ("shape_rows"."tenant" = $9 AND "shape_rows"."id" <= $10)))`,
+		},
+		{
+			dbtest.MySQL,
+			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ?) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT ?",
+			"UPDATE `shape_rows` SET `score`=? WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
+		},
+		{
+			dbtest.MariaDB,
+			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ?) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT ?",
+			"UPDATE `shape_rows` SET `score`=? WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
+		},
+		{
+			dbtest.SQLite,
+			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT 1",
+			"UPDATE `shape_rows` SET `score`=? WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
+		},
+		{
+			dbtest.SQLServer,
+			`SELECT COUNT(*) OVER () AS gormup_rows, "gormup_chunk"."tenant", "gormup_chunk"."id" FROM (SELECT "shape_rows"."tenant","shape_rows"."id" FROM "shape_rows" WHERE status = @p1 AND ("shape_rows"."tenant" >= @p2 AND ("shape_rows"."tenant" > @p3 OR ("shape_rows"."tenant" = @p4 AND "shape_rows"."id" > @p5))) ORDER BY "shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY) "gormup_chunk" ORDER BY "gormup_chunk"."tenant" DESC,"gormup_chunk"."id" DESC OFFSET 0 ROW FETCH NEXT 1 ROWS ONLY`,
+			`UPDATE "shape_rows" SET "score"=@p1 WHERE status = @p2 AND ("shape_rows"."tenant" >= @p3 AND ("shape_rows"."tenant" > @p4 OR ("shape_rows"."tenant" = @p5 AND "shape_rows"."id" > @p6))) AND ("shape_rows"."tenant" <= @p7 AND ("shape_rows"."tenant" < @p8 OR ("shape_rows"."tenant" = @p9 AND "shape_rows"."id" <= @p10)))`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect, func(t *testing.T) {
+			db := dbtest.DryRun(t, tt.dialect)
+			scope := db.Model(&shapeRow{}).Where("status = ?", "a")
+			r, err := newRunner(context.Background(), scope, new(shapeRow), newRunConfig([]RunOption{Size(500)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.after = []any{"t1", int64(42)}
+			var out []map[string]any
+			if got := r.boundsQuery(scope).Find(&out).Statement.SQL.String(); got != tt.bounds {
+				t.Errorf("bounds\n got %s\nwant %s", got, tt.bounds)
+			}
+			rows := r.scope(scope, r.after).Where(keysetUpTo(r.keys, []any{"t2", int64(7)})).Session(&gorm.Session{})
+			res := rows.Session(&gorm.Session{SkipDefaultTransaction: true}).Update("score", 1)
+			if got := res.Statement.SQL.String(); got != tt.update {
+				t.Errorf("update\n got %s\nwant %s", got, tt.update)
+			}
+		})
+	}
+}
+
+type shapeItem struct {
+	ID     int64 `gorm:"primaryKey"`
+	Status string
+}
+
+// With one integer key, the bounds are an aggregate the engine streams
+// (MIN here, the key being DESC).
+func TestRunRangesAggregateBoundsSQLShape(t *testing.T) {
+	tests := map[string]string{
+		dbtest.Postgres:  `SELECT COUNT(*) AS gormup_rows, MIN("gormup_chunk"."id") FROM (SELECT "shape_items"."id" FROM "shape_items" WHERE status = $1 AND "shape_items"."id" < $2 ORDER BY "shape_items"."id" DESC LIMIT $3) "gormup_chunk"`,
+		dbtest.MySQL:     "SELECT COUNT(*) AS gormup_rows, MIN(`gormup_chunk`.`id`) FROM (SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ?) `gormup_chunk`",
+		dbtest.MariaDB:   "SELECT COUNT(*) AS gormup_rows, MIN(`gormup_chunk`.`id`) FROM (SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ?) `gormup_chunk`",
+		dbtest.SQLite:    "SELECT COUNT(*) AS gormup_rows, MIN(`gormup_chunk`.`id`) FROM (SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT 500) `gormup_chunk`",
+		dbtest.SQLServer: `SELECT COUNT(*) AS gormup_rows, MIN("gormup_chunk"."id") FROM (SELECT "shape_items"."id" FROM "shape_items" WHERE status = @p1 AND "shape_items"."id" < @p2 ORDER BY "shape_items"."id" DESC OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY) "gormup_chunk"`,
+	}
+	for dialectName, want := range tests {
+		t.Run(dialectName, func(t *testing.T) {
+			db := dbtest.DryRun(t, dialectName)
+			scope := db.Model(&shapeItem{}).Where("status = ?", "a")
+			r, err := newRunner(context.Background(), scope, new(shapeItem), newRunConfig([]RunOption{Size(500), OrderBy("id DESC")}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.after = []any{int64(42)}
+			var out []map[string]any
+			if got := r.boundsQuery(scope).Find(&out).Statement.SQL.String(); got != want {
+				t.Errorf("bounds\n got %s\nwant %s", got, want)
+			}
+		})
 	}
 }

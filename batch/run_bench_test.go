@@ -1,0 +1,186 @@
+package batch_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+)
+
+// runBenchRow is the table the Run benchmarks page through.
+type runBenchRow struct {
+	ID      int64 `gorm:"primaryKey;autoIncrement:false"`
+	Counter int64
+	Payload string `gorm:"size:64"`
+}
+
+// runBenchKey is a key-only DTO of runBenchRow.
+type runBenchKey struct{ ID int64 }
+
+// seedRunBench inserts ids 1..n in one INSERT ... SELECT over a cross join
+// of digits, which every dialect runs (recursive CTEs hit MariaDB's
+// max_recursive_iterations).
+func seedRunBench(b *testing.B, db *dbtest.DB, n int) {
+	b.Helper()
+	dbtest.Migrate(b, db, &runBenchRow{})
+	digits := "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 " +
+		"UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)"
+	var from, sum []string
+	for i, scale := 0, 1; i < 7; i, scale = i+1, scale*10 {
+		from = append(from, fmt.Sprintf("%s d%d", digits, i))
+		sum = append(sum, fmt.Sprintf("%d*d%d.n", scale, i))
+	}
+	q := "INSERT INTO run_bench_rows (id, counter, payload) SELECT n + 1, 0, 'a payload of some thirty bytes.' FROM (SELECT " +
+		strings.Join(sum, " + ") + " AS n FROM " + strings.Join(from, ", ") + ") x WHERE n < ?"
+	dbtest.MustExec(b, db.DB, q, n)
+}
+
+// bumpRange is the set-based work of the benchmarks: one UPDATE per chunk.
+func bumpRange[T any](key func(T) int64) func(tx *gorm.DB, chunk []T) error {
+	return func(tx *gorm.DB, chunk []T) error {
+		return tx.Exec("UPDATE run_bench_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?",
+			key(chunk[0]), key(chunk[len(chunk)-1])).Error
+	}
+}
+
+// peakHeap runs fn while sampling the bytes of live heap objects, and
+// returns the highest sample above the level measured after a GC at start.
+func peakHeap(fn func() error) (uint64, error) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	runtime.GC()
+	base := read()
+	var peak uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(200 * time.Microsecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, read())
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	err := fn()
+	close(stop)
+	wg.Wait()
+	peak = max(peak, read())
+	if peak < base {
+		return 0, err
+	}
+	return peak - base, err
+}
+
+// BenchmarkRunMemory shows that Run's peak heap does not grow with the
+// table: the full table and a tenth of it peak at the same level (one chunk
+// of 1000 whole rows).
+func BenchmarkRunMemory(b *testing.B) {
+	for _, tc := range []struct {
+		dialect string
+		rows    int
+	}{{dbtest.SQLite, 1_000_000}, {dbtest.Postgres, 200_000}} {
+		b.Run(tc.dialect, func(b *testing.B) {
+			db := dbtest.Open(b, tc.dialect)
+			seedRunBench(b, db, tc.rows)
+			work := bumpRange(func(r runBenchRow) int64 { return r.ID })
+			for _, n := range []int{tc.rows / 10, tc.rows} {
+				b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+					scope := db.Model(&runBenchRow{}).Where("id <= ?", n)
+					var peak uint64
+					b.ReportAllocs()
+					for b.Loop() {
+						p, err := peakHeap(func() error {
+							rep, err := batch.Run(context.Background(), scope, work, batch.Size(1000))
+							if err == nil && rep.Rows != int64(n) {
+								err = fmt.Errorf("processed %d rows, want %d", rep.Rows, n)
+							}
+							return err
+						})
+						if err != nil {
+							b.Fatal(err)
+						}
+						peak = max(peak, p)
+					}
+					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+					b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkRunThroughput compares RunRanges and Run, with one set-based
+// UPDATE per chunk as their work, against a single UPDATE of the same rows.
+// On PostgreSQL every strategy starts from a vacuumed table, so that the dead
+// tuples of the previous one do not slow it down.
+func BenchmarkRunThroughput(b *testing.B) {
+	const rows = 200_000
+	for _, dialectName := range []string{dbtest.SQLite, dbtest.Postgres, dbtest.MySQL} {
+		b.Run(dialectName, func(b *testing.B) {
+			db := dbtest.Open(b, dialectName)
+			seedRunBench(b, db, rows)
+			ctx := context.Background()
+			strategies := []struct {
+				name string
+				run  func() error
+			}{
+				{"single-update", func() error {
+					return db.Exec("UPDATE run_bench_rows SET counter = counter + 1").Error
+				}},
+				{"run-ranges-size-10000", func() error {
+					_, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
+						return rows.Update("counter", gorm.Expr("counter + 1")).Error
+					}, batch.Size(10000))
+					return err
+				}},
+				{"run-ranges-size-50000", func() error {
+					_, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
+						return rows.Update("counter", gorm.Expr("counter + 1")).Error
+					}, batch.Size(50000))
+					return err
+				}},
+				{"run-key-dto-size-10000", func() error {
+					_, err := batch.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), batch.Size(10000))
+					return err
+				}},
+				{"run-key-dto-size-1000", func() error {
+					_, err := batch.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), batch.Size(1000))
+					return err
+				}},
+				{"run-model-size-1000", func() error {
+					_, err := batch.Run(ctx, db.DB, bumpRange(func(r runBenchRow) int64 { return r.ID }), batch.Size(1000))
+					return err
+				}},
+			}
+			for _, s := range strategies {
+				b.Run(s.name, func(b *testing.B) {
+					if dialectName == dbtest.Postgres {
+						dbtest.MustExec(b, db.DB, "VACUUM run_bench_rows")
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := s.run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,166 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Range is one chunk of RunRanges: the rows db selects whose ordering key
+// sorts after After and at or before Last.
+type Range struct {
+	// Index is the 0-based chunk number across every run of the checkpoint.
+	Index int64
+	// After is the key the chunk starts after; nil for the first chunk.
+	After []any
+	// Last is the key of the chunk's last row.
+	Last []any
+	// Rows is the number of rows in the chunk when its bounds were read.
+	Rows int
+}
+
+// rangeAlias names the derived table RunRanges reads a chunk's bounds from.
+const rangeAlias = "gormup_chunk"
+
+// RunRanges is Run for set-based work: instead of loading each chunk's rows
+// into memory it reads only the chunk's bounds (its row count and last key,
+// one row, computed by the database over the next Size keys), and calls work
+// with rows — a query on the chunk's transaction carrying db's model and
+// conditions restricted to the chunk — so that one statement does the
+// chunk's work:
+//
+//	batch.RunRanges(ctx, db.Model(&Account{}).Where("status = ?", "active"),
+//		func(rows *gorm.DB, r batch.Range) error {
+//			return rows.Update("balance", gorm.Expr("balance * 2")).Error
+//		}, batch.Size(10000), batch.Checkpoint("double"))
+//
+// rows may be chained more than once; for other statements in the same
+// transaction use rows.Session(&gorm.Session{NewDB: true}). Transactions,
+// retries, checkpoints, hooks, progress and cancellation behave as in Run;
+// hooks see no FirstKey. db must carry a model. Lock is refused
+// (ErrRunLockUnsupported): the work's own UPDATE locks the chunk's rows.
+// The bounds query uses a window function (COUNT(*) OVER ()): PostgreSQL,
+// MySQL 8, MariaDB 10.2, SQLite 3.25 and SQL Server all have it.
+func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RunOption) (Report, error) {
+	start := time.Now()
+	if work == nil {
+		return Report{}, fmt.Errorf("%w: nil work function", ErrRunBadWork)
+	}
+	if db == nil || db.Statement.Model == nil {
+		return Report{}, fmt.Errorf("%w: RunRanges needs db.Model(...)", ErrRunBadWork)
+	}
+	cfg := newRunConfig(opts)
+	if cfg.lock != NoLock {
+		return Report{}, fmt.Errorf("%w: RunRanges takes no lock; its work's statement locks the rows", ErrRunLockUnsupported)
+	}
+	r, err := newRunner(ctx, db, db.Statement.Model, cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	r.step = func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
+		n, last, err := r.bounds(tx)
+		if err != nil {
+			return fmt.Errorf("batch: reading chunk bounds: %w", err)
+		}
+		info.Rows, info.LastKey = n, last
+		if n == 0 {
+			return nil
+		}
+		rows := r.scope(tx, r.after).Where(keysetUpTo(r.keys, last)).Session(&gorm.Session{})
+		return work(rows, Range{Index: info.Index, After: info.After, Last: last, Rows: n})
+	}
+	rep, err := r.run(ctx)
+	rep.Elapsed = time.Since(start)
+	return rep, err
+}
+
+// bounds reads the number of rows of the next chunk and its last key. For
+// a single integer or string key it aggregates the next Size keys, which
+// every engine streams:
+//
+//	SELECT COUNT(*), MAX(c.k) FROM (SELECT t.k FROM t WHERE <conditions>
+//	AND t.k > ? ORDER BY t.k LIMIT size) c
+//
+// (MIN for a DESC key). For composite keys, and types whose MAX SQLite
+// would return as text (times), it picks the last row of the same derived
+// table with a window count:
+//
+//	SELECT COUNT(*) OVER (), c.k1, c.k2 FROM (...) c
+//	ORDER BY c.k1 DESC, c.k2 DESC LIMIT 1
+func (r *runner) bounds(tx *gorm.DB) (int, []any, error) {
+	rows, err := r.boundsQuery(tx).Rows()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return 0, nil, rows.Err()
+	}
+	var n int64
+	dest := make([]any, 1+len(r.keys))
+	dest[0] = &n
+	for i, k := range r.keys {
+		// A pointer to a pointer: the aggregate of no rows is NULL.
+		dest[1+i] = reflect.New(reflect.PointerTo(k.field.FieldType)).Interface()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return 0, nil, err
+	}
+	if n == 0 {
+		return 0, nil, rows.Close()
+	}
+	key := make([]any, len(r.keys))
+	for i := range r.keys {
+		p := reflect.ValueOf(dest[1+i]).Elem()
+		if p.IsNil() {
+			return 0, nil, fmt.Errorf("%w: column %q", ErrRunNullKey, r.keys[i].name)
+		}
+		key[i] = p.Elem().Interface()
+		if isNullKey(key[i]) {
+			return 0, nil, fmt.Errorf("%w: column %q", ErrRunNullKey, r.keys[i].name)
+		}
+	}
+	return int(n), key, rows.Close()
+}
+
+// aggregatable reports whether the bounds of a chunk can be read with
+// COUNT/MAX: one key column of an integer or string type.
+func (r *runner) aggregatable() bool {
+	if len(r.keys) != 1 {
+		return false
+	}
+	switch r.keys[0].field.FieldType.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.String:
+		return true
+	}
+	return false
+}
+
+func (r *runner) boundsQuery(tx *gorm.DB) *gorm.DB {
+	sel := clause.Select{Columns: make([]clause.Column, len(r.keys))}
+	cols := make([]string, len(r.keys))
+	last := clause.OrderBy{Columns: make([]clause.OrderByColumn, len(r.keys))}
+	for i, k := range r.keys {
+		sel.Columns[i] = keyColumn(k.name)
+		cols[i] = dialect.Quote(tx, rangeAlias+"."+k.name)
+		last.Columns[i] = clause.OrderByColumn{Column: clause.Column{Table: rangeAlias, Name: k.name}, Desc: !k.desc}
+	}
+	sub := r.scope(tx, r.after).Clauses(sel, keysetOrder(r.keys)).Limit(r.cfg.size)
+	from := cleanSession(tx).Table("(?) "+dialect.Quote(tx, rangeAlias), sub)
+	if r.aggregatable() {
+		agg := "MAX"
+		if r.keys[0].desc {
+			agg = "MIN"
+		}
+		return from.Select("COUNT(*) AS gormup_rows, " + agg + "(" + cols[0] + ")")
+	}
+	return from.Select("COUNT(*) OVER () AS gormup_rows, " + strings.Join(cols, ", ")).Clauses(last).Limit(1)
+}
