@@ -18,11 +18,11 @@ import (
 // same checkpoint name, must finish the rest: every row exactly once. Node 2
 // is restarted afterwards and must hold the same data.
 func TestGaleraNodeKilledMidRun(t *testing.T) {
+	ctx := testContext(t)
+	nodes := dbtest.Galera(t)
 	if os.Getenv(dbtest.EnvGaleraControl) == "" {
 		t.Skipf("%s not set: skipping a test that kills a Galera node", dbtest.EnvGaleraControl)
 	}
-	ctx := testContext(t)
-	nodes := dbtest.Galera(t)
 	seedAccounts(t, nodes[0].DB, galeraRows)
 	if err := nodes[0].AutoMigrate(&Visit{}); err != nil {
 		t.Fatal(err)
