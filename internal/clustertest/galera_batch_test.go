@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,9 +101,11 @@ func (w *nodeWriter) awaitWrites(ctx context.Context, n int64) error {
 
 // TestGaleraBatchUpdateRows: UpdateRows on node 1 rewrites the owner of every
 // account, three times, while node 2 increments balances of the same rows.
-// Certification conflicts make UpdateRows retry its transaction; it must
-// still write only owner, so no increment is lost, and every call matches
-// every row.
+// In each call, right after the first UPDATE statement, node 3 also
+// increments a row that statement wrote and commits first, so the call's
+// transaction fails certification (1213) and UpdateRows must run it again.
+// It must still write only owner, so no increment is lost, and every call
+// matches every row.
 func TestGaleraBatchUpdateRows(t *testing.T) {
 	ctx := testContext(t)
 	nodes := dbtest.Galera(t)
@@ -122,9 +125,34 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 	if err := w.awaitWrites(ctx, galeraMinConcurrent); err != nil {
 		t.Fatal(err)
 	}
+	// Count node 1's UPDATE statements, and make node 3 conflict with the
+	// first one of each call.
+	var (
+		executed int
+		inject   bool
+		injected int64
+	)
+	err := nodes[0].Callback().Raw().After("gorm:raw").Register("clustertest:conflict", func(db *gorm.DB) {
+		if db.Error != nil || !strings.HasPrefix(db.Statement.SQL.String(), "UPDATE") {
+			return
+		}
+		executed++
+		if inject {
+			inject = false
+			if err := nodes[2].Exec("UPDATE accounts SET balance = balance + 1 WHERE id = 1").Error; err != nil {
+				db.AddError(fmt.Errorf("conflicting write on node 3: %w", err))
+				return
+			}
+			injected++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rows := make([]Account, galeraRows)
 	var statements int
 	for round := 1; round <= 3; round++ {
+		inject = true
 		for i := range rows {
 			rows[i] = Account{ID: int64(i + 1), Owner: fmt.Sprintf("round %d", round), Balance: -1}
 		}
@@ -139,6 +167,10 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 	}
 	close(stop)
 	incs := w.wait(t)
+	incs[1] += injected
+	if injected != 3 || executed < statements+3 {
+		t.Fatalf("%d conflicting writes, %d UPDATE statements executed for %d committed: want 3 conflicts, each retried", injected, executed, statements)
+	}
 
 	for i, node := range nodes {
 		var got []Account
@@ -154,8 +186,8 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("Galera, batch.UpdateRows: 3 x %d rows on node 1 in %d statements while node 2 made %d increments (%d retries of them)",
-		galeraRows, statements, w.count.Load(), w.retry.Load())
+	t.Logf("Galera, batch.UpdateRows: 3 x %d rows on node 1, %d statements committed of %d executed (3 conflicts forced by node 3), while node 2 made %d increments (%d retries of them)",
+		galeraRows, statements, executed, w.count.Load(), w.retry.Load())
 }
 
 // TestGaleraBatchRun: a checkpointed batch.Run on node 1 adds a bonus to
