@@ -2,6 +2,7 @@ package projection
 
 import (
 	"database/sql"
+	"fmt"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -71,7 +72,7 @@ func modelOf(db *gorm.DB) (*schema.Schema, string, error) {
 	}
 	stmt := &gorm.Statement{DB: db, Table: db.Statement.Table}
 	if err := stmt.Parse(model); err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("projection: parsing model %T: %w", model, err)
 	}
 	return stmt.Schema, stmt.Table, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/projection"
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 )
 
 type withMissing struct {
@@ -150,6 +151,20 @@ func TestPluckUnknownColumnSendsNothing(t *testing.T) {
 		_, err = projection.Pluck[string](context.Background(), cdb, "email")
 		if !errors.Is(err, projection.ErrNoModel) {
 			t.Fatalf("without a model: err = %v; want ErrNoModel", err)
+		}
+		if s := rec.Statements(); len(s) != 0 {
+			t.Fatalf("statements were sent: %q", s)
+		}
+	})
+}
+
+func TestModelThatIsNotAStructSendsNothing(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		cdb, rec := dbtest.Capture(db.DB)
+		n := 42
+		_, err := projection.Find[accountBrief](context.Background(), cdb.Model(&n))
+		if !errors.Is(err, schema.ErrUnsupportedDataType) || !strings.Contains(err.Error(), "projection: parsing model *int") {
+			t.Fatalf("err = %v; want schema.ErrUnsupportedDataType wrapped", err)
 		}
 		if s := rec.Statements(); len(s) != 0 {
 			t.Fatalf("statements were sent: %q", s)
