@@ -1,0 +1,173 @@
+package updater
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/hooks"
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+)
+
+// EachResult reports what UpdateEach did.
+type EachResult struct {
+	// Scanned is the number of rows loaded and passed to the change function
+	// in the chunks this call committed.
+	Scanned int64
+	// Changed is the number of those rows the change function altered, each
+	// written once with only its changed columns.
+	Changed int64
+	// Columns counts the written columns per column name, over all rows.
+	Columns map[string]int64
+	// Run is the report of the underlying batch.Run: chunks, retries, the
+	// checkpoint's rows done and last key, whether it resumed or was stopped.
+	Run batch.Report
+}
+
+// UpdateEach is fetch-modify-save over every row the conditions on db
+// select, in chunks: it pages through them with batch.Run, calls change on
+// each row of a chunk, and writes, in the chunk's own transaction, only the
+// changed columns of the changed rows — one batch.UpdateRows statement per
+// set of changed columns, zero values included. Unchanged rows cost no
+// write; a change function that alters nothing writes nothing.
+//
+//	res, err := updater.UpdateEach(ctx, db.Where("status = ?", "trial"), func(a *Account) error {
+//		a.Status = "expired"
+//		return nil
+//	}, batch.Size(500), batch.Checkpoint("expire-trials"))
+//
+// T is the model (a struct with a primary key). opts are batch.Run's: Size
+// (default batch.DefaultRunSize), Checkpoint and Restart, Hooks, Progress,
+// CountTotal, OrderBy, Lock and MaxAttempts, with the same defaults; with a
+// Checkpoint every row is changed exactly once even across crashes. A chunk
+// that fails with a retryable error is reloaded and change runs again on the
+// fresh rows, so change must not keep state across calls beyond what it
+// writes to the row. An error from change, or a changed primary key
+// (ErrPrimaryKeyChanged), rolls back that chunk and stops the run with a
+// *batch.ChunkError; earlier chunks stay committed. Model hooks
+// (BeforeUpdate...) do not run: the writes are set-based. The result counts
+// only committed chunks.
+func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...batch.RunOption) (EachResult, error) {
+	res := EachResult{Columns: map[string]int64{}}
+	if change == nil || db == nil {
+		return res, fmt.Errorf("%w: UpdateEach needs a db and a change function", batch.ErrRunBadWork)
+	}
+	var d eachDiff
+	if err := d.init(db, new(T)); err != nil {
+		return res, err
+	}
+	// Counts of the chunk in flight; added to res once it commits.
+	var pending EachResult
+	work := func(tx *gorm.DB, chunk []T) error {
+		pending = EachResult{Columns: map[string]int64{}}
+		groups := map[string][]T{}
+		var order []string
+		for i := range chunk {
+			rv := reflect.ValueOf(&chunk[i]).Elem()
+			before, err := d.snapshot(ctx, rv)
+			if err != nil {
+				return err
+			}
+			if err := change(&chunk[i]); err != nil {
+				return err
+			}
+			cols, err := d.changed(ctx, rv, before)
+			if err != nil {
+				return err
+			}
+			pending.Scanned++
+			if len(cols) == 0 {
+				continue
+			}
+			pending.Changed++
+			k := strings.Join(cols, ",")
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], chunk[i])
+			for _, c := range cols {
+				pending.Columns[c]++
+			}
+		}
+		for _, k := range order {
+			if _, err := batch.UpdateRows(ctx, tx, groups[k], strings.Split(k, ",")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	commit := hooks.Chunk{AfterCommit: func(context.Context, hooks.ChunkInfo) {
+		res.Scanned += pending.Scanned
+		res.Changed += pending.Changed
+		for c, n := range pending.Columns {
+			res.Columns[c] += n
+		}
+	}}
+	rep, err := batch.Run(ctx, db, work, append(slices.Clone(opts), batch.Hooks(commit))...)
+	res.Run = rep
+	return res, err
+}
+
+// eachDiff tells which columns of a row the change function altered.
+type eachDiff struct {
+	sch    *schema.Schema
+	fields []*schema.Field // writable, non-key columns
+}
+
+func (d *eachDiff) init(db *gorm.DB, model any) error {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(model); err != nil {
+		return fmt.Errorf("updater: parsing %T: %w", model, err)
+	}
+	d.sch = stmt.Schema
+	if len(d.sch.PrimaryFields) == 0 {
+		return fmt.Errorf("%w: %s", ErrNoPrimaryKey, d.sch.Name)
+	}
+	for _, f := range d.sch.Fields {
+		if f.DBName != "" && f.Updatable && f.Readable && !f.PrimaryKey {
+			d.fields = append(d.fields, f)
+		}
+	}
+	return nil
+}
+
+// snapshot returns the canonical values of the key fields followed by the
+// writable fields.
+func (d *eachDiff) snapshot(ctx context.Context, rv reflect.Value) ([]any, error) {
+	vals := make([]any, 0, len(d.sch.PrimaryFields)+len(d.fields))
+	for _, f := range append(slices.Clip(d.sch.PrimaryFields), d.fields...) {
+		v, _ := f.ValueOf(ctx, rv)
+		c, err := canonical(v)
+		if err != nil {
+			return nil, fmt.Errorf("updater: reading %s.%s: %w", d.sch.Name, f.Name, err)
+		}
+		vals = append(vals, c)
+	}
+	return vals, nil
+}
+
+// changed returns the column names whose values differ from before, in
+// schema order, or ErrPrimaryKeyChanged.
+func (d *eachDiff) changed(ctx context.Context, rv reflect.Value, before []any) ([]string, error) {
+	after, err := d.snapshot(ctx, rv)
+	if err != nil {
+		return nil, err
+	}
+	nk := len(d.sch.PrimaryFields)
+	for i := range nk {
+		if !equal(before[i], after[i], 9) {
+			return nil, fmt.Errorf("%w: %s.%s from %v to %v", ErrPrimaryKeyChanged, d.sch.Name, d.sch.PrimaryFields[i].Name, before[i], after[i])
+		}
+	}
+	var cols []string
+	for i, f := range d.fields {
+		if !equal(before[nk+i], after[nk+i], 9) {
+			cols = append(cols, f.DBName)
+		}
+	}
+	return cols, nil
+}

@@ -1,0 +1,59 @@
+package updater_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/updater"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// openEachExample opens an in-memory SQLite database with four accounts.
+func openEachExample() *gorm.DB {
+	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, "file::memory:"), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		panic(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		panic(err)
+	}
+	sqlDB.SetMaxOpenConns(1) // one in-memory database
+	if err := db.AutoMigrate(&eachAccount{}); err != nil {
+		panic(err)
+	}
+	rows := []eachAccount{
+		{ID: 1, Status: "trial", Balance: 50},
+		{ID: 2, Status: "active", Balance: 10},
+		{ID: 3, Status: "trial", Balance: 200},
+		{ID: 4, Status: "trial", Balance: 20},
+	}
+	if err := db.Create(&rows).Error; err != nil {
+		panic(err)
+	}
+	return db
+}
+
+func ExampleUpdateEach() {
+	db := openEachExample()
+	res, err := updater.UpdateEach(context.Background(), db.Where("status = ?", "trial"),
+		func(a *eachAccount) error {
+			if a.Balance < 100 {
+				a.Status = "expired"
+			}
+			return nil
+		}, batch.Size(2))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("scanned:", res.Scanned, "changed:", res.Changed, "columns:", res.Columns)
+	var statuses []string
+	db.Model(&eachAccount{}).Order("id").Pluck("status", &statuses)
+	fmt.Println(statuses)
+	// Output:
+	// scanned: 3 changed: 2 columns: map[status:2]
+	// [expired active trial expired]
+}
