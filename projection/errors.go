@@ -8,7 +8,7 @@ import (
 // Sentinel errors. Every error the package returns for a bad DTO or query
 // wraps one of them, so errors.Is works; a *FieldError carries the details.
 var (
-	// ErrNoModel is returned when the *gorm.DB has no model to project from:
+	// ErrNoModel is returned when the *gorm.DB is nil or has no model to project from:
 	// call db.Model(&Model{}) first. Nothing is sent to the database.
 	ErrNoModel = errors.New("projection: the query has no model (use db.Model)")
 
