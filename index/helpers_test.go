@@ -1,7 +1,12 @@
 package index_test
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"net/url"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -139,4 +144,34 @@ FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_nam
 		t.Fatalf("reading the definition of %s: %v", name, err)
 	}
 	return def
+}
+
+// ownPostgresDatabase returns a PostgreSQL database of t's own, dropped at
+// cleanup, for CREATE INDEX CONCURRENTLY: it waits for every older
+// transaction of its database, which in the shared test database may belong
+// to other packages' tests running in parallel.
+func ownPostgresDatabase(t *testing.T) *dbtest.DB {
+	t.Helper()
+	dsn := os.Getenv(dbtest.EnvPostgres)
+	if dsn == "" {
+		t.Skipf("%s not set: skipping postgres", dbtest.EnvPostgres)
+	}
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	name := "gormup_index_" + hex.EncodeToString(b[:])
+	admin := dbtest.OpenDSN(t, dbtest.Postgres, dsn)
+	dbtest.MustExec(t, admin, "CREATE DATABASE "+name)
+	t.Cleanup(func() {
+		if err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error; err != nil {
+			t.Errorf("dropping database %s: %v", name, err)
+		}
+	})
+	own := regexp.MustCompile(`dbname=\S+`).ReplaceAllString(dsn, "dbname="+name)
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path = "/" + name
+		own = u.String()
+	}
+	return &dbtest.DB{DB: dbtest.OpenDSN(t, dbtest.Postgres, own), Dialect: dbtest.Postgres, DSN: own}
 }

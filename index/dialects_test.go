@@ -1,0 +1,255 @@
+package index_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gormup/gormup/index"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+)
+
+// activeEmail is a partial unique index: one active account per email.
+var activeEmail = index.Def{Name: "idx_accounts_active_email", Columns: []string{"email"}, Unique: true, Where: "active = true"}
+
+// lowerEmail is an expression index.
+var lowerEmail = index.Def{Name: "idx_accounts_lower_email", Keys: []index.Key{{Expression: "lower(email)"}}}
+
+func TestPartialIndexWhereSupportedAndRefusedOnMySQL(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := context.Background()
+		bare(t, db)
+		statusActive := index.Def{Name: "idx_accounts_status_active", Columns: []string{"status"}, Where: "status = 'active'"}
+		decl := index.On(&accountTable{}, activeEmail, statusActive)
+		r, err := index.Ensure(ctx, db.DB, decl, &account{})
+		if db.Dialect == dbtest.MySQL {
+			var unsupported *index.UnsupportedError
+			if !errors.As(err, &unsupported) || !errors.Is(err, index.ErrUnsupported) {
+				t.Fatalf("err = %v, want an *UnsupportedError", err)
+			}
+			if unsupported.Feature != "where" || unsupported.Index != "idx_accounts_active_email" || unsupported.Table != "accounts" || unsupported.Dialect != "mariadb" {
+				t.Errorf("error = %+v", unsupported)
+			}
+			if len(r.Indexes) != 0 {
+				t.Errorf("report = %v, want none", r)
+			}
+			// Nothing at all was created, not even the model's valid indexes.
+			for _, name := range []string{"idx_accounts_active_email", "idx_accounts_status_active", "idx_accounts_email"} {
+				noIndex(t, db.DB, "accounts", name)
+			}
+			if _, err := index.Diff(ctx, db.DB, decl); !errors.Is(err, index.ErrUnsupported) {
+				t.Errorf("Diff err = %v, want ErrUnsupported", err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "idx_accounts_active_email=created idx_accounts_status_active=created idx_accounts_email=created idx_accounts_status_created=created"
+		if got := statuses(r); got != want {
+			t.Fatalf("Ensure: %s, want %s", got, want)
+		}
+		wantDef := map[string]string{
+			dbtest.SQLite:   "CREATE UNIQUE INDEX `idx_accounts_active_email` ON `accounts`(`email`) WHERE active = true",
+			dbtest.Postgres: "CREATE UNIQUE INDEX idx_accounts_active_email ON accounts USING btree (email) WHERE (active = true)",
+		}[db.Dialect]
+		if got := definition(t, db, "idx_accounts_active_email"); got != wantDef {
+			t.Errorf("definition = %s, want %s", got, wantDef)
+		}
+		// The condition is enforced: duplicates among inactive rows only.
+		dbtest.MustExec(t, db.DB, "DROP INDEX idx_accounts_email")
+		dbtest.Seed(t, db.DB, []accountTable{{ID: 1, Email: "a@x", Active: false}, {ID: 2, Email: "a@x", Active: false}, {ID: 3, Email: "a@x", Active: true}})
+		if err := db.Create(&accountTable{ID: 4, Email: "a@x", Active: true}).Error; err == nil {
+			t.Error("a second active a@x was inserted: the partial unique index is not enforced")
+		}
+
+		// PostgreSQL renders "active = true" as "active" and "status = 'active'"
+		// as "status::text = 'active'::text": both still match. The second is
+		// recognised without any DDL; the first by building it on a scratch table.
+		cdb, rec := dbtest.Capture(db.DB)
+		r, err = index.Ensure(ctx, cdb, index.On(&accountTable{}, statusActive))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Indexes of the table this call does not declare are listed as such.
+		want = "idx_accounts_status_active=present idx_accounts_active_email=undeclared idx_accounts_status_created=undeclared"
+		if got := statuses(r); got != want {
+			t.Fatalf("second Ensure: %s, want %s", got, want)
+		}
+		noDDL(t, rec)
+		r, err = index.Diff(ctx, db.DB, index.On(&accountTable{}, activeEmail))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix, _ := r.Find("accounts", "idx_accounts_active_email"); ix.Status != index.Present {
+			t.Fatalf("Diff: %+v", ix)
+		}
+	})
+}
+
+func TestExpressionIndex(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := context.Background()
+		bare(t, db)
+		decl := index.On(&accountTable{}, lowerEmail)
+		r, err := index.Ensure(ctx, db.DB, decl)
+		if db.Dialect == dbtest.MySQL {
+			var unsupported *index.UnsupportedError
+			if !errors.As(err, &unsupported) || unsupported.Feature != "expression" {
+				t.Fatalf("err = %v, want an *UnsupportedError for expression", err)
+			}
+			noIndex(t, db.DB, "accounts", "idx_accounts_lower_email")
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(r); got != "idx_accounts_lower_email=created" {
+			t.Fatalf("Ensure: %s", got)
+		}
+		wantDef := map[string]string{
+			dbtest.SQLite:   "CREATE INDEX `idx_accounts_lower_email` ON `accounts`(lower(email))",
+			dbtest.Postgres: "CREATE INDEX idx_accounts_lower_email ON accounts USING btree (lower((email)::text))",
+		}[db.Dialect]
+		if got := definition(t, db, "idx_accounts_lower_email"); got != wantDef {
+			t.Errorf("definition = %s, want %s", got, wantDef)
+		}
+		cdb, rec := dbtest.Capture(db.DB)
+		r, err = index.Ensure(ctx, cdb, decl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(r); got != "idx_accounts_lower_email=present" {
+			t.Fatalf("second Ensure: %s (%v)", got, r.Indexes[0].Differences)
+		}
+		noDDL(t, rec)
+
+		// Another expression under the same name is drift.
+		r, err = index.Diff(ctx, db.DB, index.On(&accountTable{}, index.Def{Name: "idx_accounts_lower_email", Keys: []index.Key{{Expression: "upper(email)"}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(r); got != "idx_accounts_lower_email=drifted" || r.Indexes[0].Differences[0].Kind != index.Columns {
+			t.Fatalf("Diff with upper(email): %s %v", got, r.Indexes[0].Differences)
+		}
+	})
+}
+
+// shortened computes the documented shortening independently.
+func shortened(name string, limit int) string {
+	sum := sha256.Sum256([]byte(name))
+	return name[:limit-9] + "_" + hex.EncodeToString(sum[:])[:8]
+}
+
+func TestLongNamesAreShortenedDeterministically(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := context.Background()
+		bare(t, db)
+		long := "idx_accounts_" + strings.Repeat("status_and_created_at_", 4) // 101 bytes
+		decl := index.On(&accountTable{}, index.Def{Name: long, Columns: []string{"status", "created_at"}})
+		want := map[string]string{
+			dbtest.SQLite:   long,
+			dbtest.Postgres: shortened(long, 63),
+			dbtest.MySQL:    shortened(long, 64),
+		}[db.Dialect]
+		r, err := index.Ensure(ctx, db.DB, decl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix := r.Indexes[0]
+		if ix.Name != want || ix.Declared != long || ix.Status != index.Created {
+			t.Fatalf("report = %+v, want name %s created", ix, want)
+		}
+		if (len(ix.Warnings) == 1) != (want != long) {
+			t.Errorf("warnings = %q", ix.Warnings)
+		}
+		wantIndex(t, db.DB, "accounts", want, false, "status", "created_at")
+		cdb, rec := dbtest.Capture(db.DB)
+		r, err = index.Ensure(ctx, cdb, decl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(r); got != want+"=present" {
+			t.Fatalf("second Ensure: %s", got)
+		}
+		noDDL(t, rec)
+	})
+}
+
+func TestConcurrentlyOnPostgres(t *testing.T) {
+	db := ownPostgresDatabase(t)
+	ctx := context.Background()
+	bare(t, db)
+	err := db.Transaction(func(tx *gorm.DB) error {
+		_, err := index.Ensure(ctx, tx, &account{}, index.Concurrently())
+		return err
+	})
+	if !errors.Is(err, index.ErrConcurrentlyInTransaction) {
+		t.Fatalf("err = %v, want ErrConcurrentlyInTransaction", err)
+	}
+	noIndex(t, db.DB, "accounts", "idx_accounts_email")
+	noIndex(t, db.DB, "accounts", "idx_accounts_status_created")
+
+	cdb, rec := dbtest.Capture(db.DB)
+	r, err := index.Ensure(ctx, cdb, &account{}, index.Concurrently())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(r); got != "idx_accounts_email=created idx_accounts_status_created=created" {
+		t.Fatalf("Ensure: %s", got)
+	}
+	if got := rec.Matching("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS"); len(got) != 1 {
+		t.Errorf("statements = %q, want one unique concurrent build", rec.Statements())
+	}
+	if got := rec.Matching("CREATE INDEX CONCURRENTLY IF NOT EXISTS"); len(got) != 1 {
+		t.Errorf("statements = %q, want one concurrent build", rec.Statements())
+	}
+}
+
+// concurrentTag declares CONCURRENTLY in its tag.
+type concurrentTag struct {
+	ID     int64  `gorm:"primaryKey"`
+	Status string `gorm:"size:32;index:idx_accounts_status,option:CONCURRENTLY"`
+}
+
+func (concurrentTag) TableName() string { return "accounts" }
+
+func TestTagConcurrentlyInTransaction(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		bare(t, db)
+		var r index.Report
+		err := db.Transaction(func(tx *gorm.DB) error {
+			var err error
+			r, err = index.Ensure(context.Background(), tx, &concurrentTag{})
+			return err
+		})
+		switch db.Dialect {
+		case dbtest.Postgres:
+			if !errors.Is(err, index.ErrConcurrentlyInTransaction) {
+				t.Fatalf("err = %v, want ErrConcurrentlyInTransaction", err)
+			}
+			noIndex(t, db.DB, "accounts", "idx_accounts_status")
+		case dbtest.MySQL:
+			// Any DDL would commit the caller's transaction.
+			if !errors.Is(err, index.ErrDDLInTransaction) {
+				t.Fatalf("err = %v, want ErrDDLInTransaction", err)
+			}
+			noIndex(t, db.DB, "accounts", "idx_accounts_status")
+		default:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := statuses(r); got != "idx_accounts_status=created" {
+				t.Fatalf("Ensure: %s", got)
+			}
+			if w := r.Indexes[0].Warnings; len(w) != 1 || !strings.Contains(w[0], "CONCURRENTLY left out") {
+				t.Errorf("warnings = %q", w)
+			}
+			wantIndex(t, db.DB, "accounts", "idx_accounts_status", false, "status")
+		}
+	})
+}
