@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -382,4 +384,53 @@ func assertTrail(t *testing.T, got, want []hooks.AuditRow) {
 				w, str(w.OldValue), str(w.NewValue))
 		}
 	}
+}
+
+func TestAuditConcurrentWriters(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const workers, each = 4, 10
+		dbtest.Migrate(t, db, &auditAccount{})
+		seed := make([]auditAccount, workers)
+		for i := range seed {
+			seed[i] = auditAccount{ID: int64(i + 1)}
+		}
+		dbtest.Seed(t, db.DB, seed)
+		installAudit(t, db.DB, &hooks.Audit{})
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for w := range workers {
+			wg.Go(func() {
+				id := int64(w + 1)
+				for i := range each {
+					ch := []hooks.Change{balanceChange(id, int64(i), int64(i+1))}
+					if err := hooks.WithChanges(db.Model(&auditAccount{ID: id}), ch).Update("balance", i+1).Error; err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("audited update: %v", err)
+		}
+		var perRow []struct {
+			RowKey string
+			N      int64
+		}
+		mustOK(t, db.Table(hooks.DefaultAuditTable).Select("row_key, COUNT(*) AS n").Group("row_key").Order("row_key").Scan(&perRow))
+		if len(perRow) != workers {
+			t.Fatalf("records for %d rows, want %d", len(perRow), workers)
+		}
+		for i, r := range perRow {
+			if r.RowKey != fmt.Sprint(i+1) || r.N != each {
+				t.Errorf("row %s has %d records, want %d for row %d", r.RowKey, r.N, each, i+1)
+			}
+		}
+		for id := int64(1); id <= workers; id++ {
+			if got := balanceOf(t, db.DB, id); got != each {
+				t.Errorf("balance of %d = %d, want %d", id, got, each)
+			}
+		}
+	})
 }
