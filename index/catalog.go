@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -84,7 +85,9 @@ func readCatalog(ctx context.Context, db *gorm.DB, d *dialect.Dialect, table str
 		return nil, fmt.Errorf("index: no catalog query for %s", d.Name())
 	}
 	var rows []catalogRow
-	if err := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Raw(q, tableArgs(db, d, table)...).Scan(&rows).Error; err != nil {
+	// A DryRun session builds the query and reads nothing: no index exists.
+	err := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Raw(q, tableArgs(db, d, table)...).Scan(&rows).Error
+	if err != nil && !(db.DryRun && errors.Is(err, gorm.ErrDryRunModeUnsupported)) {
 		return nil, fmt.Errorf("index: reading the indexes of %s: %w", table, err)
 	}
 	var out []*existing
@@ -111,7 +114,8 @@ func readCatalog(ctx context.Context, db *gorm.DB, d *dialect.Dialect, table str
 
 // tableArgs returns the arguments of the family's catalog query for table,
 // which may be qualified with a schema (PostgreSQL, SQL Server) or a
-// database (MySQL).
+// database (MySQL). PostgreSQL's to_regclass takes a quoted name; SQL
+// Server's OBJECT_ID and SQLite's pragmas take it as written.
 func tableArgs(db *gorm.DB, d *dialect.Dialect, table string) []any {
 	switch d.Family() {
 	case dialect.MySQL, dialect.MariaDB:
@@ -119,7 +123,7 @@ func tableArgs(db *gorm.DB, d *dialect.Dialect, table string) []any {
 			return []any{schemaName, name}
 		}
 		return []any{nil, table}
-	case dialect.Postgres, dialect.SQLServer:
+	case dialect.Postgres:
 		return []any{dialect.Quote(db, table)}
 	}
 	return []any{table}
