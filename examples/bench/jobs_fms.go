@@ -6,6 +6,7 @@ import (
 
 	"github.com/gormup/gormup/internal/baseline"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
 
@@ -24,6 +25,20 @@ func fetchModifySaveJob(db *gorm.DB, cfg config) job {
 				}},
 			{name: "hand-written tx + FOR UPDATE", kind: kindHand, rows: cfg.sample,
 				run: func(ctx context.Context) error { return handFetchModifySave(ctx, db, cfg.sample) }},
+			{name: "updater.Update", kind: kindGormup, rows: cfg.sample,
+				run: func(ctx context.Context) error {
+					for i := 1; i <= cfg.sample; i++ {
+						_, err := updater.Update(ctx, db.Where("id = ?", i), func(w *Wide) error {
+							w.Credits++
+							w.Active = !w.Active
+							return nil
+						})
+						if err != nil {
+							return fmt.Errorf("row %d: %w", i, err)
+						}
+					}
+					return nil
+				}},
 		},
 	}
 }

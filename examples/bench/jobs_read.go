@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gormup/gormup/projection"
+
 	"gorm.io/gorm"
 )
 
@@ -17,7 +19,7 @@ func readingJob(db *gorm.DB, cfg config) job {
 			return "", nil
 		}
 	}
-	var full, hand int
+	var full, hand, proj int
 	return job{
 		title: "reading 2 of 13 columns",
 		strategies: []strategy{
@@ -33,6 +35,12 @@ func readingJob(db *gorm.DB, cfg config) job {
 					var rows []Brief
 					err := db.WithContext(ctx).Model(&Wide{}).Select("id", "email").Find(&rows).Error
 					hand = len(rows)
+					return err
+				}},
+			{name: "projection.Find[Brief]", kind: kindGormup, rows: cfg.rows, check: checkLen(&proj),
+				run: func(ctx context.Context) error {
+					rows, err := projection.Find[Brief](ctx, db.Model(&Wide{}))
+					proj = len(rows)
 					return err
 				}},
 		},

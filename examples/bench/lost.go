@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gormup/gormup/updater"
+
 	"gorm.io/gorm"
 )
 
@@ -24,6 +26,13 @@ func lostUpdates(ctx context.Context, db *gorm.DB, cfg config, progress io.Write
 			}
 			c.Value++
 			return db.WithContext(ctx).Save(&c).Error
+		}},
+		{"updater.Update", func(ctx context.Context) error {
+			_, err := updater.Update(ctx, db.Where("id = ?", 1), func(c *Counter) error {
+				c.Value++
+				return nil
+			})
+			return err
 		}},
 	}
 	var out []LostCount
