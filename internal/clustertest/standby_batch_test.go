@@ -8,6 +8,7 @@ import (
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
 
@@ -195,5 +196,49 @@ func TestStandbyIndexEnsure(t *testing.T) {
 	}
 	if got, ok := rep.Find("ledgers", "idx_ledgers_account"); !ok || got.Status != index.Present {
 		t.Fatalf("second Ensure: %v, want idx_ledgers_account present", rep)
+	}
+}
+
+// TestStandbyRunRangesAndUpdateEach proves batch.RunRanges and
+// updater.UpdateEach, both checkpointed, read their chunks on the primary and
+// write there: they reach the rows only the primary has.
+func TestStandbyRunRangesAndUpdateEach(t *testing.T) {
+	ctx := testContext(t)
+	needsPrimaryRouting(t)
+	s := dbtest.Standby(t)
+	seedAccounts(t, s.Primary, 3)
+	pauseReplay(t, s)
+	addAccountsOnPrimary(t, s, 4, 10)
+
+	rep, err := batch.RunRanges(ctx, s.Resolved.Model(&Account{}), func(rows *gorm.DB, r batch.Range) error {
+		return rows.Update("balance", gorm.Expr("balance + 1")).Error
+	}, batch.Size(3), batch.Checkpoint("standby-ranges"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 10 || rep.Chunks != 4 {
+		t.Fatalf("RunRanges: %+v, want 10 rows in 4 chunks", rep)
+	}
+	res, err := updater.UpdateEach(ctx, s.Resolved.Where("balance = ?", 1), func(a *Account) error {
+		a.Owner = "each"
+		return nil
+	}, batch.Size(4), batch.Checkpoint("standby-each"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Scanned != 10 || res.Changed != 10 || res.Columns["owner"] != 10 {
+		t.Fatalf("UpdateEach: %+v, want 10 rows scanned and changed", res)
+	}
+	var got []Account
+	if err := s.Primary.Order("id").Find(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 10 {
+		t.Fatalf("primary has %d accounts, want 10", len(got))
+	}
+	for _, a := range got {
+		if a.Balance != 1 || a.Owner != "each" {
+			t.Fatalf("primary account %+v, want balance 1 and owner each", a)
+		}
 	}
 }
