@@ -4,6 +4,38 @@
 // Changes made through updater and batch travel to plugins as []Change on the
 // statement (WithChanges / ChangesOf), so an audit trail is written in the
 // same transaction as the change it records.
+//
+// # Plugins
+//
+// Three gorm.Plugin values, installed once per opened database with db.Use;
+// the zero value of each is ready to use:
+//
+//	db.Use(&hooks.Guard{})         // refuse UPDATE/DELETE without a bounding WHERE
+//	db.Use(&hooks.Audit{})         // record changes in gormup_audit, same transaction
+//	db.Use(stats)                  // stats := &hooks.Stats{}; stats.Snapshot()
+//
+// Guard refuses, with an *UnboundedWriteError wrapping ErrUnboundedWrite and
+// before anything reaches the database, every UPDATE and DELETE whose WHERE
+// would touch every row: none at all, 1=1, TRUE, "id IS NOT NULL" (GORM's
+// rendering of Not("id", []int{})), a struct condition whose zero-valued
+// fields GORM dropped, or only the soft-delete filter. It reads statements
+// GORM builds and raw SQL run with Exec. hooks.AllowUnbounded(db) is the
+// per-session escape hatch.
+//
+// Audit writes one row per changed column (table, primary key, column, old
+// value when known, new value, time, actor from WithActor) for every
+// statement carrying changes — those of updater and batch when
+// Collecting(db) — in that statement's transaction, into an audit table it
+// creates (DefaultAuditTable) or to a sink function. A rolled-back change
+// leaves no record; a failed record rolls the change back.
+//
+// Stats counts, per table and operation (create, query, update, delete, raw,
+// row), the statements, errors, rows affected and time, and returns a copy
+// with Snapshot.
+//
+// Callbacks are named "gormup:guard", "gormup:audit_begin", "gormup:audit",
+// "gormup:audit_commit", "gormup:stats_before" and "gormup:stats_after", and
+// are ordered explicitly around GORM's own; see each Initialize.
 package hooks
 
 // auditPluginName is the gorm.Plugin name of the audit plugin; Collecting

@@ -1,0 +1,186 @@
+package hooks_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/updater"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Account is the model of the plugin examples.
+type Account struct {
+	ID        int64 `gorm:"primaryKey"`
+	Email     string
+	Status    string
+	Balance   int64
+	DeletedAt gorm.DeletedAt
+}
+
+// pluginExampleDB opens a SQLite database in a temporary directory holding
+// three accounts.
+func pluginExampleDB() (*gorm.DB, func()) {
+	dir, err := os.MkdirTemp("", "hooks-example-")
+	if err != nil {
+		panic(err)
+	}
+	dsn := "file:" + filepath.Join(dir, "example.db") + "?_busy_timeout=5000&_journal_mode=WAL"
+	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, dsn), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		panic(err)
+	}
+	if err := db.AutoMigrate(&Account{}); err != nil {
+		panic(err)
+	}
+	accounts := []Account{
+		{ID: 1, Email: "ann@example.com", Status: "active", Balance: 100},
+		{ID: 2, Email: "bob@example.com", Status: "active", Balance: 50},
+		{ID: 3, Email: "cy@example.com", Status: "closed", Balance: 0},
+	}
+	if err := db.Create(&accounts).Error; err != nil {
+		panic(err)
+	}
+	return db, func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+		os.RemoveAll(dir)
+	}
+}
+
+func ExampleGuard() {
+	db, done := pluginExampleDB()
+	defer done()
+	if err := db.Use(&hooks.Guard{}); err != nil {
+		panic(err)
+	}
+
+	// A filter struct whose only field is zero: GORM drops it, leaving only
+	// the soft-delete filter — every account would be closed.
+	filter := Account{Email: ""}
+	err := db.Model(&Account{}).Where(&filter).Update("status", "closed").Error
+	var ue *hooks.UnboundedWriteError
+	if errors.As(err, &ue) {
+		fmt.Printf("refused %s on %s: %s\n", ue.Op, ue.Table, ue.Reason)
+	}
+	// The same hole through GORM's Not with an empty list, and raw SQL.
+	err = db.Not("id", []int64{}).Delete(&Account{}).Error
+	fmt.Println(errors.Is(err, hooks.ErrUnboundedWrite))
+	err = db.Exec("UPDATE accounts SET balance = 0 -- WHERE id = 2").Error
+	fmt.Println(errors.Is(err, hooks.ErrUnboundedWrite))
+
+	// A bounded write runs as usual.
+	res := db.Model(&Account{}).Where("status = ?", "active").Update("balance", 10)
+	fmt.Println(res.RowsAffected, res.Error)
+	// Output:
+	// refused update on accounts: the only condition is the soft-delete filter
+	// true
+	// true
+	// 2 <nil>
+}
+
+func ExampleAllowUnbounded() {
+	db, done := pluginExampleDB()
+	defer done()
+	if err := db.Use(&hooks.Guard{}); err != nil {
+		panic(err)
+	}
+
+	// Meant to touch every row: say so for this one statement.
+	res := hooks.AllowUnbounded(db).Model(&Account{}).Update("balance", 0)
+	fmt.Println(res.RowsAffected, res.Error)
+	// The database handle itself stays guarded.
+	err := db.Model(&Account{}).Update("balance", 1).Error
+	fmt.Println(errors.Is(err, hooks.ErrUnboundedWrite))
+	// Output:
+	// 3 <nil>
+	// true
+}
+
+func ExampleAudit() {
+	db, done := pluginExampleDB()
+	defer done()
+	if err := db.Use(&hooks.Audit{}); err != nil { // creates gormup_audit
+		panic(err)
+	}
+	ctx := hooks.WithActor(context.Background(), "support:kim")
+
+	// updater writes the changed columns and hands them to Audit, which
+	// records them in the same transaction.
+	_, err := updater.Update(ctx, db.Where("id = ?", 2), func(a *Account) error {
+		a.Balance += 25
+		a.Status = "vip"
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	var trail []hooks.AuditRow
+	if err := db.Table(hooks.DefaultAuditTable).Order("id").Find(&trail).Error; err != nil {
+		panic(err)
+	}
+	for _, r := range trail {
+		fmt.Printf("%s[%s].%s: %s -> %s by %s\n", r.Table, r.RowKey, r.Column, *r.OldValue, *r.NewValue, r.Actor)
+	}
+	// Output:
+	// accounts[2].status: active -> vip by support:kim
+	// accounts[2].balance: 50 -> 75 by support:kim
+}
+
+func ExampleAudit_sink() {
+	db, done := pluginExampleDB()
+	defer done()
+	audit := &hooks.Audit{Sink: func(ctx context.Context, records []hooks.Record) error {
+		for _, r := range records {
+			fmt.Printf("%s %s.%s = %v where %q (%d rows)\n", r.Actor, r.Table, r.Column, r.New, r.Where, r.Rows)
+		}
+		return nil // an error here would roll the UPDATE back
+	}}
+	if err := db.Use(audit); err != nil {
+		panic(err)
+	}
+
+	// A producer describes its write with WithChanges when someone listens.
+	ctx := hooks.WithActor(context.Background(), "job:close-empty")
+	tx := db.WithContext(ctx)
+	if hooks.Collecting(tx) {
+		tx = hooks.WithChanges(tx, []hooks.Change{{Table: "accounts", Where: "balance = 0", Column: "status", New: "closed"}})
+	}
+	if err := tx.Exec("UPDATE accounts SET status = ? WHERE balance = ?", "closed", 0).Error; err != nil {
+		panic(err)
+	}
+	// Output:
+	// job:close-empty accounts.status = closed where "balance = 0" (1 rows)
+}
+
+func ExampleStats() {
+	db, done := pluginExampleDB()
+	defer done()
+	stats := &hooks.Stats{}
+	if err := db.Use(stats); err != nil {
+		panic(err)
+	}
+
+	var active []Account
+	db.Where("status = ?", "active").Find(&active)
+	db.Model(&Account{}).Where("status = ?", "active").Update("balance", gorm.Expr("balance + 1"))
+	db.Delete(&Account{}, 3)
+
+	for _, s := range stats.Snapshot() {
+		fmt.Printf("%s %s: %d statements, %d rows, %d errors\n", s.Table, s.Op, s.Statements, s.RowsAffected, s.Errors)
+	}
+	stats.Reset()
+	fmt.Println(len(stats.Snapshot()))
+	// Output:
+	// accounts query: 1 statements, 2 rows, 0 errors
+	// accounts update: 1 statements, 2 rows, 0 errors
+	// accounts delete: 1 statements, 1 rows, 0 errors
+	// 0
+}
