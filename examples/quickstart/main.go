@@ -29,6 +29,7 @@ var steps = []step{
 	{"Connect: what gormup knows about your database", stepDialect},
 	{"Update: change one row safely, write only what changed", stepUpdater},
 	{"Read: load only the columns a DTO needs", stepProjection},
+	{"Bulk: one guarded UPDATE, then per-row values set-based", stepBatch},
 }
 
 func main() {
