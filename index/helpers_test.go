@@ -121,7 +121,7 @@ func definition(t *testing.T, db *dbtest.DB, name string) string {
 			Desc   bool
 			Unique bool
 		}
-		err = db.Raw(`SELECT COLUMN_NAME AS ` + "`column`" + `, SUB_PART AS part, COLLATION = 'D' AS ` + "`desc`" + `, NON_UNIQUE = 0 AS ` + "`unique`" + `
+		err = db.Raw(`SELECT COLUMN_NAME AS `+"`column`"+`, SUB_PART AS part, COLLATION = 'D' AS `+"`desc`"+`, NON_UNIQUE = 0 AS `+"`unique`"+`
 FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = ? ORDER BY SEQ_IN_INDEX`, name).Scan(&rows).Error
 		parts := make([]string, len(rows))
 		for i, r := range rows {

@@ -30,6 +30,7 @@ var steps = []step{
 	{"Update: change one row safely, write only what changed", stepUpdater},
 	{"Read: load only the columns a DTO needs", stepProjection},
 	{"Bulk: one guarded UPDATE, then per-row values set-based", stepBatch},
+	{"Indexes: check tag indexes, get advice, declare one in code", stepIndex},
 }
 
 func main() {

@@ -1,0 +1,176 @@
+package index_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gormup/gormup/index"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Order is the model of the examples. Its table is created without indexes
+// by openExample, as a migration that predates the tags would have.
+type Order struct {
+	ID        int64     `gorm:"primaryKey"`
+	Number    string    `gorm:"size:32;uniqueIndex"`
+	Status    string    `gorm:"size:16;index:idx_orders_status_created,priority:1"`
+	CreatedAt time.Time `gorm:"index:idx_orders_status_created,priority:2,sort:desc"`
+	Total     int64
+	Paid      bool
+}
+
+// openExample opens SQLite in a temporary directory with an orders table.
+func openExample() (*gorm.DB, func()) {
+	dir, err := os.MkdirTemp("", "index-example-")
+	if err != nil {
+		panic(err)
+	}
+	dsn := "file:" + filepath.Join(dir, "example.db") + "?_busy_timeout=5000&_journal_mode=WAL"
+	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, dsn), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		panic(err)
+	}
+	err = db.Exec(`CREATE TABLE orders (id integer PRIMARY KEY, number text, status text,
+		created_at datetime, total integer, paid numeric)`).Error
+	if err != nil {
+		panic(err)
+	}
+	return db, func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+		os.RemoveAll(dir)
+	}
+}
+
+func ExampleEnsure() {
+	db, done := openExample()
+	defer done()
+	ctx := context.Background()
+
+	report, err := index.Ensure(ctx, db, &Order{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(report)
+
+	// A second run finds everything in place and issues no DDL.
+	report, err = index.Ensure(ctx, db, &Order{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(report)
+	// Output:
+	// orders.idx_orders_number: created
+	// orders.idx_orders_status_created: created
+	// orders.idx_orders_number: present
+	// orders.idx_orders_status_created: present
+}
+
+func ExampleDiff() {
+	db, done := openExample()
+	defer done()
+	ctx := context.Background()
+
+	// Someone created the composite index without its DESC.
+	db.Exec("CREATE INDEX idx_orders_status_created ON orders (status, created_at)")
+
+	report, err := index.Diff(ctx, db, &Order{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(report)
+	// Output:
+	// orders.idx_orders_number: missing
+	// orders.idx_orders_status_created: drifted (sort: want status ASC, created_at DESC, got status ASC, created_at ASC)
+}
+
+func ExampleRepair() {
+	db, done := openExample()
+	defer done()
+	ctx := context.Background()
+	db.Exec("CREATE INDEX idx_orders_status_created ON orders (status)")
+
+	report, err := index.Ensure(ctx, db, &Order{}, index.Repair())
+	if err != nil {
+		panic(err)
+	}
+	for _, ix := range report.Indexes {
+		fmt.Println(ix.Name, ix.Status, ix.Differences)
+	}
+	// Output:
+	// idx_orders_number created []
+	// idx_orders_status_created repaired [columns: want status, created_at, got status]
+}
+
+func ExampleOn() {
+	db, done := openExample()
+	defer done()
+	ctx := context.Background()
+
+	// Indexes for a model whose tags you cannot change: a partial index of
+	// unpaid orders by total, created through the same GORM Migrator path.
+	unpaid := index.On(&Order{}, index.Def{
+		Name:    "idx_orders_unpaid_total",
+		Keys:    []index.Key{{Column: "total", Desc: true}},
+		Where:   "paid = false",
+		Comment: "dashboard",
+	})
+	report, err := index.Ensure(ctx, db, unpaid)
+	if err != nil {
+		panic(err)
+	}
+	ix := report.Indexes[0]
+	fmt.Println(ix.Name, ix.Status, ix.Source)
+	fmt.Println(ix.Warnings)
+	// Output:
+	// idx_orders_unpaid_total created code
+	// [comment left out: only MySQL and MariaDB store index comments]
+}
+
+func ExampleCovers() {
+	db, done := openExample()
+	defer done()
+	ctx := context.Background()
+
+	before, err := index.Covers(ctx, db, &Order{}, "status", "created_at")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := index.Ensure(ctx, db, &Order{}); err != nil {
+		panic(err)
+	}
+	after, err := index.Covers(ctx, db, &Order{}, "status", "created_at")
+	if err != nil {
+		panic(err)
+	}
+	byKey, err := index.Covers(ctx, db, &Order{}, "id")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(before, after, byKey)
+	// Output: false true true
+}
+
+func ExampleAdvise() {
+	db, done := openExample()
+	defer done()
+	ctx := context.Background()
+
+	for _, columns := range [][]string{{"id"}, {"status"}, {"paid", "id"}} {
+		advice, err := index.Advise(ctx, db, &Order{}, columns...)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(advice)
+	}
+	// Output:
+	// orders (id): covered by PRIMARY KEY
+	// orders (status): not covered; declared index idx_orders_status_created would cover it: run index.Ensure
+	// orders (paid, id): not covered; declare index.Def{Name: "idx_orders_paid_id", Columns: ["paid" "id"]}
+}
