@@ -2,13 +2,16 @@ package clustertest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
+	"gorm.io/gorm"
 )
 
 // The tests of this file run on a three-node MariaDB Galera cluster, writers
@@ -116,4 +119,82 @@ func TestGaleraUpdaterCounter(t *testing.T) {
 				mode.name, galeraWriters, galeraIncrements, retries.Load(), maxAttempts.Load(), elapsed.Round(time.Millisecond))
 		})
 	}
+}
+
+// TestGaleraUpdateEach: updater.UpdateEach, checkpointed, on node 1 renames
+// every owner while node 2 increments balances of the same rows, and node 3,
+// right after each chunk's first UPDATE, increments a row of that chunk and
+// commits first, so every chunk fails certification once and is reloaded and
+// changed again. UpdateEach writes only the owner column, so no increment is
+// lost, and every row is changed exactly once.
+func TestGaleraUpdateEach(t *testing.T) {
+	ctx := testContext(t)
+	nodes := dbtest.Galera(t)
+	seedAccounts(t, nodes[0].DB, galeraRows)
+	galeraSync(t, nodes, "accounts")
+
+	stop := make(chan struct{})
+	w := startWriter(ctx, nodes[1].DB, galeraRows, stop)
+	var once sync.Once
+	stopWriter := func() { once.Do(func() { close(stop) }) }
+	defer func() { stopWriter(); <-w.done }()
+	if err := w.awaitWrites(ctx, galeraMinConcurrent); err != nil {
+		t.Fatal(err)
+	}
+	const size = 25
+	var (
+		lastID     int64              // the last row the change function saw
+		conflicted = map[int64]bool{} // chunks (by first id) node 3 conflicted with
+		injected   = map[int64]int64{}
+	)
+	err := nodes[0].Callback().Raw().After("gorm:raw").Register("clustertest:conflict", func(db *gorm.DB) {
+		chunk := (lastID-1)/size*size + 1
+		if db.Error != nil || !strings.HasPrefix(db.Statement.SQL.String(), "UPDATE") || conflicted[chunk] {
+			return
+		}
+		conflicted[chunk] = true
+		if err := nodes[2].Exec("UPDATE accounts SET balance = balance + 1 WHERE id = ?", lastID).Error; err != nil {
+			db.AddError(fmt.Errorf("conflicting write on node 3: %w", err))
+			return
+		}
+		injected[lastID]++
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := updater.UpdateEach(ctx, nodes[0].DB, func(a *Account) error {
+		lastID = a.ID
+		a.Owner = fmt.Sprintf("each %d", a.ID)
+		return nil
+	}, batch.Size(size), batch.Checkpoint("galera-each"), batch.MaxAttempts(galeraAttempts))
+	stopWriter()
+	incs := w.wait(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, n := range injected {
+		incs[id] += n
+	}
+	if len(conflicted) != galeraRows/size || res.Run.Retries < galeraRows/size {
+		t.Fatalf("%d chunks conflicted, %d retries; want %d chunks each retried", len(conflicted), res.Run.Retries, galeraRows/size)
+	}
+	if res.Scanned != galeraRows || res.Changed != galeraRows || res.Columns["owner"] != galeraRows || len(res.Columns) != 1 {
+		t.Fatalf("UpdateEach: %+v, want %d rows changed, owner only", res, galeraRows)
+	}
+	for i, node := range nodes {
+		var got []Account
+		if err := dbtest.Causal(t, node).Order("id").Find(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != galeraRows {
+			t.Fatalf("node %d: %d accounts, want %d", i+1, len(got), galeraRows)
+		}
+		for _, a := range got {
+			if a.Owner != fmt.Sprintf("each %d", a.ID) || a.Balance != incs[a.ID] {
+				t.Fatalf("node %d: account %d has owner %q balance %d, want \"each %d\" and %d", i+1, a.ID, a.Owner, a.Balance, a.ID, incs[a.ID])
+			}
+		}
+	}
+	t.Logf("Galera, updater.UpdateEach: %d rows in %d chunks on node 1, %d chunk retries (%d forced by node 3), while node 2 made %d increments (%d retries of them)",
+		res.Scanned, res.Run.Chunks, res.Run.Retries, len(conflicted), w.count.Load(), w.retry.Load())
 }
