@@ -31,6 +31,7 @@ var steps = []step{
 	{"Read: load only the columns a DTO needs", stepProjection},
 	{"Bulk: one guarded UPDATE, then per-row values set-based", stepBatch},
 	{"Indexes: check tag indexes, get advice, declare one in code", stepIndex},
+	{"Plugins: Guard refuses unbounded writes, Audit records changes, Stats counts", stepHooks},
 }
 
 func main() {
