@@ -144,8 +144,9 @@ func awaitNonZero(tb testing.TB, db *gorm.DB, where, what, query string, args ..
 }
 
 // Galera returns one handle per node of the cluster named by
-// GORMUP_TEST_GALERA, all on one fresh database created on the first
-// reachable node and replicated to the others, dropped in tb.Cleanup. Each
+// GORMUP_TEST_GALERA, all on one fresh database created on the first node
+// and replicated to the others (Galera replicates DDL), dropped in tb.Cleanup
+// through the first node that answers. Each
 // handle's DSN keeps the variable's parameters; reads on it are not causal
 // (wsrep_sync_wait=0): use Causal to read what another node committed. It
 // skips tb when the variable is unset and fails it when a node cannot be
