@@ -225,7 +225,9 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 		}
 	}
 	w.stmt = st
-	fixed := len(w.auto)
+	// Two parameters of slack: SQL Server's sp_executesql counts its own
+	// statement and parameter-list arguments against the 2,100 limit.
+	fixed := len(w.auto) + 2
 	room := w.d.ChunkSize(st.perRow(), fixed)
 	if room == 0 {
 		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, st.perRow(), w.d.Family())
