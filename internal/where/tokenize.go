@@ -124,4 +124,3 @@ func tokenize(sql string) []token {
 	}
 	return out
 }
-
