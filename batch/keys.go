@@ -22,7 +22,11 @@ const keysFixedSlack = 32
 //
 // Keys go into IN lists of at most DefaultKeysPerStatement keys (ChunkRows
 // changes it), always under the dialect's bind-parameter limit (2,100 on SQL
-// Server), so a list of 100,000 keys works everywhere. All chunks commit
+// Server), so a list of 100,000 keys works everywhere; chunked IN lists are
+// used on PostgreSQL too, rather than one = ANY($1) array parameter, so the
+// statement stays portable SQL that plugins can read. The UPDATE is GORM's
+// own (Updates), so the soft-delete filter and the model's update hooks
+// apply as in db.Updates. All chunks commit
 // together by default, or one by one with CommitEach. db must carry a model
 // with a single-column primary key; conditions db already carries (a
 // tenant, say) are ANDed to every chunk. values is checked as for Update

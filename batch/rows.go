@@ -47,7 +47,9 @@ type Result struct {
 // *ColumnError before any SQL, as are an empty rows slice (ErrEmpty), a nil
 // row (*KeyError wrapping ErrNilRow) and the same key twice (*KeyError
 // wrapping ErrDuplicateKey). A row whose key is not in the table is never
-// inserted: it counts in Result.Missing (listed with ListMissing).
+// inserted: it counts in Result.Missing (listed with ListMissing). Rows are
+// matched by primary key alone: GORM's soft-delete filter does not apply, so
+// a soft-deleted row with a matching key is written like any other.
 //
 // The statement per chunk is the dialect's fastest set-based form:
 // PostgreSQL UPDATE … FROM (VALUES …) with every value cast to its column's
