@@ -122,6 +122,10 @@ func TestBadInputsWriteNothing(t *testing.T) {
 		{"rows: unknown version field", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.CheckVersion("Revision")), batch.ErrUnknownColumn, nil},
 		{"rows: option for Update", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.AllowAll()), batch.ErrBadOption, nil},
 		{"rows: chunk over the parameter limit", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.ChunkRows(40000)), batch.ErrBadOption, nil},
+		{"rows: conditions on db", func(ctx context.Context, db *gorm.DB) error {
+			_, err := batch.UpdateRows(ctx, db.Where("status = ?", "trial"), []updAccount{{ID: 2, Status: "hacked"}}, []string{"status"})
+			return err
+		}, batch.ErrConditions, nil},
 		{"rows: CommitEach in a transaction", func(ctx context.Context, db *gorm.DB) error {
 			return db.Transaction(func(tx *gorm.DB) error {
 				_, err := batch.UpdateRows(ctx, tx, []updAccount{{ID: 1, Status: "hacked"}}, []string{"status"}, batch.CommitEach())

@@ -75,6 +75,12 @@ var (
 	// apply to the function it was given to.
 	ErrBadOption = errors.New("batch: invalid option")
 
+	// ErrConditions is returned by UpdateRows when db carries WHERE
+	// conditions: rows are matched by primary key alone, and silently
+	// ignoring a condition (a tenant filter, say) would write rows the caller
+	// meant to exclude.
+	ErrConditions = errors.New("batch: UpdateRows matches rows by primary key only; db must carry no Where conditions")
+
 	// ErrInTransaction is returned by Update with Chunked and by
 	// UpdateKeys/UpdateRows with CommitEach when db is already inside a
 	// transaction: chunks could not commit on their own.

@@ -44,7 +44,8 @@ type Result struct {
 // are written, zero values and NULLs included, plus fields with
 // autoUpdateTime (UpdatedAt), which are set to the current time unless named.
 // Unknown, read-only, repeated and primary-key columns are refused with a
-// *ColumnError before any SQL, as are an empty rows slice (ErrEmpty), a nil
+// *ColumnError before any SQL, as are conditions on db (ErrConditions: rows
+// are matched by key alone), an empty rows slice (ErrEmpty), a nil
 // row (*KeyError wrapping ErrNilRow) and the same key twice (*KeyError
 // wrapping ErrDuplicateKey). A row whose key is not in the table is never
 // inserted: it counts in Result.Missing (listed with ListMissing). Rows are
@@ -139,6 +140,9 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	}
 	if len(s.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has none", ErrNoPrimaryKey, s.Name)
+	}
+	if c, ok := db.Statement.Clauses["WHERE"]; ok && c.Expression != nil {
+		return nil, ErrConditions
 	}
 	cols, err := resolveColumns(s, columns)
 	if err != nil {
