@@ -70,7 +70,7 @@ func ExampleGuard() {
 		fmt.Printf("refused %s on %s: %s\n", ue.Op, ue.Table, ue.Reason)
 	}
 	// The same hole through GORM's Not with an empty list, and raw SQL.
-	err = db.Not("id", []int64{}).Delete(&Account{}).Error
+	err = db.Not(map[string]any{"id": []int64{}}).Delete(&Account{}).Error
 	fmt.Println(errors.Is(err, hooks.ErrUnboundedWrite))
 	err = db.Exec("UPDATE accounts SET balance = 0 -- WHERE id = 2").Error
 	fmt.Println(errors.Is(err, hooks.ErrUnboundedWrite))

@@ -86,6 +86,9 @@ var guardVacuous = []struct {
 	{"Not id in empty slice", func(db *gorm.DB) error {
 		return db.Unscoped().Not("id", []int{}).Delete(&guardItem{}).Error
 	}, hooks.ReasonPrimaryKeyNotNull, hooks.OpDelete},
+	{"Not map with empty slice", func(db *gorm.DB) error {
+		return db.Model(&guardItem{}).Not(map[string]any{"id": []int64{}}).Update("qty", 0).Error
+	}, hooks.ReasonPrimaryKeyNotNull, hooks.OpUpdate},
 	{"zero struct condition on update", func(db *gorm.DB) error {
 		return db.Model(&guardItem{}).Where(&guardItem{Name: ""}).Updates(map[string]any{"qty": 0}).Error
 	}, hooks.ReasonSoftDeleteOnly, hooks.OpUpdate},
