@@ -272,22 +272,3 @@ func shorten(name string, limit int) string {
 	}
 	return prefix + "_" + hex.EncodeToString(sum[:])[:hashLength]
 }
-
-// columns renders the key parts for messages, e.g. "status, created_at DESC".
-func (s *spec) columns() string {
-	parts := make([]string, len(s.keys))
-	for i, k := range s.keys {
-		p := k.column
-		if k.expr != "" {
-			p = k.expr
-		}
-		if k.length > 0 {
-			p += fmt.Sprintf("(%d)", k.length)
-		}
-		if k.desc {
-			p += " DESC"
-		}
-		parts[i] = p
-	}
-	return strings.Join(parts, ", ")
-}

@@ -253,3 +253,69 @@ func TestTagConcurrentlyInTransaction(t *testing.T) {
 		}
 	})
 }
+
+func TestRepairConcurrentlyOnPostgres(t *testing.T) {
+	db := ownPostgresDatabase(t)
+	bare(t, db)
+	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_status_created ON accounts (status)")
+	cdb, rec := dbtest.Capture(db.DB)
+	r, err := index.Ensure(context.Background(), cdb, &account{}, index.Repair(), index.Concurrently())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(r); got != "idx_accounts_email=created idx_accounts_status_created=repaired" {
+		t.Fatalf("Ensure: %s", got)
+	}
+	if got := rec.Matching(`DROP INDEX CONCURRENTLY "idx_accounts_status_created"`); len(got) != 1 {
+		t.Errorf("statements = %q, want one concurrent drop", rec.Statements())
+	}
+	if got, want := definition(t, db, "idx_accounts_status_created"), "CREATE INDEX idx_accounts_status_created ON accounts USING btree (status, created_at DESC)"; got != want {
+		t.Errorf("definition = %s, want %s", got, want)
+	}
+}
+
+func TestPostgresRejectsADeclarationItCannotBuild(t *testing.T) {
+	db := dbtest.Open(t, dbtest.Postgres)
+	bare(t, db)
+	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_x ON accounts (status) WHERE active")
+	// Textually different conditions are compared as the server renders
+	// them; a condition naming no column of the table is a *DefError.
+	_, err := index.Diff(context.Background(), db.DB, index.On(&accountTable{}, index.Def{Name: "idx_accounts_x", Columns: []string{"status"}, Where: "nope = 1"}))
+	var def *index.DefError
+	if !errors.As(err, &def) || def.Index != "idx_accounts_x" || def.Err == nil || !errors.Is(err, index.ErrInvalidDef) {
+		t.Fatalf("err = %v, want a *DefError carrying PostgreSQL's error", err)
+	}
+	// The scratch table was rolled back.
+	var n int64
+	if err := db.Raw("SELECT count(*) FROM pg_class WHERE relname = 'gormup_index_scratch'").Scan(&n).Error; err != nil || n != 0 {
+		t.Errorf("scratch tables left: %d, %v", n, err)
+	}
+}
+
+func TestMySQLRepairInTransactionIsRefused(t *testing.T) {
+	db := dbtest.Open(t, dbtest.MySQL)
+	dbtest.Migrate(t, db, &account{})
+	dbtest.MustExec(t, db.DB, "DROP INDEX idx_accounts_status_created ON accounts")
+	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_status_created ON accounts (status)")
+	err := db.Transaction(func(tx *gorm.DB) error {
+		_, err := index.Ensure(context.Background(), tx, &account{}, index.Repair())
+		return err
+	})
+	if !errors.Is(err, index.ErrDDLInTransaction) {
+		t.Fatalf("err = %v, want ErrDDLInTransaction", err)
+	}
+	if got := definition(t, db, "idx_accounts_status_created"); got != "status" {
+		t.Errorf("definition = %s, want the drifted one left alone", got)
+	}
+	// Without repair there is nothing to write: the transaction is fine.
+	err = db.Transaction(func(tx *gorm.DB) error {
+		r, err := index.Ensure(context.Background(), tx, &account{})
+		if err == nil && statuses(r) != "idx_accounts_email=present idx_accounts_status_created=drifted" {
+			t.Errorf("Ensure in a transaction: %s", statuses(r))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
