@@ -24,8 +24,13 @@ const (
 // whose transaction Audit began and must end.
 const settingAuditTx = "gormup:audit_started_transaction"
 
-// auditMaxBatch caps the rows of one INSERT into the audit table.
-const auditMaxBatch = 500
+// auditMaxBatch caps the rows of one INSERT into the audit table;
+// auditSafeBatch is used when the dialect is unknown: its 2,000 parameters
+// fit every dialect's limit (2,100 on SQL Server).
+const (
+	auditMaxBatch  = 500
+	auditSafeBatch = 200
+)
 
 // ErrAuditFailed is wrapped by the error of a statement whose audit records
 // could not be written (the audit table or the sink returned an error). The
@@ -219,9 +224,9 @@ func (a *Audit) record(db *gorm.DB, changes []Change) error {
 	// A fresh session on the statement's connection: its transaction, none
 	// of its conditions or settings (so no changes, no recursion).
 	conn := db.Session(&gorm.Session{NewDB: true, SkipDefaultTransaction: true, Context: ctx})
-	size := auditMaxBatch
+	size := auditSafeBatch
 	if d, err := dialect.Of(ctx, conn); err == nil {
-		size = max(1, min(size, d.ChunkSize(auditColumns, 0)))
+		size = max(1, min(auditMaxBatch, d.ChunkSize(auditColumns, 0)))
 	}
 	return conn.Table(a.table()).CreateInBatches(rows, size).Error
 }

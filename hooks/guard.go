@@ -98,7 +98,7 @@ func (e *UnboundedWriteError) Unwrap() []error {
 // own AllowGlobalUpdate, so that a statement with no WHERE at all runs. Use
 // it for the statements that are meant to touch every row:
 //
-//	hooks.AllowUnbounded(db).Model(&Session{}).Update("expired", true)
+//	hooks.AllowUnbounded(db).Model(&Token{}).Update("expired", true)
 //
 // The conditions and model already on db are kept.
 func AllowUnbounded(db *gorm.DB) *gorm.DB {
