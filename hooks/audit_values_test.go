@@ -109,3 +109,27 @@ func TestAuditConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditManyChanges records more changes than one INSERT carries, in
+// order.
+func TestAuditManyChanges(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 1234
+		auditSetup(t, db)
+		installAudit(t, db.DB, &hooks.Audit{})
+		changes := make([]hooks.Change, n)
+		for i := range changes {
+			changes[i] = hooks.Change{Key: []any{int64(i + 1)}, Column: "balance", New: int64(i)}
+		}
+		mustOK(t, hooks.WithChanges(db.DB, changes).Exec("UPDATE audit_accounts SET balance = balance WHERE id > 0"))
+		trail := auditTrail(t, db.DB, hooks.DefaultAuditTable)
+		if len(trail) != n {
+			t.Fatalf("%d records, want %d", len(trail), n)
+		}
+		for i, r := range trail {
+			if r.RowKey != fmt.Sprint(i+1) || r.NewValue == nil || *r.NewValue != fmt.Sprint(i) {
+				t.Fatalf("record %d: key %s new %v, want key %d new %d", i, r.RowKey, r.NewValue, i+1, i)
+			}
+		}
+	})
+}
