@@ -19,6 +19,9 @@ func (s *spec) wanted(fam dialect.Family) *existing {
 	if s.class != "" {
 		e.method = strings.ToLower(s.class)
 	}
+	if fam.IsMySQL() && e.method == "hash" { // InnoDB ignores USING HASH.
+		e.method = ""
+	}
 	for _, k := range s.keys {
 		k.column = strings.ToLower(k.column)
 		k.collate = ""

@@ -319,3 +319,18 @@ func TestMySQLRepairInTransactionIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestHashTypeOnMariaDBIsNotDrift(t *testing.T) {
+	db := dbtest.Open(t, dbtest.MySQL)
+	bare(t, db)
+	decl := index.On(&accountTable{}, index.Def{Name: "idx_accounts_status_hash", Columns: []string{"status"}, Type: "hash"})
+	for _, want := range []index.Status{index.Created, index.Present} {
+		r, err := index.Ensure(context.Background(), db.DB, decl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix := r.Indexes[0]; ix.Status != want || len(ix.Warnings) != 1 {
+			t.Fatalf("Ensure = %+v, want %s with a warning", ix, want)
+		}
+	}
+}

@@ -37,6 +37,14 @@ const undeclaredPrefix = "idx_"
 // A declaration the database cannot honour returns an *UnsupportedError, an
 // unusable one a *DefError, and a model whose table does not exist
 // ErrNoTable; errors for several declarations are joined.
+//
+// Models are parsed as GORM parses them (TableName, naming strategy); a table
+// set with db.Table applies to every model. Several models or On values for
+// one table are merged; one name declared twice with different definitions
+// is a *DefError. On a DryRun session nothing is read: every declaration is
+// reported Missing (by Ensure: Created, with its CREATE INDEX built and
+// logged but not sent), which makes SQL-shape checks possible without a
+// server.
 func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 	models, _ = split(models)
 	p, err := plan(ctx, db, models)

@@ -174,3 +174,32 @@ func ExampleAdvise() {
 	// orders (status): not covered; declared index idx_orders_status_created would cover it: run index.Ensure
 	// orders (paid, id): not covered; declare index.Def{Name: "idx_orders_paid_id", Columns: ["paid" "id"]}
 }
+
+func ExampleConcurrently() {
+	db, done := openExample()
+	defer done()
+
+	// On PostgreSQL the indexes are built with CREATE INDEX CONCURRENTLY,
+	// which does not block writes, and db must not be a transaction. Other
+	// databases ignore the option.
+	report, err := index.Ensure(context.Background(), db, &Order{}, index.Concurrently())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(report.Count(index.Created), "created")
+	// Output: 2 created
+}
+
+func ExampleReport_Find() {
+	db, done := openExample()
+	defer done()
+	db.Exec("CREATE UNIQUE INDEX idx_orders_status_created ON orders (status, created_at DESC)")
+
+	report, err := index.Diff(context.Background(), db, &Order{})
+	if err != nil {
+		panic(err)
+	}
+	ix, _ := report.Find("orders", "idx_orders_status_created")
+	fmt.Println(ix.Status, ix.Differences)
+	// Output: drifted [unique: want false, got true]
+}

@@ -68,6 +68,9 @@ func (s *spec) validate(d *dialect.Dialect) []error {
 			errs = append(errs, s.unsupported(d, "type", "only btree indexes exist here; GORM would write invalid SQL or ignore it"))
 		}
 	}
+	if fam.IsMySQL() && strings.EqualFold(s.typ, "hash") {
+		s.warn("type hash: InnoDB builds a btree index instead; the type is not compared")
+	}
 	if s.comment != "" && !fam.IsMySQL() {
 		s.warn("comment left out: only MySQL and MariaDB store index comments")
 		s.comment = ""
