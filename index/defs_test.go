@@ -84,3 +84,24 @@ func TestConditionWithCommasAndQuotes(t *testing.T) {
 		}
 	})
 }
+
+func TestErrorMessages(t *testing.T) {
+	db := dbtest.DryRun(t, dbtest.MariaDB)
+	_, err := index.Ensure(context.Background(), db, index.On(&accountTable{}, index.Def{Name: "idx_a", Columns: []string{"status"}, Where: "active"}))
+	want := "index: idx_a on accounts: where is not supported on mariadb: MySQL and MariaDB have no partial indexes; GORM would create a full index"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+	_, err = index.Ensure(context.Background(), db, index.On(&accountTable{}, index.Def{Columns: []string{"nope"}}))
+	if want := `index: accounts: unknown column "nope"`; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+	cause := errors.New("boom")
+	def := &index.DefError{Table: "t", Index: "i", Reason: "rejected", Err: cause}
+	if got, want := def.Error(), "index: i on t: rejected: boom"; got != want {
+		t.Errorf("DefError = %q, want %q", got, want)
+	}
+	if !errors.Is(def, cause) || !errors.Is(def, index.ErrInvalidDef) {
+		t.Error("DefError does not unwrap to its cause and ErrInvalidDef")
+	}
+}

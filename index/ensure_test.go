@@ -3,6 +3,7 @@ package index_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -154,6 +155,9 @@ func TestEnsureFailedCreateIsADDLError(t *testing.T) {
 		var ddl *index.DDLError
 		if !errors.As(err, &ddl) || ddl.Op != "create" || ddl.Index != "idx_accounts_status_unique" || ddl.Table != "accounts" {
 			t.Fatalf("err = %v, want a *DDLError creating idx_accounts_status_unique", err)
+		}
+		if ddl.Err == nil || !errors.Is(err, ddl.Err) || !strings.HasPrefix(err.Error(), "index: create idx_accounts_status_unique on accounts: ") {
+			t.Errorf("error = %q, wrapping %v", err, ddl.Err)
 		}
 		noIndex(t, db.DB, "accounts", "idx_accounts_status_unique")
 	})

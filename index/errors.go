@@ -76,7 +76,14 @@ type DefError struct {
 }
 
 func (e *DefError) Error() string {
-	msg := fmt.Sprintf("index: %s on %s: %s", e.Index, e.Table, e.Reason)
+	msg := "index: "
+	switch {
+	case e.Index != "":
+		msg += e.Index + " on " + e.Table + ": "
+	case e.Table != "":
+		msg += e.Table + ": "
+	}
+	msg += e.Reason
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
