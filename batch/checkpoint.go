@@ -52,8 +52,8 @@ func ensureTable(db *gorm.DB) error {
 }
 
 // open returns the stored checkpoint, creating (or with restart, resetting)
-// it first. db must be a clean session carrying the run's context: calling
-// WithContext on it would bring back the caller's model and conditions.
+// it first. db must be a clean session (cleanSession) carrying the run's
+// context.
 func (c checkpoints) open(db *gorm.DB, restart bool) (checkpointRow, error) {
 	if err := ensureTable(db); err != nil {
 		return checkpointRow{}, err

@@ -193,10 +193,13 @@ func runSchema(db *gorm.DB, v any) (*schema.Schema, error) {
 	return stmt.Schema, nil
 }
 
-// cleanSession returns a session of db (or of a transaction) without the
-// caller's model and conditions, keeping its context. Chaining WithContext
-// onto it would clone the caller's statement back in: set the context first.
-func cleanSession(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
+// cleanSession returns a session of db (or of a transaction) with a fresh,
+// empty statement — none of the caller's model and conditions — keeping its
+// connection and context. A bare Session(NewDB) is not enough: WithContext
+// on it would clone the caller's statement back in.
+func cleanSession(db *gorm.DB) *gorm.DB {
+	return db.Session(&gorm.Session{NewDB: true}).Clauses().Session(&gorm.Session{})
+}
 
 // scope returns a fresh query on q (db or a transaction begun from it) with
 // the caller's model and conditions, grouped so that an appended condition

@@ -352,3 +352,38 @@ func TestRunConcurrentInsertsBehindAndAhead(t *testing.T) {
 		}
 	})
 }
+
+// The work's tx carries none of db's model and conditions, even after
+// WithContext or Session, which clone a statement.
+func TestRunWorkSessionIsClean(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 30)
+		captured, rec := dbtest.Capture(db.DB)
+		ctx := context.Background()
+		_, err := batch.Run(ctx, captured.Model(&runItem{}).Where("score <> ?", 99), func(tx *gorm.DB, chunk []runItem) error {
+			if err := tx.WithContext(ctx).Model(&runItem{}).Where("id = ?", chunk[0].ID).Update("name", "first").Error; err != nil {
+				return err
+			}
+			var n int64
+			if err := tx.Session(&gorm.Session{}).Table("run_items").Count(&n).Error; err != nil {
+				return err
+			}
+			if n != 30 {
+				return fmt.Errorf("count in work saw %d rows, want 30", n)
+			}
+			return nil
+		}, batch.Size(10), batch.Checkpoint("clean"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rec.Statements() {
+			if strings.HasPrefix(s, "UPDATE") && strings.Contains(s, "run_items") && strings.Contains(s, "99") {
+				t.Fatalf("db's condition leaked into the work: %s", s)
+			}
+		}
+		var firsts int64
+		if err := db.Model(&runItem{}).Where("name = ?", "first").Count(&firsts).Error; err != nil || firsts != 3 {
+			t.Fatalf("%d rows named first (err %v), want 3", firsts, err)
+		}
+	})
+}

@@ -32,6 +32,7 @@ var steps = []step{
 	{"Bulk: one guarded UPDATE, then per-row values set-based", stepBatch},
 	{"Indexes: check tag indexes, get advice, declare one in code", stepIndex},
 	{"Plugins: Guard refuses unbounded writes, Audit records changes, Stats counts", stepHooks},
+	{"Chunks: resumable runs with a checkpoint, set-based ranges, UpdateEach", stepRun},
 }
 
 func main() {
