@@ -17,10 +17,10 @@
 // Guard refuses, with an *UnboundedWriteError wrapping ErrUnboundedWrite and
 // before anything reaches the database, every UPDATE and DELETE whose WHERE
 // would touch every row: none at all, 1=1, TRUE, "id IS NOT NULL" (GORM's
-// rendering of Not("id", []int{})), a struct condition whose zero-valued
-// fields GORM dropped, or only the soft-delete filter. It reads statements
-// GORM builds and raw SQL run with Exec. hooks.AllowUnbounded(db) is the
-// per-session escape hatch.
+// rendering of Not(map[string]any{"id": ids}) for an empty ids), a struct
+// condition whose zero-valued fields GORM dropped, or only the soft-delete
+// filter. It reads statements GORM builds and raw SQL run with Exec.
+// hooks.AllowUnbounded(db) is the per-session escape hatch.
 //
 // Audit writes one row per changed column (table, primary key, column, old
 // value when known, new value, time, actor from WithActor) for every

@@ -38,7 +38,7 @@ const (
 	// column compared with itself, x LIKE '%', and AND/OR combinations of them.
 	ReasonTautology = where.Tautology
 	// ReasonPrimaryKeyNotNull: only "primary key IS NOT NULL", which is how
-	// GORM renders Not("id", []int{}).
+	// GORM renders Not(map[string]any{"id": ids}) for an empty ids.
 	ReasonPrimaryKeyNotNull = where.PrimaryKeyNotNull
 	// ReasonSoftDeleteOnly: only the soft-delete filter (deleted_at IS NULL)
 	// GORM adds by itself, which every live row matches.
@@ -107,11 +107,13 @@ func AllowUnbounded(db *gorm.DB) *gorm.DB {
 
 // Guard is a GORM plugin that refuses every UPDATE and DELETE whose WHERE
 // does not bound the rows it touches — no WHERE, or a vacuous one: 1=1,
-// TRUE, the primary key IS NOT NULL (GORM's rendering of Not("id",
-// []int{})), zero-valued struct conditions GORM dropped, or only the
-// soft-delete filter. The statement fails with an *UnboundedWriteError and
-// nothing is sent to the database. It closes the holes of GORM's own
-// ErrMissingWhereClause check, which accepts all of these but the first.
+// TRUE, the primary key IS NOT NULL (GORM's rendering of
+// Not(map[string]any{"id": ids}) when ids is empty), zero-valued struct
+// conditions GORM dropped, or only the soft-delete filter. The statement
+// fails with an *UnboundedWriteError and nothing is sent to the database. It
+// closes the holes of GORM's own ErrMissingWhereClause check, which only
+// catches a missing WHERE (and, on soft-delete models, one holding nothing
+// but the filter GORM added itself).
 //
 // Install it with db.Use(&hooks.Guard{}); the zero value guards every
 // statement. Guard checks the final WHERE of the statements GORM builds
