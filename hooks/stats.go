@@ -42,8 +42,6 @@ const (
 	OpRow Operation = "row"
 )
 
-// Operations lists every Operation in the order Stats reports them.
-var Operations = []Operation{OpCreate, OpQuery, OpUpdate, OpDelete, OpRaw, OpRow}
 
 // TableStat is the tally of one table and operation.
 type TableStat struct {
@@ -68,7 +66,7 @@ type TableStat struct {
 }
 
 // StatsSnapshot is a copy of the tallies, sorted by table then operation in
-// the order of Operations.
+// the order create, query, update, delete, raw, row.
 type StatsSnapshot []TableStat
 
 // Get returns the tally of table and op; a zero TableStat naming them when
@@ -212,4 +210,7 @@ func (s *Stats) Reset() {
 	s.mu.Unlock()
 }
 
-func opIndex(op Operation) int { return slices.Index(Operations, op) }
+// opIndex orders operations as Snapshot reports them.
+func opIndex(op Operation) int {
+	return slices.Index([]Operation{OpCreate, OpQuery, OpUpdate, OpDelete, OpRaw, OpRow}, op)
+}
