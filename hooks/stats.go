@@ -42,7 +42,6 @@ const (
 	OpRow Operation = "row"
 )
 
-
 // TableStat is the tally of one table and operation.
 type TableStat struct {
 	// Table is the statement's table (db.Model or db.Table); "" for raw SQL
