@@ -79,4 +79,76 @@ func TestPrimaryWithDBResolver(t *testing.T) {
 			t.Errorf("%s: read %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
+
+	// Transactions: GORM begins on the statement's pool, which dbresolver.Read
+	// or an earlier read through the same chain may have set to the replica.
+	// Primary, and so RunTx, begin on the source.
+	inTx := func(begin *gorm.DB) string {
+		t.Helper()
+		var owner string
+		if err := begin.Transaction(func(tx *gorm.DB) error {
+			owner = rawOwner(tx)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return owner
+	}
+	// used returns a chain that read through dbresolver, which leaves the
+	// replica's pool on its statement.
+	used := func() *gorm.DB {
+		q := db.Model(&Account{}).Where("id = ?", 1)
+		var n int64
+		if err := q.Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	runTx := func(begin *gorm.DB) string {
+		t.Helper()
+		var owner string
+		if _, err := dialect.RunTx(t.Context(), begin, dialect.RetryPolicy{}, func(tx *gorm.DB) error {
+			owner = rawOwner(tx)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return owner
+	}
+	txTests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"Transaction", inTx(db), "source"},
+		{"Transaction after dbresolver.Read", inTx(db.Clauses(dbresolver.Read)), "replica"},
+		{"Transaction on a chain that read", inTx(used()), "replica"},
+		{"Primary, Transaction after dbresolver.Read", inTx(dialect.Primary(db.Clauses(dbresolver.Read))), "source"},
+		{"Primary, Transaction on a chain that read", inTx(dialect.Primary(used())), "source"},
+		{"RunTx after dbresolver.Read", runTx(db.Clauses(dbresolver.Read)), "source"},
+		{"RunTx on a chain that read", runTx(used()), "source"},
+	}
+	for _, tt := range txTests {
+		if tt.got != tt.want {
+			t.Errorf("%s: read %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+// TestPrimaryOnNewDBSession checks that dialect.Primary on a NewDB session
+// starts from a fresh statement, as GORM's chain methods do, instead of
+// reviving the model and conditions the session dropped.
+func TestPrimaryOnNewDBSession(t *testing.T) {
+	db := dbtest.Open(t, dbtest.SQLite)
+	dbtest.Migrate(t, db, &Account{}, &Ledger{})
+	dbtest.MustExec(t, db.DB, "INSERT INTO accounts (id, owner) VALUES (1, 'a'), (2, 'b')")
+	caller := db.Model(&Account{}).Where("id = ?", 1)
+	clean := dialect.Primary(caller.Session(&gorm.Session{NewDB: true}))
+	if err := clean.Create(&Ledger{ID: 7, AccountID: 2}).Error; err != nil {
+		t.Fatalf("Create on Primary of a NewDB session: %v", err)
+	}
+	var n int64
+	if err := clean.Model(&Account{}).Count(&n).Error; err != nil || n != 2 {
+		t.Fatalf("Count on Primary of a NewDB session: %d, %v; want 2 (no condition of the caller)", n, err)
+	}
 }

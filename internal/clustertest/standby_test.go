@@ -9,6 +9,7 @@ import (
 	"github.com/gormup/gormup/projection"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
+	"gorm.io/plugin/dbresolver"
 )
 
 // The tests of this file run on a PostgreSQL primary and its hot standby,
@@ -126,6 +127,25 @@ func TestStandbyUpdater(t *testing.T) {
 		}
 	}
 
+	// A chain that already read through dbresolver holds the standby's pool,
+	// and GORM begins transactions on the statement's pool: Update must still
+	// begin on the primary (dialect.RunTx does, through dialect.Primary).
+	used := s.Resolved.Model(&Account{}).Where("id = ?", 1)
+	var n int64
+	if err := used.Count(&n).Error; err != nil || n != 1 {
+		t.Fatalf("count through dbresolver: %d, %v", n, err)
+	}
+	for _, db := range []*gorm.DB{used, s.Resolved.Clauses(dbresolver.Read).Where("id = ?", 1)} {
+		res, err := updater.Update(ctx, db, func(a *Account) error {
+			a.Balance += 5
+			return nil
+		}, updater.WithLock(updater.ForUpdate))
+		want += 5
+		if err != nil || res.Row.Balance != want {
+			t.Fatalf("Update on a handle holding the standby's pool: balance %d, %v; want %d", res.Row.Balance, err, want)
+		}
+	}
+
 	err := updater.Transaction(ctx, s.Resolved, func(tx *gorm.DB) error {
 		if onStandby(t, tx) {
 			return errors.New("updater.Transaction ran on the standby")
@@ -135,8 +155,8 @@ func TestStandbyUpdater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := balances(t, s.Primary); got[1] != 120 || got[2] != 1 {
-		t.Fatalf("primary balances %v, want 1:120 2:1", got)
+	if got := balances(t, s.Primary); got[1] != 130 || got[2] != 1 {
+		t.Fatalf("primary balances %v, want 1:130 2:1", got)
 	}
 	if got := balances(t, s.Standby); got[1] != 0 || got[2] != 0 {
 		t.Fatalf("paused standby balances %v, want the stale 1:0 2:0", got)

@@ -2,31 +2,45 @@ package dialect
 
 import "gorm.io/gorm"
 
-// The statement settings through which gorm.io/plugin/dbresolver's Write and
-// Read clauses choose a pool: its callbacks look them up in
-// Statement.Settings before every statement. Setting them directly keeps the
-// library packages free of a dependency on the plugin.
+// The names through which gorm.io/plugin/dbresolver chooses a pool: its Write
+// and Read clauses store a statement setting, which its callbacks look up
+// before every statement, and then run its Query callback at once so that
+// the statement's pool is chosen already (that is what makes a transaction
+// begun from it start on the chosen server). Using the names directly keeps
+// the library packages free of a dependency on the plugin.
 const (
 	resolverWriteSetting = "gorm:db_resolver:write"
 	resolverReadSetting  = "gorm:db_resolver:read"
+	resolverCallback     = "gorm:db_resolver"
 )
 
-// Primary returns a session of db whose statements gorm.io/plugin/dbresolver
-// sends to a source (the primary), as db.Clauses(dbresolver.Write) would,
-// overriding a dbresolver.Read on db. Without dbresolver registered it has no
-// effect, and inside a transaction none is needed: dbresolver never moves a
-// transaction's statements off its connection.
+// Primary returns a session of db whose statements, and whose transactions,
+// gorm.io/plugin/dbresolver sends to a source (the primary), as
+// db.Clauses(dbresolver.Write) would, overriding a dbresolver.Read on db or a
+// replica pool a previous read through the same chain left on it. Without
+// dbresolver registered it changes nothing, and inside a transaction none is
+// needed: dbresolver never moves a transaction's statements off its
+// connection.
 //
 // Use it for every statement outside a transaction whose result decides a
-// write: catalog checks before DDL (GORM's Migrator reads information_schema
+// write — catalog checks before DDL (GORM's Migrator reads information_schema
 // with SELECTs, which dbresolver sends to a replica), checkpoint reads, row
-// counts that bound a write. A replica lags its primary, so such a read can
-// miss a table, an index or a row the primary already has.
+// counts that bound a write — and before beginning a transaction that will
+// write (RunTx does). A replica lags its primary, so such a read can miss a
+// table, an index or a row the primary already has, and a transaction begun on
+// a replica fails at its first write.
 //
-// The setting lives on the statement: a later Session(&gorm.Session{NewDB:
-// true}) drops it, so apply Primary after any such call.
+// Primary chains like any GORM method: on a session it works on a copy of
+// db's statement, on a NewDB session on a fresh one. The setting lives on the
+// returned session's statement: a later Session(&gorm.Session{NewDB: true})
+// drops it, so apply Primary after any such call.
 func Primary(db *gorm.DB) *gorm.DB {
+	// Set first: on a NewDB session it starts a fresh statement, as any chain
+	// method would, instead of reviving the statement the session dropped.
 	tx := db.Set(resolverWriteSetting, struct{}{})
 	tx.Statement.Settings.Delete(resolverReadSetting)
+	if fc := tx.Callback().Query().Get(resolverCallback); fc != nil && !InTransaction(tx) {
+		fc(tx)
+	}
 	return tx.Session(&gorm.Session{})
 }

@@ -88,6 +88,9 @@ func RunTx(ctx context.Context, db *gorm.DB, p RetryPolicy, fn func(tx *gorm.DB)
 		retryable = Retryable
 	}
 	maxAttempts := p.attempts()
+	// With gorm.io/plugin/dbresolver, begin on the primary even when db's
+	// statement already holds a replica's pool (see Primary).
+	db = Primary(db)
 	for attempt := 1; ; attempt++ {
 		var opts []*sql.TxOptions
 		if p.TxOptions != nil {
