@@ -211,7 +211,7 @@ func (r *runner) scope(q *gorm.DB, key []any) *gorm.DB {
 	}
 	if c, ok := q.Statement.Clauses["WHERE"]; ok {
 		if w, ok := c.Expression.(clause.Where); ok && len(w.Exprs) > 1 {
-			c.Expression = clause.Where{Exprs: []clause.Expression{clause.AndConditions{Exprs: w.Exprs}}}
+			c.Expression = clause.Where{Exprs: []clause.Expression{clause.AndConditions(w)}}
 			q.Statement.Clauses["WHERE"] = c
 		}
 	}
