@@ -184,3 +184,57 @@ func BenchmarkRunThroughput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRunRangesVsSingleUpdate times, in each iteration and in
+// alternating order, one UPDATE of every row and RunRanges doing the same
+// update per chunk, and reports their throughput ratio — paired, so that the
+// load of a shared machine affects both sides alike.
+func BenchmarkRunRangesVsSingleUpdate(b *testing.B) {
+	const rows = 200_000
+	for _, dialectName := range []string{dbtest.SQLite, dbtest.Postgres, dbtest.MySQL} {
+		b.Run(dialectName, func(b *testing.B) {
+			db := dbtest.Open(b, dialectName)
+			seedRunBench(b, db, rows)
+			ctx := context.Background()
+			for _, size := range []int{10_000, 50_000} {
+				b.Run(fmt.Sprintf("size-%d", size), func(b *testing.B) {
+					single := func() error {
+						return db.Exec("UPDATE run_bench_rows SET counter = counter + 1").Error
+					}
+					ranges := func() error {
+						rep, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
+							return rows.Update("counter", gorm.Expr("counter + 1")).Error
+						}, batch.Size(size))
+						if err == nil && rep.Rows != rows {
+							err = fmt.Errorf("RunRanges processed %d rows, want %d", rep.Rows, rows)
+						}
+						return err
+					}
+					timed := func(fn func() error) time.Duration {
+						start := time.Now()
+						if err := fn(); err != nil {
+							b.Fatal(err)
+						}
+						return time.Since(start)
+					}
+					var tSingle, tRanges time.Duration
+					i := 0
+					b.ReportAllocs()
+					for b.Loop() {
+						if i%2 == 0 {
+							tSingle += timed(single)
+							tRanges += timed(ranges)
+						} else {
+							tRanges += timed(ranges)
+							tSingle += timed(single)
+						}
+						i++
+					}
+					b.ReportMetric(float64(rows*i)/tSingle.Seconds(), "single-rows/s")
+					b.ReportMetric(float64(rows*i)/tRanges.Seconds(), "ranges-rows/s")
+					b.ReportMetric(tSingle.Seconds()/tRanges.Seconds(), "ranges/single")
+				})
+			}
+		})
+	}
+}
