@@ -151,16 +151,31 @@ func collect(db *gorm.DB, values []any) ([]*model, error) {
 	return out, nil
 }
 
-// parse returns the schema and table of a model, honouring a Table() set on db.
+// parse returns the schema and table of a model, honouring a Table() set on
+// db; a table qualified with a schema or database keeps its qualifier.
 func parse(db *gorm.DB, v any) (*schema.Schema, string, error) {
 	if v == nil {
 		return nil, "", &DefError{Reason: "nil model"}
 	}
 	stmt := &gorm.Statement{DB: db}
-	if err := stmt.ParseWithSpecialTableName(v, db.Statement.Table); err != nil {
+	if err := stmt.ParseWithSpecialTableName(v, tableOf(db)); err != nil {
 		return nil, "", fmt.Errorf("index: parsing model %T: %w", v, err)
 	}
-	return stmt.Schema, stmt.Table, nil
+	return stmt.Schema, stmt.Schema.Table, nil
+}
+
+// tableOf returns the table set on db with Table, with its schema or
+// database qualifier: GORM keeps "archive.accounts" as Table "accounts" and
+// a quoted TableExpr, from which the qualifier is recovered.
+func tableOf(db *gorm.DB) string {
+	table := db.Statement.Table
+	if e := db.Statement.TableExpr; e != nil && table != "" && len(e.Vars) == 0 {
+		plain := strings.NewReplacer(`"`, "", "`", "", "[", "", "]", "").Replace(e.SQL)
+		if strings.HasSuffix(plain, "."+table) && !strings.ContainsAny(plain, " (") {
+			return plain
+		}
+	}
+	return table
 }
 
 // add merges s into m: the same name declared twice must agree.

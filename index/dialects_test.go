@@ -2,9 +2,11 @@ package index_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -332,5 +334,74 @@ func TestHashTypeOnMariaDBIsNotDrift(t *testing.T) {
 		if ix := r.Indexes[0]; ix.Status != want || len(ix.Warnings) != 1 {
 			t.Fatalf("Ensure = %+v, want %s with a warning", ix, want)
 		}
+	}
+}
+
+func TestFulltextOnMariaDB(t *testing.T) {
+	db := dbtest.Open(t, dbtest.MySQL)
+	dbtest.MustExec(t, db.DB, "CREATE TABLE fulltext_accounts (id bigint PRIMARY KEY, bio text, name varchar(64))")
+	for _, want := range []string{"idx_bio=created", "idx_bio=present"} {
+		r, err := index.Ensure(context.Background(), db.DB, &fulltextAccount{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(r); got != want {
+			t.Fatalf("Ensure: %s, want %s", got, want)
+		}
+	}
+	var kind string
+	if err := db.Raw("SELECT index_type FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'idx_bio'").Row().Scan(&kind); err != nil || kind != "FULLTEXT" {
+		t.Fatalf("index_type = %q, %v; want FULLTEXT", kind, err)
+	}
+	// A plain index under that name is drift of type.
+	dbtest.MustExec(t, db.DB, "DROP INDEX idx_bio ON fulltext_accounts")
+	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_bio ON fulltext_accounts (bio(20))")
+	r, err := index.Diff(context.Background(), db.DB, &fulltextAccount{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []index.Difference{{Kind: index.Length, Want: "bio", Got: "bio(20)"}, {Kind: index.Type, Want: "fulltext", Got: "btree"}}
+	if got := r.Indexes[0].Differences; !slices.Equal(got, want) {
+		t.Fatalf("differences = %v, want %v", got, want)
+	}
+}
+
+// archivedAccount lives in another PostgreSQL schema, named by qualifiedTable.
+type archivedAccount struct {
+	ID     int64  `gorm:"primaryKey"`
+	Status string `gorm:"size:32;index:idx_archive_status,where:status <> 'purged'"`
+}
+
+func TestSchemaQualifiedTableOnPostgres(t *testing.T) {
+	db := dbtest.Open(t, dbtest.Postgres)
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "gormup_archive_" + hex.EncodeToString(b[:])
+	dbtest.MustExec(t, db.DB, "CREATE SCHEMA "+schema)
+	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	table := schema + ".accounts"
+	dbtest.MustExec(t, db.DB, "CREATE TABLE "+table+" (id bigint PRIMARY KEY, status varchar(32))")
+	qualified := db.Table(table)
+	for _, want := range []string{"idx_archive_status=created", "idx_archive_status=present"} {
+		r, err := index.Ensure(context.Background(), qualified, &archivedAccount{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := statuses(r); got != want {
+			t.Fatalf("Ensure: %s, want %s", got, want)
+		}
+	}
+	var def string
+	if err := db.Raw("SELECT indexdef FROM pg_indexes WHERE schemaname = ? AND indexname = 'idx_archive_status'", schema).Row().Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CREATE INDEX idx_archive_status ON " + table + " USING btree (status) WHERE ((status)::text <> 'purged'::text)"; def != want {
+		t.Errorf("definition = %s, want %s", def, want)
+	}
+	ok, err := index.Covers(context.Background(), qualified, &archivedAccount{}, "id")
+	if err != nil || !ok {
+		t.Errorf("Covers(id) = %v, %v", ok, err)
 	}
 }
