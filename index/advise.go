@@ -140,8 +140,8 @@ func coveredBy(ctx context.Context, db *gorm.DB, sch *schema.Schema, table strin
 	if err != nil {
 		return "", err
 	}
-	if !db.DryRun && !db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Migrator().HasTable(table) {
-		return "", fmt.Errorf("%w: %s", ErrNoTable, table)
+	if err := tableExists(ctx, db, table); err != nil {
+		return "", err
 	}
 	found, err := readCatalog(ctx, db, d, table)
 	if err != nil {

@@ -74,9 +74,11 @@ func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 // are shortened deterministically to their first bytes, "_" and 8 hex digits
 // of their SHA-256.
 //
-// When another process creates the same index concurrently, a failed CREATE
-// is followed by a fresh look at the catalog and the index reported Present
-// if it now matches.
+// A failed CREATE or DROP is a *DDLError: Ensure goes on with the other
+// indexes, joins the errors and returns the report of what it did. When
+// another process creates the same index concurrently, a failed CREATE is
+// followed by a fresh look at the catalog and the index reported Present if
+// it now matches.
 func Ensure(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 	models, cfg := split(models)
 	p, err := plan(ctx, db, models)
@@ -89,6 +91,9 @@ func Ensure(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 	var errs []error
 	for _, t := range p.tables {
 		for _, it := range t.items {
+			if err := ctx.Err(); err != nil {
+				return p.report(), errors.Join(append(errs, err)...)
+			}
 			switch {
 			case it.status == Missing:
 				errs = append(errs, p.create(ctx, db, cfg, t, it))
@@ -143,8 +148,8 @@ func plan(ctx context.Context, db *gorm.DB, values []any) (*planned, error) {
 
 // compareTable matches m's declarations with its table's catalog.
 func compareTable(ctx context.Context, db *gorm.DB, d *dialect.Dialect, m *model) ([]*item, error) {
-	if !db.DryRun && !db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Migrator().HasTable(m.table) {
-		return nil, fmt.Errorf("%w: %s", ErrNoTable, m.table)
+	if err := tableExists(ctx, db, m.table); err != nil {
+		return nil, err
 	}
 	found, err := readCatalog(ctx, db, d, m.table)
 	if err != nil {
@@ -293,4 +298,17 @@ func (p *planned) report() Report {
 		}
 	}
 	return r
+}
+
+// tableExists returns ErrNoTable when table does not exist, through GORM's
+// Migrator, which reports failures as absence: a cancelled ctx is returned
+// as itself. A DryRun session reads nothing and assumes the table.
+func tableExists(ctx context.Context, db *gorm.DB, table string) error {
+	if db.DryRun || db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Migrator().HasTable(table) {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s", ErrNoTable, table)
 }

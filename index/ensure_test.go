@@ -177,3 +177,16 @@ func TestEnsureMissingTable(t *testing.T) {
 		}
 	})
 }
+
+func TestEnsureCancelledContextWritesNothing(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		bare(t, db)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := index.Ensure(ctx, db.DB, &account{}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		noIndex(t, db.DB, "accounts", "idx_accounts_email")
+		noIndex(t, db.DB, "accounts", "idx_accounts_status_created")
+	})
+}
