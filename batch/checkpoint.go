@@ -79,11 +79,11 @@ func (c checkpoints) open(db *gorm.DB, restart bool) (checkpointRow, error) {
 // advance records a committed chunk inside its transaction tx: it moves the
 // checkpoint from version chunks to chunks+1 with the new key and row count,
 // and fails with ErrCheckpointConflict when another run moved it first.
-// With done it also marks the checkpoint finished; rows may be 0 then (the
-// empty last chunk), in which case key is unchanged and the version stays.
+// With done it also marks the checkpoint finished. An empty key (the empty
+// last chunk) leaves the key, the count and the version unchanged.
 func (c checkpoints) advance(tx *gorm.DB, chunks int64, key string, rows int64, done bool) error {
 	set := map[string]any{"updated_at": checkpointNow()}
-	if rows > 0 {
+	if key != "" {
 		set["last_key"] = key
 		set["rows_done"] = gorm.Expr("rows_done + ?", rows)
 		set["chunks"] = chunks + 1

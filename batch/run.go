@@ -49,8 +49,10 @@ type Report struct {
 // db.Model(&Account{}).Where("status = ?", "active"); without a model, T is
 // the model. db must not carry Order, Limit or Offset (ErrRunQueryShape).
 // T is the model or a smaller struct of some of its columns (a DTO): each
-// chunk loads only the DTO's columns, which must include the ordering
-// columns (ErrRunKeyNotLoaded).
+// chunk loads only the DTO's columns (GORM's smart select). When the DTO
+// lacks an ordering column, each chunk first reads its bounds (its row count
+// and last key, one row computed by the database, as RunRanges does) and
+// then loads the rows between them; hooks then see no FirstKey.
 //
 // Rows are visited in the order of the primary key (composite keys
 // included) or of OrderBy, by keyset pagination: each chunk is the next Size
@@ -91,28 +93,7 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	if err != nil {
 		return Report{}, err
 	}
-	buf := make([]T, 0, r.cfg.size)
-	r.step = func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
-		q, err := r.dialect.LockRows(tx, r.lock, r.table, r.keys[0].name)
-		if err != nil {
-			return err
-		}
-		buf = buf[:0]
-		if err := r.scope(q, r.after).Clauses(keysetOrder(r.keys)).Limit(r.cfg.size).Find(&buf).Error; err != nil {
-			return fmt.Errorf("batch: loading chunk: %w", err)
-		}
-		info.Rows = len(buf)
-		if info.Rows == 0 {
-			return nil
-		}
-		if info.FirstKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&buf[0]).Elem()); err != nil {
-			return err
-		}
-		if info.LastKey, err = keyOf(ctx, r.keys, reflect.ValueOf(&buf[len(buf)-1]).Elem()); err != nil {
-			return err
-		}
-		return work(cleanSession(tx), buf)
-	}
+	r.step = loadStep(r, work)
 	rep, err := r.run(ctx)
 	rep.Elapsed = time.Since(start)
 	return rep, err
@@ -132,6 +113,12 @@ type runner struct {
 	// statement), fills info's Rows and keys, and calls the work unless the
 	// chunk is empty.
 	step func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error
+	// full is set by step when the chunk had Size rows, so more may follow.
+	full bool
+	// viaBounds: the chunk type does not hold the ordering columns, so each
+	// chunk's bounds are read first (see RunRanges) and its rows loaded
+	// between them.
+	viaBounds bool
 
 	start    time.Time
 	after    []any // last key committed
@@ -166,7 +153,12 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	if err != nil {
 		return nil, err
 	}
-	if r.keys, err = resolveKeys(ms, ts, cfg.orderBy); err != nil {
+	r.keys, err = resolveKeys(ms, ts, cfg.orderBy)
+	if errors.Is(err, errKeyNotLoaded) {
+		r.keys, err = resolveKeys(ms, ms, cfg.orderBy)
+		r.viaBounds = true
+	}
+	if err != nil {
 		return nil, err
 	}
 	if r.dialect, err = dialect.Of(ctx, db); err != nil {
@@ -256,11 +248,11 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 				return r.rep, r.fail(ctx, info, 0, err)
 			}
 		}
-		n, finished, err := r.chunk(ctx, base, &info)
+		finished, err := r.chunk(ctx, base, &info)
 		if err != nil {
 			return r.rep, err
 		}
-		if n > 0 {
+		if n := info.Rows; info.LastKey != nil {
 			r.after = info.LastKey
 			r.index++
 			r.rowsDone += int64(n)
@@ -281,10 +273,9 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	}
 }
 
-// chunk runs one chunk's transaction. It reports the rows committed and
-// whether the run is finished (the chunk was short or empty).
-func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (int, bool, error) {
-	var n int
+// chunk runs one chunk's transaction and reports whether the run is
+// finished (the chunk was short or empty). info holds the committed chunk.
+func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (bool, error) {
 	policy := dialect.RetryPolicy{
 		MaxAttempts: r.cfg.attempts,
 		OnRetry: func(attempt int, err error) {
@@ -298,27 +289,26 @@ func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo
 	}
 	attempts, err := dialect.RunTx(ctx, base, policy, func(tx *gorm.DB) error {
 		info.Attempt++
-		info.FirstKey, info.LastKey, info.Rows = nil, nil, 0
+		info.FirstKey, info.LastKey, info.Rows, r.full = nil, nil, 0, false
 		if err := r.step(ctx, tx, info); err != nil {
 			return err
 		}
-		n = info.Rows
 		if r.cp == nil {
 			return nil
 		}
-		if n == 0 {
+		if info.LastKey == nil {
 			return r.cp.advance(cleanSession(tx), r.index, "", 0, true)
 		}
 		key, err := encodeKey(r.keys, info.LastKey)
 		if err != nil {
 			return err
 		}
-		return r.cp.advance(cleanSession(tx), r.index, key, int64(n), n < r.cfg.size)
+		return r.cp.advance(cleanSession(tx), r.index, key, int64(info.Rows), !r.full)
 	})
 	if err != nil {
-		return 0, false, r.fail(ctx, *info, attempts, err)
+		return false, r.fail(ctx, *info, attempts, err)
 	}
-	return n, n < r.cfg.size, nil
+	return !r.full, nil
 }
 
 // fail builds the *ChunkError for a chunk that failed for good and reports

@@ -14,11 +14,9 @@ var ErrRunNoKey = errors.New("batch: Run needs a primary key or OrderBy columns"
 // of the model, is given twice, or has a direction other than ASC or DESC.
 var ErrRunOrderColumn = errors.New("batch: invalid OrderBy column")
 
-// ErrRunKeyNotLoaded is returned by Run when the chunk type T (a DTO) has no
-// field for one of the ordering columns: Run reads each chunk's last key from
-// the rows it loaded, so T must carry the primary key (and any OrderBy
-// column).
-var ErrRunKeyNotLoaded = errors.New("batch: chunk type does not load an ordering column")
+// errKeyNotLoaded tells Run that the chunk type has no field for an ordering
+// column, so chunk bounds are read separately.
+var errKeyNotLoaded = errors.New("batch: chunk type does not load an ordering column")
 
 // ErrRunNullKey is returned (inside a *ChunkError) when a loaded row has NULL
 // in an ordering column: keyset pagination cannot continue past it. Order by

@@ -70,7 +70,7 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 	for i := range cols {
 		f := chunk.LookUpField(cols[i].name)
 		if f == nil || f.DBName != cols[i].name || !f.Readable {
-			return nil, fmt.Errorf("%w: %s has no field for column %q", ErrRunKeyNotLoaded, chunk.Name, cols[i].name)
+			return nil, fmt.Errorf("%w: %s has no field for column %q", errKeyNotLoaded, chunk.Name, cols[i].name)
 		}
 		cols[i].field = f
 	}

@@ -130,7 +130,7 @@ func CountTotal() RunOption {
 // OrderBy sets the columns Run pages by, each a column or field name
 // optionally followed by ASC or DESC (ascending by default). The primary key
 // columns not listed are appended, ascending, so the ordering is unique. The
-// columns must not hold NULL, and T must load them. The default is the
+// columns must not hold NULL (ErrRunNullKey). The default is the
 // primary key.
 func OrderBy(cols ...string) RunOption {
 	return func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) }

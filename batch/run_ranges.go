@@ -69,10 +69,10 @@ func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Rang
 		if err != nil {
 			return fmt.Errorf("batch: reading chunk bounds: %w", err)
 		}
-		info.Rows, info.LastKey = n, last
 		if n == 0 {
 			return nil
 		}
+		info.Rows, info.LastKey, r.full = n, last, n == r.cfg.size
 		rows := r.scope(tx, r.after).Where(keysetUpTo(r.keys, last)).Session(&gorm.Session{})
 		return work(rows, Range{Index: info.Index, After: info.After, Last: last, Rows: n})
 	}

@@ -2,7 +2,6 @@ package batch_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -256,17 +255,55 @@ func TestRunDTOChunksLoadOnlyTheirColumns(t *testing.T) {
 	})
 }
 
-func TestRunDTOWithoutKeyIsRefused(t *testing.T) {
+// A DTO without the key columns: each chunk's bounds are read first, then
+// its rows loaded between them, so the keys never need to be in T.
+func TestRunDTOWithoutKeyColumns(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
-		seedRunItems(t, db, 3)
+		seedRunItems(t, db, 100)
 		type nameOnly struct{ Name string }
-		called := false
-		_, err := batch.Run(context.Background(), db.Model(&runItem{}), func(*gorm.DB, []nameOnly) error {
-			called = true
+		captured, rec := dbtest.Capture(db.DB)
+		scope := captured.Model(&runItem{}).Where("score <> ?", 0) // 86 rows
+		var names []string
+		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+			if c.Index == 3 && len(names) == 30 {
+				return hooks.ErrStop
+			}
 			return nil
-		})
-		if !errors.Is(err, batch.ErrRunKeyNotLoaded) || called {
-			t.Fatalf("got %v (work called %v), want ErrRunKeyNotLoaded", err, called)
+		}}
+		visit := func(tx *gorm.DB, chunk []nameOnly) error {
+			for _, r := range chunk {
+				names = append(names, r.Name)
+			}
+			return nil
+		}
+		rep, err := batch.Run(context.Background(), scope, visit, batch.Size(10), batch.Checkpoint("names"), batch.Hooks(stop))
+		if err != nil || !rep.Stopped || rep.Rows != 30 || !slices.Equal(rep.LastKey, []any{int64(34)}) {
+			t.Fatalf("first run %+v, %v; want a stop after 30 rows at key [34]", rep, err)
+		}
+		rep, err = batch.Run(context.Background(), scope, visit, batch.Size(10), batch.Checkpoint("names"))
+		if err != nil || rep.Rows != 56 || rep.RowsDone != 86 || !rep.Resumed {
+			t.Fatalf("resumed run %+v, %v; want 56 more rows, 86 in all", rep, err)
+		}
+		var want []string
+		for id := 1; id <= 100; id++ {
+			if id%7 != 0 {
+				want = append(want, fmt.Sprintf("item %d", id))
+			}
+		}
+		if !slices.Equal(names, want) {
+			t.Fatalf("visited %d names %v..., want %d in key order", len(names), names[:min(5, len(names))], len(want))
+		}
+		var loads int
+		for _, s := range rec.Matching("SELECT") {
+			if strings.Contains(s, "run_items") && !strings.Contains(s, "gormup_chunk") {
+				loads++
+				if strings.Contains(s, "LIMIT") || !strings.Contains(s, "name") || strings.Contains(s, "counter") {
+					t.Fatalf("chunk load %q: want only the DTO's column, bounded by keys, no LIMIT", s)
+				}
+			}
+		}
+		if loads != 9 {
+			t.Fatalf("got %d chunk loads, want 9", loads)
 		}
 	})
 }
