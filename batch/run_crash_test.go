@@ -23,7 +23,8 @@ import (
 const (
 	envCrashDialect = "GORMUP_RUN_CRASH_DIALECT"
 	envCrashDSN     = "GORMUP_RUN_CRASH_DSN"
-	envCrashPoint   = "GORMUP_RUN_CRASH_POINT" // "work:N", "before:N", "commit:N" or "async"
+	envCrashPoint   = "GORMUP_RUN_CRASH_POINT"  // "work:N", "before:N", "commit:N" or "async"
+	envCrashRanges  = "GORMUP_RUN_CRASH_RANGES" // "1": the child runs RunRanges
 	crashReady      = "gormup-crash: kill me now"
 	crashRows       = 100_000
 	crashChunk      = 1000
@@ -39,6 +40,10 @@ type crashRow struct {
 func crashWork(tx *gorm.DB, chunk []crashRow) error {
 	return tx.Model(&crashRow{}).Where("id BETWEEN ? AND ?", chunk[0].ID, chunk[len(chunk)-1].ID).
 		Update("counter", gorm.Expr("counter + 1")).Error
+}
+
+func crashRanges(rows *gorm.DB, _ batch.Range) error {
+	return rows.Update("counter", gorm.Expr("counter + 1")).Error
 }
 
 // TestRunCrashChild is the child process of TestRunSurvivesSIGKILL.
@@ -79,7 +84,21 @@ func TestRunCrashChild(t *testing.T) {
 			}
 		},
 	}
-	_, err := batch.Run(context.Background(), db, work, batch.Size(crashChunk), batch.Checkpoint(crashName), batch.Hooks(h))
+	opts := []batch.RunOption{batch.Size(crashChunk), batch.Checkpoint(crashName), batch.Hooks(h)}
+	var err error
+	if os.Getenv(envCrashRanges) == "1" {
+		_, err = batch.RunRanges(context.Background(), db.Model(&crashRow{}), func(rows *gorm.DB, r batch.Range) error {
+			if err := crashRanges(rows, r); err != nil {
+				return err
+			}
+			if point == "work" && r.Index == at {
+				die()
+			}
+			return nil
+		}, opts...)
+	} else {
+		_, err = batch.Run(context.Background(), db, work, opts...)
+	}
 	t.Fatalf("child ran to the end (err %v): it should have been killed", err)
 }
 
@@ -87,6 +106,15 @@ func TestRunCrashChild(t *testing.T) {
 // mid-chunk, between chunks or right after a commit, then resuming, leaves
 // every counter at exactly 1.
 func TestRunSurvivesSIGKILL(t *testing.T) {
+	testSurvivesSIGKILL(t, false)
+}
+
+// The same for RunRanges, whose chunks are one UPDATE each.
+func TestRunRangesSurvivesSIGKILL(t *testing.T) {
+	testSurvivesSIGKILL(t, true)
+}
+
+func testSurvivesSIGKILL(t *testing.T, ranges bool) {
 	if testing.Short() {
 		t.Skip("spawns processes over 100,000 rows; not in -short")
 	}
@@ -100,11 +128,18 @@ func TestRunSurvivesSIGKILL(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, point := range []string{"work:3", "before:21", "commit:40", "work:55", "async"} {
-			killChild(t, db, point)
+			killChild(t, db, point, ranges)
 			done := checkCrashInvariant(t, db.DB)
 			t.Logf("killed at %s: %d rows committed", point, done)
 		}
-		rep, err := batch.Run(context.Background(), db.DB, crashWork, batch.Size(crashChunk), batch.Checkpoint(crashName))
+		opts := []batch.RunOption{batch.Size(crashChunk), batch.Checkpoint(crashName)}
+		var rep batch.Report
+		var err error
+		if ranges {
+			rep, err = batch.RunRanges(context.Background(), db.Model(&crashRow{}), crashRanges, opts...)
+		} else {
+			rep, err = batch.Run(context.Background(), db.DB, crashWork, opts...)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,10 +155,13 @@ func TestRunSurvivesSIGKILL(t *testing.T) {
 
 // killChild starts the child at point and SIGKILLs it when it says so, or —
 // for "async" — as soon as its checkpoint passes 60,000 rows.
-func killChild(t *testing.T, db *dbtest.DB, point string) {
+func killChild(t *testing.T, db *dbtest.DB, point string, ranges bool) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRunCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envCrashDialect+"="+db.Dialect, envCrashDSN+"="+db.DSN, envCrashPoint+"="+point)
+	if ranges {
+		cmd.Env = append(cmd.Env, envCrashRanges+"=1")
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
