@@ -148,7 +148,7 @@ var errScratchDone = errors.New("index: scratch done")
 // them, by spec. It runs only when a textual comparison disagreed.
 func rendered(ctx context.Context, db *gorm.DB, d *dialect.Dialect, table string, specs []*spec) (map[*spec]*existing, error) {
 	out := map[*spec]*existing{}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := dialect.Primary(db.WithContext(ctx)).Transaction(func(tx *gorm.DB) error {
 		create := fmt.Sprintf("CREATE TEMPORARY TABLE %s (LIKE %s) ON COMMIT DROP", scratchTable, dialect.Quote(tx, table))
 		if err := tx.Exec(create).Error; err != nil {
 			return fmt.Errorf("index: creating the scratch table for %s: %w", table, err)

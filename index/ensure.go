@@ -236,7 +236,7 @@ func (p *planned) checkTransaction(db *gorm.DB, cfg config) error {
 func (p *planned) create(ctx context.Context, db *gorm.DB, cfg config, t *plannedTable, it *item) error {
 	s := *it.spec
 	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Family() == dialect.Postgres)
-	err := s.create(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx), t.model.table, s.name)
+	err := s.create(dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)), t.model.table, s.name)
 	if err == nil {
 		it.status = Created
 		return nil
@@ -273,7 +273,7 @@ func (p *planned) repair(ctx context.Context, db *gorm.DB, cfg config, t *planne
 		}
 		return nil
 	}
-	base := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)
+	base := dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx))
 	var err error
 	if !s.concurrently && (p.d.Family() == dialect.Postgres || p.d.Family() == dialect.SQLite) {
 		err = base.Transaction(run)
@@ -302,9 +302,11 @@ func (p *planned) report() Report {
 
 // tableExists returns ErrNoTable when table does not exist, through GORM's
 // Migrator, which reports failures as absence: a cancelled ctx is returned
-// as itself. A DryRun session reads nothing and assumes the table.
+// as itself. A DryRun session reads nothing and assumes the table. Like
+// every catalog read that decides DDL, it goes to the primary when
+// gorm.io/plugin/dbresolver routes reads to replicas, which may lag.
 func tableExists(ctx context.Context, db *gorm.DB, table string) error {
-	if db.DryRun || db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Migrator().HasTable(table) {
+	if db.DryRun || dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)).Migrator().HasTable(table) {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
