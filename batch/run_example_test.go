@@ -128,3 +128,39 @@ func ExampleLock() {
 	// Output:
 	// true
 }
+
+func ExampleRunRanges() {
+	ctx := context.Background()
+	db := openRunExample()
+	// Set-based work per chunk: only each chunk's row count and last key are
+	// read; one UPDATE then covers the chunk.
+	rep, err := batch.RunRanges(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(rows *gorm.DB, r batch.Range) error {
+			fmt.Printf("chunk %d: after %v up to %v, %d rows\n", r.Index, r.After, r.Last, r.Rows)
+			return rows.Update("balance", gorm.Expr("balance * 2")).Error
+		}, batch.Size(3), batch.Checkpoint("double-active"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("rows:", rep.Rows)
+	// Output:
+	// chunk 0: after [] up to [5], 3 rows
+	// chunk 1: after [5] up to [9], 2 rows
+	// rows: 5
+}
+
+func ExampleDeleteCheckpoint() {
+	ctx := context.Background()
+	db := openRunExample()
+	count := func(tx *gorm.DB, chunk []exampleAccount) error { return nil }
+	first, _ := batch.Run(ctx, db, count, batch.Checkpoint("audit"))
+	again, _ := batch.Run(ctx, db, count, batch.Checkpoint("audit"))
+	// Forget the checkpoint: the next run of the name starts from the first row.
+	if err := batch.DeleteCheckpoint(ctx, db, "audit"); err != nil {
+		panic(err)
+	}
+	fresh, _ := batch.Run(ctx, db, count, batch.Checkpoint("audit"))
+	fmt.Println(first.Rows, again.AlreadyDone, fresh.Rows)
+	// Output:
+	// 10 true 10
+}

@@ -296,3 +296,26 @@ func TestRunRefusesBadInput(t *testing.T) {
 		wantCounters(t, counters(t, db.DB), 1, 5, 0)
 	})
 }
+
+// Inside the caller's transaction the chunks commit (or roll back) with it.
+func TestRunInsideACallersTransaction(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 30)
+		undo := errors.New("undo")
+		err := db.Transaction(func(tx *gorm.DB) error {
+			rep, err := batch.Run(context.Background(), tx, bump, batch.Size(10))
+			if err != nil {
+				return err
+			}
+			if rep.Rows != 30 || rep.Chunks != 3 {
+				t.Errorf("report %+v, want 30 rows in 3 chunks", rep)
+			}
+			wantCounters(t, counters(t, tx), 1, 30, 1) // visible inside
+			return undo
+		})
+		if !errors.Is(err, undo) {
+			t.Fatalf("got %v", err)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 30, 0) // rolled back with the caller
+	})
+}
