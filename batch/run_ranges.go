@@ -34,7 +34,7 @@ const rangeAlias = "gormup_chunk"
 // one row, computed by the database over the next Size keys), and calls work
 // with rows — a query on the chunk's transaction carrying db's model and
 // conditions restricted to the chunk — so that one statement does the
-// chunk's work:
+// chunk's work (see bounds for the SQL):
 //
 //	batch.RunRanges(ctx, db.Model(&Account{}).Where("status = ?", "active"),
 //		func(rows *gorm.DB, r batch.Range) error {
@@ -46,8 +46,9 @@ const rangeAlias = "gormup_chunk"
 // retries, checkpoints, hooks, progress and cancellation behave as in Run;
 // hooks see no FirstKey. db must carry a model. Lock is refused
 // (ErrRunLockUnsupported): the work's own UPDATE locks the chunk's rows.
-// The bounds query uses a window function (COUNT(*) OVER ()): PostgreSQL,
-// MySQL 8, MariaDB 10.2, SQLite 3.25 and SQL Server all have it.
+// Composite keys read their bounds with a window function
+// (COUNT(*) OVER ()): PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 and SQL
+// Server all have it.
 func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
 	if work == nil {
@@ -81,21 +82,41 @@ func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Rang
 	return rep, err
 }
 
-// bounds reads the number of rows of the next chunk and its last key. For
-// a single integer or string key it aggregates the next Size keys, which
-// every engine streams:
+// bounds reads the number of rows of the next chunk and its last key.
 //
-//	SELECT COUNT(*), MAX(c.k) FROM (SELECT t.k FROM t WHERE <conditions>
-//	AND t.k > ? ORDER BY t.k LIMIT size) c
+// For a single integer or string key, the end of a full chunk is the key
+// Size-1 rows past the keyset bound:
 //
-// (MIN for a DESC key). For composite keys, and types whose MAX SQLite
-// would return as text (times), it picks the last row of the same derived
-// table with a window count:
+//	SELECT t.k FROM t WHERE <conditions> AND t.k > ? ORDER BY t.k
+//	LIMIT 1 OFFSET size-1
 //
-//	SELECT COUNT(*) OVER (), c.k1, c.k2 FROM (...) c
+// The OFFSET is relative to the last committed key, not to the start of the
+// table: it walks Size index entries per chunk, as loading the chunk would,
+// and rows changing behind the cursor cannot shift it — this is still
+// keyset pagination. When fewer than Size rows remain, the tail is counted
+// and its last key aggregated: SELECT COUNT(*), MAX(t.k) ... (MIN for DESC).
+//
+// For composite keys, and types whose MAX SQLite would return as text
+// (times), the last row of the next Size keys is picked with a window count:
+//
+//	SELECT COUNT(*) OVER (), c.k1, c.k2 FROM (SELECT t.k1, t.k2 FROM t
+//	WHERE ... ORDER BY t.k1, t.k2 LIMIT size) c
 //	ORDER BY c.k1 DESC, c.k2 DESC LIMIT 1
 func (r *runner) bounds(tx *gorm.DB) (int, []any, error) {
-	rows, err := r.boundsQuery(tx).Rows()
+	if !r.aggregatable() {
+		return r.scanBounds(r.boundsQuery(tx), true)
+	}
+	n, key, err := r.scanBounds(r.endQuery(tx), false)
+	if err != nil || n > 0 {
+		return n, key, err
+	}
+	return r.scanBounds(r.tailQuery(tx), true)
+}
+
+// scanBounds reads the first row of q: a count (if counted, else Size is
+// assumed) and the key columns. No row, or a count of 0, is an empty chunk.
+func (r *runner) scanBounds(q *gorm.DB, counted bool) (int, []any, error) {
+	rows, err := q.Rows()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -103,12 +124,15 @@ func (r *runner) bounds(tx *gorm.DB) (int, []any, error) {
 	if !rows.Next() {
 		return 0, nil, rows.Err()
 	}
-	var n int64
-	dest := make([]any, 1+len(r.keys))
-	dest[0] = &n
-	for i, k := range r.keys {
+	n := int64(r.cfg.size)
+	var dest []any
+	if counted {
+		dest = append(dest, &n)
+	}
+	first := len(dest)
+	for _, k := range r.keys {
 		// A pointer to a pointer: the aggregate of no rows is NULL.
-		dest[1+i] = reflect.New(reflect.PointerTo(k.field.FieldType)).Interface()
+		dest = append(dest, reflect.New(reflect.PointerTo(k.field.FieldType)).Interface())
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return 0, nil, err
@@ -118,7 +142,7 @@ func (r *runner) bounds(tx *gorm.DB) (int, []any, error) {
 	}
 	key := make([]any, len(r.keys))
 	for i := range r.keys {
-		p := reflect.ValueOf(dest[1+i]).Elem()
+		p := reflect.ValueOf(dest[first+i]).Elem()
 		if p.IsNil() {
 			return 0, nil, fmt.Errorf("%w: column %q", ErrRunNullKey, r.keys[i].name)
 		}
@@ -131,7 +155,7 @@ func (r *runner) bounds(tx *gorm.DB) (int, []any, error) {
 }
 
 // aggregatable reports whether the bounds of a chunk can be read with
-// COUNT/MAX: one key column of an integer or string type.
+// OFFSET and COUNT/MAX: one key column of an integer or string type.
 func (r *runner) aggregatable() bool {
 	if len(r.keys) != 1 {
 		return false
@@ -144,6 +168,24 @@ func (r *runner) aggregatable() bool {
 	return false
 }
 
+// endQuery selects the key Size-1 rows past the keyset bound.
+func (r *runner) endQuery(tx *gorm.DB) *gorm.DB {
+	sel := clause.Select{Columns: []clause.Column{keyColumn(r.keys[0].name)}}
+	return r.scope(tx, r.after).Clauses(sel, keysetOrder(r.keys)).Limit(1).Offset(r.cfg.size - 1)
+}
+
+// tailQuery counts the rows past the keyset bound and aggregates their last
+// key.
+func (r *runner) tailQuery(tx *gorm.DB) *gorm.DB {
+	agg := "MAX"
+	if r.keys[0].desc {
+		agg = "MIN"
+	}
+	col := dialect.Quote(tx, r.table+"."+r.keys[0].name)
+	return r.scope(tx, r.after).Select("COUNT(*) AS gormup_rows, " + agg + "(" + col + ")")
+}
+
+// boundsQuery picks the last of the next Size keys with a window count.
 func (r *runner) boundsQuery(tx *gorm.DB) *gorm.DB {
 	sel := clause.Select{Columns: make([]clause.Column, len(r.keys))}
 	cols := make([]string, len(r.keys))
@@ -154,13 +196,6 @@ func (r *runner) boundsQuery(tx *gorm.DB) *gorm.DB {
 		last.Columns[i] = clause.OrderByColumn{Column: clause.Column{Table: rangeAlias, Name: k.name}, Desc: !k.desc}
 	}
 	sub := r.scope(tx, r.after).Clauses(sel, keysetOrder(r.keys)).Limit(r.cfg.size)
-	from := cleanSession(tx).Table("(?) "+dialect.Quote(tx, rangeAlias), sub)
-	if r.aggregatable() {
-		agg := "MAX"
-		if r.keys[0].desc {
-			agg = "MIN"
-		}
-		return from.Select("COUNT(*) AS gormup_rows, " + agg + "(" + cols[0] + ")")
-	}
-	return from.Select("COUNT(*) OVER () AS gormup_rows, " + strings.Join(cols, ", ")).Clauses(last).Limit(1)
+	return cleanSession(tx).Table("(?) "+dialect.Quote(tx, rangeAlias), sub).
+		Select("COUNT(*) OVER () AS gormup_rows, " + strings.Join(cols, ", ")).Clauses(last).Limit(1)
 }

@@ -148,15 +148,30 @@ type shapeItem struct {
 	Status string
 }
 
-// With one integer key, the bounds are an aggregate the engine streams
-// (MIN here, the key being DESC).
-func TestRunRangesAggregateBoundsSQLShape(t *testing.T) {
-	tests := map[string]string{
-		dbtest.Postgres:  `SELECT COUNT(*) AS gormup_rows, MIN("gormup_chunk"."id") FROM (SELECT "shape_items"."id" FROM "shape_items" WHERE status = $1 AND "shape_items"."id" < $2 ORDER BY "shape_items"."id" DESC LIMIT $3) "gormup_chunk"`,
-		dbtest.MySQL:     "SELECT COUNT(*) AS gormup_rows, MIN(`gormup_chunk`.`id`) FROM (SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ?) `gormup_chunk`",
-		dbtest.MariaDB:   "SELECT COUNT(*) AS gormup_rows, MIN(`gormup_chunk`.`id`) FROM (SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ?) `gormup_chunk`",
-		dbtest.SQLite:    "SELECT COUNT(*) AS gormup_rows, MIN(`gormup_chunk`.`id`) FROM (SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT 500) `gormup_chunk`",
-		dbtest.SQLServer: `SELECT COUNT(*) AS gormup_rows, MIN("gormup_chunk"."id") FROM (SELECT "shape_items"."id" FROM "shape_items" WHERE status = @p1 AND "shape_items"."id" < @p2 ORDER BY "shape_items"."id" DESC OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY) "gormup_chunk"`,
+// With one integer key, a full chunk's end is one key found past the bound,
+// and the tail is counted with an aggregate (MIN here, the key being DESC).
+func TestRunRangesSingleKeyBoundsSQLShape(t *testing.T) {
+	tests := map[string][2]string{
+		dbtest.Postgres: {
+			`SELECT "shape_items"."id" FROM "shape_items" WHERE status = $1 AND "shape_items"."id" < $2 ORDER BY "shape_items"."id" DESC LIMIT $3 OFFSET $4`,
+			`SELECT COUNT(*) AS gormup_rows, MIN("shape_items"."id") FROM "shape_items" WHERE status = $1 AND "shape_items"."id" < $2`,
+		},
+		dbtest.MySQL: {
+			"SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ? OFFSET ?",
+			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ?",
+		},
+		dbtest.MariaDB: {
+			"SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ? OFFSET ?",
+			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ?",
+		},
+		dbtest.SQLite: {
+			"SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT 1 OFFSET 499",
+			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ?",
+		},
+		dbtest.SQLServer: {
+			`SELECT "shape_items"."id" FROM "shape_items" WHERE status = @p1 AND "shape_items"."id" < @p2 ORDER BY "shape_items"."id" DESC OFFSET 499 ROWS FETCH NEXT 1 ROWS ONLY`,
+			`SELECT COUNT(*) AS gormup_rows, MIN("shape_items"."id") FROM "shape_items" WHERE status = @p1 AND "shape_items"."id" < @p2`,
+		},
 	}
 	for dialectName, want := range tests {
 		t.Run(dialectName, func(t *testing.T) {
@@ -168,8 +183,11 @@ func TestRunRangesAggregateBoundsSQLShape(t *testing.T) {
 			}
 			r.after = []any{int64(42)}
 			var out []map[string]any
-			if got := r.boundsQuery(scope).Find(&out).Statement.SQL.String(); got != want {
-				t.Errorf("bounds\n got %s\nwant %s", got, want)
+			if got := r.endQuery(scope).Find(&out).Statement.SQL.String(); got != want[0] {
+				t.Errorf("end\n got %s\nwant %s", got, want[0])
+			}
+			if got := r.tailQuery(scope).Find(&out).Statement.SQL.String(); got != want[1] {
+				t.Errorf("tail\n got %s\nwant %s", got, want[1])
 			}
 		})
 	}

@@ -295,9 +295,9 @@ func TestRunDTOWithoutKeyColumns(t *testing.T) {
 		}
 		var loads int
 		for _, s := range rec.Matching("SELECT") {
-			if strings.Contains(s, "run_items") && !strings.Contains(s, "gormup_chunk") {
+			if strings.Contains(s, "run_items") && strings.Contains(s, "name") { // not the bounds queries
 				loads++
-				if strings.Contains(s, "LIMIT") || !strings.Contains(s, "name") || strings.Contains(s, "counter") {
+				if strings.Contains(s, "LIMIT") || strings.Contains(s, "counter") || !strings.Contains(s, "<=") {
 					t.Fatalf("chunk load %q: want only the DTO's column, bounded by keys, no LIMIT", s)
 				}
 			}
