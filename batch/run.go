@@ -75,9 +75,13 @@ type Report struct {
 //
 // With Checkpoint, the checkpoint is written in the chunk's transaction, so
 // killing the process at any instant and running again with the same name
-// processes every row exactly once. A run that finds no rows left marks the
-// checkpoint done; running it again does nothing (Report.AlreadyDone) unless
-// Restart is given.
+// processes every row exactly once. The chunk that reaches the end (short or
+// empty) marks the checkpoint done; running it again does nothing
+// (Report.AlreadyDone) unless Restart is given.
+//
+// ctx bounds every statement and the pauses between retries; cancelling it
+// rolls back the chunk in flight and returns a *ChunkError wrapping
+// ctx.Err() whose message and ResumeAfter say where a rerun resumes.
 //
 // Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
 // follow LockMode's dialect rules.
