@@ -94,11 +94,11 @@ func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []str
 	if len(rows) == 0 {
 		return Result{}, ErrEmpty
 	}
-	data, keys, err := extractRows(ctx, w, rows)
+	in, err := extractRows(ctx, w, rows)
 	if err != nil {
 		return Result{}, err
 	}
-	return w.write(ctx, db, data, keys)
+	return w.write(ctx, db, in)
 }
 
 // rowWriter holds one UpdateRows call's resolved schema and SQL shape.
@@ -108,6 +108,7 @@ type rowWriter struct {
 	table    string
 	keys     []*schema.Field
 	cols     []*schema.Field
+	direct   []int // per column: its struct field index when read directly, -1 for GORM's ValueOf
 	version  *schema.Field
 	auto     []*schema.Field
 	stmt     rowsStmt
@@ -149,6 +150,16 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 		return nil, err
 	}
 	w := &rowWriter{s: s, table: tableOf(db, s), keys: s.PrimaryFields, cols: cols, cfg: cfg}
+	for _, f := range cols {
+		// A plain top-level field is read with reflection directly, skipping
+		// the zero check of GORM's ValueOf; embedded and serialized fields
+		// keep GORM's ValueOf.
+		idx := -1
+		if len(f.StructField.Index) == 1 && f.Serializer == nil {
+			idx = f.StructField.Index[0]
+		}
+		w.direct = append(w.direct, idx)
+	}
 	written := map[string]bool{}
 	for _, f := range cols {
 		written[f.DBName] = true
@@ -248,50 +259,82 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	return nil
 }
 
-// extractRows reads each row's key, column and version values, refusing nil
-// rows and duplicate keys. data[i] holds row i's derived-table values; keys[i]
-// its normalised key.
-func extractRows[T any](ctx context.Context, w *rowWriter, rows []T) ([][]any, []any, error) {
-	width := w.stmt.width()
-	flat := make([]any, len(rows)*width)
-	data := make([][]any, len(rows))
-	keys := make([]any, len(rows))
+// input holds the rows of one UpdateRows call: each row's struct value and
+// key, read once up front so that duplicates are refused before any SQL.
+// Column values are read chunk by chunk into a reused buffer (fill), which
+// keeps memory flat for large inputs.
+type input struct {
+	ctx     context.Context
+	src     []reflect.Value // each row's struct value
+	keyVals []any           // the key values of every row, len(keys) per row
+	keys    []any           // each row's normalised key (normKey)
+	buf     []any
+	rows    [][]any
+}
+
+// extractRows reads every row's key, refusing nil rows and duplicate keys.
+func extractRows[T any](ctx context.Context, w *rowWriter, rows []T) (*input, error) {
+	nk := len(w.keys)
+	in := &input{ctx: ctx, src: make([]reflect.Value, len(rows)), keyVals: make([]any, len(rows)*nk), keys: make([]any, len(rows))}
 	seen := make(map[any]int, len(rows))
 	for i := range rows {
 		rv := reflect.ValueOf(&rows[i]).Elem()
 		for rv.Kind() == reflect.Pointer {
 			if rv.IsNil() {
-				return nil, nil, &KeyError{Index: i, First: -1, Err: ErrNilRow}
+				return nil, &KeyError{Index: i, First: -1, Err: ErrNilRow}
 			}
 			rv = rv.Elem()
 		}
-		row := flat[i*width : (i+1)*width : (i+1)*width]
-		j := 0
-		for _, f := range w.keys {
-			row[j], _ = f.ValueOf(ctx, rv)
-			j++
+		key := in.keyVals[i*nk : (i+1)*nk : (i+1)*nk]
+		for j, f := range w.keys {
+			key[j], _ = f.ValueOf(ctx, rv)
 		}
-		for _, f := range w.cols {
-			row[j], _ = f.ValueOf(ctx, rv)
+		k := normKey(key)
+		if first, dup := seen[k]; dup {
+			return nil, &KeyError{Index: i, First: first, Key: append([]any(nil), key...), Err: ErrDuplicateKey}
+		}
+		seen[k] = i
+		in.src[i] = rv
+		in.keys[i] = k
+	}
+	return in, nil
+}
+
+// fill returns the derived-table values of rows [lo, hi): key values, column
+// values and (CheckVersion) the expected version. The slices are reused by
+// the next call.
+func (w *rowWriter) fill(in *input, lo, hi int) [][]any {
+	nk, width := len(w.keys), w.stmt.width()
+	n := hi - lo
+	if cap(in.buf) < n*width {
+		in.buf = make([]any, n*width)
+		in.rows = make([][]any, n)
+	}
+	rows := in.rows[:n]
+	for i := range n {
+		row := in.buf[i*width : (i+1)*width : (i+1)*width]
+		copy(row, in.keyVals[(lo+i)*nk:(lo+i+1)*nk])
+		rv := in.src[lo+i]
+		j := nk
+		for c, f := range w.cols {
+			if idx := w.direct[c]; idx >= 0 {
+				row[j] = rv.Field(idx).Interface()
+			} else {
+				row[j], _ = f.ValueOf(in.ctx, rv)
+			}
 			j++
 		}
 		if w.version != nil {
-			row[j], _ = w.version.ValueOf(ctx, rv)
+			row[j], _ = w.version.ValueOf(in.ctx, rv)
 		}
-		k := normKey(row[:len(w.keys)])
-		if first, dup := seen[k]; dup {
-			return nil, nil, &KeyError{Index: i, First: first, Key: append([]any(nil), row[:len(w.keys)]...), Err: ErrDuplicateKey}
-		}
-		seen[k] = i
-		data[i] = row
-		keys[i] = k
+		rows[i] = row
 	}
-	return data, keys, nil
+	return rows
 }
 
 // write runs the chunks, atomically or one transaction each.
-func (w *rowWriter) write(ctx context.Context, db *gorm.DB, data [][]any, keys []any) (Result, error) {
-	chunks := dialect.Split(len(data), w.size)
+func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, error) {
+	chunks := dialect.Split(len(in.src), w.size)
 	start := time.Now()
 	progress := func(n int, r Result) {
 		if w.cfg.onProgress != nil {
@@ -310,7 +353,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, data [][]any, keys [
 			res = Result{}
 			now := db.NowFunc()
 			for i, c := range chunks {
-				if err := w.chunk(tx, now, data[c[0]:c[1]], keys[c[0]:c[1]], &res); err != nil {
+				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), in.keys[c[0]:c[1]], &res); err != nil {
 					failed = i
 					return err
 				}
@@ -330,7 +373,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, data [][]any, keys [
 		var part Result
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			part = Result{}
-			return w.chunk(tx, db.NowFunc(), data[c[0]:c[1]], keys[c[0]:c[1]], &part)
+			return w.chunk(tx, db.NowFunc(), w.fill(in, c[0], c[1]), in.keys[c[0]:c[1]], &part)
 		})
 		if err != nil {
 			return res, &StatementError{Chunk: i, Done: res.Matched, Attempts: attempts, Err: err}

@@ -41,12 +41,18 @@ func TestCaseStrategy(t *testing.T) {
 		var data [][]any
 		switch r := rows.(type) {
 		case []caseRow:
+			var in *input
 			if w, err = newRowWriter[caseRow](ctx, db.DB, cols, cfg); err == nil {
-				data, _, err = extractRows(ctx, w, r)
+				if in, err = extractRows(ctx, w, r); err == nil {
+					data = w.fill(in, 0, len(r))
+				}
 			}
 		case []casePair:
+			var in *input
 			if w, err = newRowWriter[casePair](ctx, db.DB, cols, cfg); err == nil {
-				data, _, err = extractRows(ctx, w, r)
+				if in, err = extractRows(ctx, w, r); err == nil {
+					data = w.fill(in, 0, len(r))
+				}
 			}
 		}
 		if err != nil {

@@ -172,7 +172,7 @@ func (w *rowWriter) changes(rows [][]any) []hooks.Change {
 	nk := len(w.keys)
 	out := make([]hooks.Change, 0, len(rows)*len(w.cols))
 	for _, row := range rows {
-		key := row[:nk:nk]
+		key := append([]any(nil), row[:nk]...) // rows are reused by the next chunk
 		for j, f := range w.cols {
 			out = append(out, hooks.Change{Table: w.table, Key: key, Column: f.DBName, New: row[nk+j]})
 		}
