@@ -96,7 +96,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	if err != nil {
 		return 0, err
 	}
-	u.report(1, n, n)
+	u.report(n)
 	return n, nil
 }
 
@@ -183,9 +183,10 @@ func (u *updater) changes(q *gorm.DB) []hooks.Change {
 	return out
 }
 
-func (u *updater) report(chunks int64, done, _ int64) {
+// report tells OnProgress that a single-statement Update matched done rows.
+func (u *updater) report(done int64) {
 	if u.cfg.onProgress != nil {
-		u.cfg.onProgress(hooks.Progress{Done: done, Chunks: chunks, Total: -1})
+		u.cfg.onProgress(hooks.Progress{Done: done, Chunks: 1, Total: -1})
 	}
 }
 
