@@ -117,7 +117,11 @@ type updater struct {
 // returns how many matched.
 func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	scoped := func() *gorm.DB {
-		q := tx.Session(&gorm.Session{AllowGlobalUpdate: u.cfg.allowAll, SkipDefaultTransaction: true})
+		q := tx.Session(&gorm.Session{SkipDefaultTransaction: true})
+		if u.cfg.allowAll {
+			// GORM's AllowGlobalUpdate, and the same permission for hooks.Guard.
+			q = hooks.AllowUnbounded(q)
+		}
 		if conds := append(append([]clause.Expression(nil), u.base...), extra...); len(conds) > 0 {
 			q = q.Where(clause.And(conds...))
 		}

@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -51,6 +52,41 @@ func TestChangesReachHooks(t *testing.T) {
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// With hooks.Guard installed, batch's statements pass (they are bounded, or
+// AllowAll says so) and a vacuous condition is still refused by Update first.
+func TestGuardLetsBatchThrough(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 5)
+		gdb := dbtest.Reopen(t, db)
+		if err := gdb.Use(&hooks.Guard{}); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if n, err := batch.Update(ctx, gdb.Model(&updAccount{}).Where("id < ?", 3), map[string]any{"balance": 1}); err != nil || n != 2 {
+			t.Fatalf("bounded Update = %d, %v", n, err)
+		}
+		if n, err := batch.Update(ctx, gdb.Model(&updAccount{}), map[string]any{"active": false}, batch.AllowAll()); err != nil || n != 5 {
+			t.Fatalf("AllowAll Update = %d, %v", n, err)
+		}
+		if _, err := batch.Update(ctx, gdb.Model(&updAccount{}).Where("1=1"), map[string]any{"active": true}); !errors.Is(err, batch.ErrNoCondition) {
+			t.Fatalf("vacuous Update = %v, want ErrNoCondition", err)
+		}
+		for _, opts := range [][]batch.Option{nil, {batch.CheckVersion("version"), batch.ListMissing()}} {
+			res, err := batch.UpdateRows(ctx, gdb, []updAccount{{ID: 4, Balance: 44, Version: 1}, {ID: 9, Version: 1}}, []string{"balance"}, opts...)
+			if err != nil || res.Matched != 1 || res.Missing != 1 {
+				t.Fatalf("UpdateRows under Guard = %+v, %v", res, err)
+			}
+		}
+		if n, err := batch.UpdateKeys(ctx, gdb.Model(&updAccount{}), []int64{5}, map[string]any{"balance": 55}); err != nil || n != 1 {
+			t.Fatalf("UpdateKeys under Guard = %d, %v", n, err)
+		}
+		got := loadAccounts(t, db.DB)
+		if got[1].Balance != 1 || got[2].Balance != 1 || got[4].Balance != 44 || got[5].Balance != 55 || got[3].Active {
+			t.Fatalf("rows = %+v", got)
 		}
 	})
 }
