@@ -60,6 +60,8 @@ func Dialector(dsn string) (gorm.Dialector, string, func(), error) {
 		return sqlite.Open(sqliteDSN(path)), "sqlite", func() { os.RemoveAll(dir) }, nil
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return sqlite.Open(sqliteDSN(strings.TrimPrefix(dsn, "sqlite:"))), "sqlite", noop, nil
+	case strings.HasPrefix(dsn, "file:"): // a complete go-sqlite3 DSN, used as is
+		return sqlite.Open(dsn), "sqlite", noop, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return postgres.Open(dsn), "postgres", noop, nil
 	case strings.HasPrefix(dsn, "mysql://"):

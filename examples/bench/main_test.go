@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gormup/gormup/internal/dbtest"
+)
+
+// A small run of the whole benchmark: every strategy's own check verifies
+// that it did the work, and updater must lose no increment.
+func TestBenchRuns(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dir := t.TempDir()
+		jsonPath, svgPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.svg")
+		var out bytes.Buffer
+		cfg := config{rows: 600, sample: 40, writers: 4, incs: 10}
+		if err := run(context.Background(), db.DSN, cfg, jsonPath, svgPath, &out, io.Discard); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		raw, err := os.ReadFile(jsonPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Report
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Jobs) != len(jobs(db.DB, cfg)) {
+			t.Fatalf("report has %d jobs, want %d", len(r.Jobs), len(jobs(db.DB, cfg)))
+		}
+		for _, l := range r.LostUpdates {
+			if strings.HasPrefix(l.Strategy, "updater") && (l.Got != l.Want || l.Errors != 0) {
+				t.Errorf("%s: %d of %d increments, %d errors", l.Strategy, l.Got, l.Want, l.Errors)
+			}
+		}
+		svg, err := os.ReadFile(svgPath)
+		if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("updater.Update")) {
+			t.Fatalf("SVG missing or incomplete (%v)", err)
+		}
+	})
+}
