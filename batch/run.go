@@ -97,8 +97,8 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	if err != nil {
 		return Report{}, err
 	}
-	r.step = loadStep(r, work)
-	rep, err := r.run(ctx)
+	r.newStep = func(r *runner) stepFunc { return loadStep(r, work) }
+	rep, err := r.execute(ctx)
 	rep.Elapsed = time.Since(start)
 	return rep, err
 }
@@ -113,10 +113,17 @@ type runner struct {
 	dialect  *dialect.Dialect
 	table    string
 	cp       *checkpoints
-	// step loads one chunk on tx (a transaction carrying the caller's
-	// statement), fills info's Rows and keys, and calls the work unless the
-	// chunk is empty.
-	step func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error
+	// newStep makes the runner's step (each worker of a parallel run gets
+	// its own); step loads one chunk on tx (a transaction carrying the
+	// caller's statement), fills info's Rows and keys, and calls the work
+	// unless the chunk is empty.
+	newStep func(*runner) stepFunc
+	step    stepFunc
+	// lower and upper bound a worker's key range (lower, upper]; nil is
+	// unbounded. onStart, if set, learns the rows done and the total once
+	// the checkpoint is read and the rows counted.
+	lower, upper []any
+	onStart      func(rowsDone, total int64)
 	// full is set by step when the chunk had Size rows, so more may follow.
 	full bool
 	// viaBounds: the chunk type does not hold the ordering columns, so each
@@ -131,6 +138,9 @@ type runner struct {
 	total    int64
 	rep      Report
 }
+
+// stepFunc runs one chunk's load and work; see runner.step.
+type stepFunc func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error
 
 // newRunner validates db and the options; chunk (a pointer to the chunk
 // type) is the model when db has none, and holds the key fields.
@@ -170,6 +180,12 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	}
 	if err := r.dialect.CheckLock(r.lock); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRunLockUnsupported, err)
+	}
+	if cfg.workers > 1 && r.dialect.Family() == dialect.SQLite && r.lock.Strength == dialect.NoLock {
+		// One writer: workers whose transactions began as readers would fail
+		// with busy errors when upgrading; taking the write lock first makes
+		// them wait their turn (busy timeout) instead.
+		r.lock = dialect.Lock{Strength: dialect.ForUpdate}
 	}
 	r.table = db.Statement.Table
 	if r.table == "" {
@@ -214,10 +230,14 @@ func (r *runner) scope(q *gorm.DB, key []any) *gorm.DB {
 	if key != nil {
 		q = q.Where(keysetAfter(r.keys, key))
 	}
+	if r.upper != nil {
+		q = q.Where(keysetUpTo(r.keys, r.upper))
+	}
 	return q
 }
 
 func (r *runner) run(ctx context.Context) (Report, error) {
+	r.step = r.newStep(r)
 	base := r.db.WithContext(ctx)
 	if r.cp != nil {
 		row, err := r.cp.open(cleanSession(base), r.cfg.restart)
@@ -234,12 +254,18 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 			return r.rep, nil
 		}
 	}
+	if r.after == nil {
+		r.after = r.lower
+	}
 	if r.cfg.countTotal {
 		var n int64
 		if err := r.scope(base, r.after).Count(&n).Error; err != nil {
 			return r.rep, fmt.Errorf("batch: counting rows: %w", err)
 		}
 		r.total = r.rowsDone + n
+	}
+	if r.onStart != nil {
+		r.onStart(r.rowsDone, r.total)
 	}
 	for {
 		info := hooks.ChunkInfo{Name: r.cfg.checkpoint, Index: r.index, After: r.after, Progress: r.progress()}

@@ -23,8 +23,8 @@ import (
 const (
 	envCrashDialect = "GORMUP_RUN_CRASH_DIALECT"
 	envCrashDSN     = "GORMUP_RUN_CRASH_DSN"
-	envCrashPoint   = "GORMUP_RUN_CRASH_POINT"  // "work:N", "before:N", "commit:N" or "async"
-	envCrashRanges  = "GORMUP_RUN_CRASH_RANGES" // "1": the child runs RunRanges
+	envCrashPoint   = "GORMUP_RUN_CRASH_POINT" // "work:N", "before:N", "commit:N" or "async"
+	envCrashMode    = "GORMUP_RUN_CRASH_MODE"  // "run", "ranges" (RunRanges) or "workers" (Run with Workers(3))
 	crashReady      = "gormup-crash: kill me now"
 	crashRows       = 100_000
 	crashChunk      = 1000
@@ -86,7 +86,11 @@ func TestRunCrashChild(t *testing.T) {
 	}
 	opts := []batch.RunOption{batch.Size(crashChunk), batch.Checkpoint(crashName), batch.Hooks(h)}
 	var err error
-	if os.Getenv(envCrashRanges) == "1" {
+	mode := os.Getenv(envCrashMode)
+	if mode == "workers" {
+		opts = append(opts, batch.Workers(3))
+	}
+	if mode == "ranges" {
 		_, err = batch.RunRanges(context.Background(), db.Model(&crashRow{}), func(rows *gorm.DB, r batch.Range) error {
 			if err := crashRanges(rows, r); err != nil {
 				return err
@@ -106,15 +110,20 @@ func TestRunCrashChild(t *testing.T) {
 // mid-chunk, between chunks or right after a commit, then resuming, leaves
 // every counter at exactly 1.
 func TestRunSurvivesSIGKILL(t *testing.T) {
-	testSurvivesSIGKILL(t, false)
+	testSurvivesSIGKILL(t, "run")
+}
+
+// The same with three workers, each with its own checkpoint.
+func TestRunWorkersSurviveSIGKILL(t *testing.T) {
+	testSurvivesSIGKILL(t, "workers")
 }
 
 // The same for RunRanges, whose chunks are one UPDATE each.
 func TestRunRangesSurvivesSIGKILL(t *testing.T) {
-	testSurvivesSIGKILL(t, true)
+	testSurvivesSIGKILL(t, "ranges")
 }
 
-func testSurvivesSIGKILL(t *testing.T, ranges bool) {
+func testSurvivesSIGKILL(t *testing.T, mode string) {
 	if testing.Short() {
 		t.Skip("spawns processes over 100,000 rows; not in -short")
 	}
@@ -127,17 +136,26 @@ func testSurvivesSIGKILL(t *testing.T, ranges bool) {
 		if err := db.CreateInBatches(rows, 1000).Error; err != nil {
 			t.Fatal(err)
 		}
-		for _, point := range []string{"work:3", "before:21", "commit:40", "work:55", "async"} {
-			killChild(t, db, point, ranges)
-			done := checkCrashInvariant(t, db.DB)
+		points := []string{"work:3", "before:21", "commit:40", "work:55", "async"}
+		if mode == "workers" {
+			// Each worker has a third of the rows, about 34 chunks; "work"
+			// points are chunk starts of the first worker's range.
+			points = []string{"work:3", "before:12", "commit:20", "work:25", "async"}
+		}
+		for _, point := range points {
+			killChild(t, db, point, mode)
+			done := checkCrashInvariant(t, db.DB, mode == "workers")
 			t.Logf("killed at %s: %d rows committed", point, done)
 		}
 		opts := []batch.RunOption{batch.Size(crashChunk), batch.Checkpoint(crashName)}
 		var rep batch.Report
 		var err error
-		if ranges {
+		switch mode {
+		case "workers":
+			rep, err = batch.Run(context.Background(), db.DB, crashWork, append(opts, batch.Workers(3))...)
+		case "ranges":
 			rep, err = batch.RunRanges(context.Background(), db.Model(&crashRow{}), crashRanges, opts...)
-		} else {
+		default:
 			rep, err = batch.Run(context.Background(), db.DB, crashWork, opts...)
 		}
 		if err != nil {
@@ -154,14 +172,12 @@ func testSurvivesSIGKILL(t *testing.T, ranges bool) {
 }
 
 // killChild starts the child at point and SIGKILLs it when it says so, or —
-// for "async" — as soon as its checkpoint passes 60,000 rows.
-func killChild(t *testing.T, db *dbtest.DB, point string, ranges bool) {
+// for "async" — as soon as its checkpoints have advanced 5,000 rows.
+func killChild(t *testing.T, db *dbtest.DB, point, mode string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRunCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envCrashDialect+"="+db.Dialect, envCrashDSN+"="+db.DSN, envCrashPoint+"="+point)
-	if ranges {
-		cmd.Env = append(cmd.Env, envCrashRanges+"=1")
-	}
+	cmd.Env = append(cmd.Env, envCrashMode+"="+mode)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -184,10 +200,14 @@ func killChild(t *testing.T, db *dbtest.DB, point string, ranges bool) {
 		exited <- out.String()
 	}()
 	if point == "async" {
+		var start int64
+		if err := db.Raw(crashDoneQuery, crashName, crashName+"/%").Scan(&start).Error; err != nil {
+			t.Fatal(err)
+		}
 		for {
 			var done int64
-			err := db.Raw("SELECT rows_done FROM gormup_checkpoints WHERE name = ?", crashName).Scan(&done).Error
-			if err == nil && done >= 60_000 {
+			err := db.Raw(crashDoneQuery, crashName, crashName+"/%").Scan(&done).Error
+			if err == nil && done >= start+5000 {
 				break
 			}
 			select {
@@ -212,12 +232,17 @@ func killChild(t *testing.T, db *dbtest.DB, point string, ranges bool) {
 	}
 }
 
-// checkCrashInvariant asserts that the checkpoint and the counters agree:
-// rows 1..done have counter 1, the rest 0. It returns done.
-func checkCrashInvariant(t *testing.T, db *gorm.DB) int64 {
+// crashDoneQuery sums the rows done of the run's checkpoint and of its
+// workers' checkpoints (a parallel run's own row counts only at the end).
+const crashDoneQuery = "SELECT COALESCE(SUM(rows_done), 0) FROM gormup_checkpoints WHERE name = ? OR name LIKE ?"
+
+// checkCrashInvariant asserts that the checkpoints and the counters agree:
+// as many counters at 1 as rows done, none above, and for a sequential run
+// exactly rows 1..done. It returns done.
+func checkCrashInvariant(t *testing.T, db *gorm.DB, parallel bool) int64 {
 	t.Helper()
 	var done int64
-	if err := db.Raw("SELECT rows_done FROM gormup_checkpoints WHERE name = ?", crashName).Scan(&done).Error; err != nil {
+	if err := db.Raw(crashDoneQuery, crashName, crashName+"/%").Scan(&done).Error; err != nil {
 		t.Fatal(err)
 	}
 	var ones, others, maxOne int64
@@ -230,8 +255,8 @@ func checkCrashInvariant(t *testing.T, db *gorm.DB) int64 {
 	if err := db.Model(&crashRow{}).Where("counter = 1").Select("COALESCE(MAX(id), 0)").Scan(&maxOne).Error; err != nil {
 		t.Fatal(err)
 	}
-	if done == 0 || done%crashChunk != 0 || ones != done || maxOne != done || others != 0 {
-		t.Fatalf("checkpoint says %d rows done; %d counters at 1 (highest id %d), %d at other values", done, ones, maxOne, others)
+	if done == 0 || ones != done || others != 0 || (!parallel && (done%crashChunk != 0 || maxOne != done)) {
+		t.Fatalf("checkpoints say %d rows done; %d counters at 1 (highest id %d), %d at other values", done, ones, maxOne, others)
 	}
 	return done
 }

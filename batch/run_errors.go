@@ -68,6 +68,9 @@ type ChunkError struct {
 	// never began).
 	Attempts int
 	// Err is the cause; errors.Is(err, context.Canceled) works through it.
+	// When ctx was cancelled while the chunk's COMMIT was in flight, the
+	// commit may still have landed: the checkpoint, written in the same
+	// transaction, is then ahead of ResumeAfter and is what a rerun follows.
 	Err error
 }
 

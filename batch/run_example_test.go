@@ -164,3 +164,28 @@ func ExampleDeleteCheckpoint() {
 	// Output:
 	// 10 true 10
 }
+
+func ExampleWorkers() {
+	ctx := context.Background()
+	db := openRunExample()
+	// Two workers split the ten accounts into two key ranges, each with its
+	// own transactions and checkpoint (SQLite has one writer, so here they
+	// take turns; on a server they run in parallel).
+	rep, err := batch.Run(ctx, db.Model(&exampleAccount{}), func(tx *gorm.DB, chunk []exampleAccount) error {
+		ids := make([]int64, len(chunk))
+		for i, a := range chunk {
+			ids[i] = a.ID
+		}
+		return tx.Model(&exampleAccount{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 1")).Error
+	}, batch.Workers(2), batch.Size(2), batch.Checkpoint("bump"))
+	if err != nil {
+		panic(err)
+	}
+	var names []string
+	db.Table(batch.CheckpointTable).Order("name").Pluck("name", &names)
+	var total int64
+	db.Model(&exampleAccount{}).Select("SUM(balance)").Scan(&total)
+	fmt.Println("rows:", rep.Rows, "checkpoints:", names, "total balance:", total)
+	// Output:
+	// rows: 10 checkpoints: [bump bump/1-of-2 bump/2-of-2] total balance: 1010
+}

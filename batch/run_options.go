@@ -67,10 +67,11 @@ type runConfig struct {
 	orderBy    []string
 	lock       LockMode
 	attempts   int
+	workers    int
 }
 
 func newRunConfig(opts []RunOption) runConfig {
-	c := runConfig{size: DefaultRunSize, attempts: DefaultRunAttempts}
+	c := runConfig{size: DefaultRunSize, attempts: DefaultRunAttempts, workers: 1}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -154,4 +155,22 @@ func MaxAttempts(n int) RunOption {
 			c.attempts = DefaultRunAttempts
 		}
 	}
+}
+
+// Workers runs the chunks on n goroutines (1, sequential, by default or when
+// n <= 1). The matching rows are split up front into n key ranges of about
+// equal size, each processed by one worker in order, with its own
+// transactions and, with Checkpoint, its own checkpoint "<name>/<i>-of-<n>"
+// next to the run's, which stores the split keys so that a resumed run
+// splits alike and every row is still processed exactly once. Rows inserted
+// later fall in exactly one range. Hooks and Progress are called from the
+// workers, one call at a time; progress sums the workers, and Chunk
+// callbacks tell workers apart by ChunkInfo.Name. A Before hook's
+// hooks.ErrStop, or an error in one worker, stops every other worker before
+// its next chunk (chunks in flight finish); Run then returns the workers'
+// errors joined, in the order they happened. Report.LastKey is nil.
+// On SQLite, which has one writer, each chunk takes the write lock first (as
+// Lock(ForUpdate) does) so that workers wait their turn: they gain nothing.
+func Workers(n int) RunOption {
+	return func(c *runConfig) { c.workers = max(n, 1) }
 }

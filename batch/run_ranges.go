@@ -65,19 +65,26 @@ func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Rang
 	if err != nil {
 		return Report{}, err
 	}
-	r.step = func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
-		n, last, err := r.bounds(tx)
-		if err != nil {
-			return fmt.Errorf("batch: reading chunk bounds: %w", err)
+	r.newStep = func(r *runner) stepFunc {
+		return func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
+			// Only SQLite workers lock (the write lock up front); see newRunner.
+			tx, err := r.dialect.LockRows(tx, r.lock, r.table, r.keys[0].name)
+			if err != nil {
+				return err
+			}
+			n, last, err := r.bounds(tx)
+			if err != nil {
+				return fmt.Errorf("batch: reading chunk bounds: %w", err)
+			}
+			if n == 0 {
+				return nil
+			}
+			info.Rows, info.LastKey, r.full = n, last, n == r.cfg.size
+			rows := r.scope(tx, r.after).Where(keysetUpTo(r.keys, last)).Session(&gorm.Session{})
+			return work(rows, Range{Index: info.Index, After: info.After, Last: last, Rows: n})
 		}
-		if n == 0 {
-			return nil
-		}
-		info.Rows, info.LastKey, r.full = n, last, n == r.cfg.size
-		rows := r.scope(tx, r.after).Where(keysetUpTo(r.keys, last)).Session(&gorm.Session{})
-		return work(rows, Range{Index: info.Index, After: info.After, Last: last, Rows: n})
 	}
-	rep, err := r.run(ctx)
+	rep, err := r.execute(ctx)
 	rep.Elapsed = time.Since(start)
 	return rep, err
 }
