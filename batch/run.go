@@ -124,6 +124,7 @@ type runner struct {
 	// the checkpoint is read and the rows counted.
 	lower, upper []any
 	onStart      func(rowsDone, total int64)
+	worker       int // 0-based number of a parallel run's worker
 	// full is set by step when the chunk had Size rows, so more may follow.
 	full bool
 	// viaBounds: the chunk type does not hold the ordering columns, so each
@@ -137,6 +138,17 @@ type runner struct {
 	rowsDone int64
 	total    int64
 	rep      Report
+}
+
+type workerKey struct{}
+
+// WorkerOf returns the 0-based number of the Workers worker whose chunk ctx
+// belongs to — the context of the tx Run passes to work (tx.Statement.Context)
+// or of a hooks.Chunk callback — so that work can keep per-worker state; it
+// is 0 for a run without Workers and outside Run.
+func WorkerOf(ctx context.Context) int {
+	w, _ := ctx.Value(workerKey{}).(int)
+	return w
 }
 
 // stepFunc runs one chunk's load and work; see runner.step.
@@ -238,6 +250,7 @@ func (r *runner) scope(q *gorm.DB, key []any) *gorm.DB {
 
 func (r *runner) run(ctx context.Context) (Report, error) {
 	r.step = r.newStep(r)
+	ctx = context.WithValue(ctx, workerKey{}, r.worker)
 	base := r.db.WithContext(ctx)
 	if r.cp != nil {
 		row, err := r.cp.open(cleanSession(base), r.cfg.restart)
@@ -268,7 +281,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 		r.onStart(r.rowsDone, r.total)
 	}
 	for {
-		info := hooks.ChunkInfo{Name: r.cfg.checkpoint, Index: r.index, After: r.after, Progress: r.progress()}
+		info := hooks.ChunkInfo{Name: r.cfg.checkpoint, Worker: r.worker, Index: r.index, After: r.after, Progress: r.progress()}
 		for _, h := range r.cfg.hooks {
 			if err := h.CallBefore(ctx, info); err != nil {
 				if errors.Is(err, hooks.ErrStop) {

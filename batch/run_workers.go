@@ -176,7 +176,7 @@ func (a *aggregate) progress() hooks.Progress {
 func (a *aggregate) worker(i int, splits [][]any) *runner {
 	r := a.r
 	w := &runner{cfg: r.cfg, db: r.db, setModel: r.setModel, keys: r.keys, lock: r.lock, dialect: r.dialect,
-		table: r.table, viaBounds: r.viaBounds, newStep: r.newStep, total: -1, start: r.start}
+		table: r.table, viaBounds: r.viaBounds, newStep: r.newStep, total: -1, start: r.start, worker: i}
 	w.cfg.workers = 1
 	if i > 0 {
 		w.lower = splits[i-1]

@@ -48,8 +48,10 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 		}}
 		var last batch.ProgressInfo
 		calls := 0
+		workers := map[int]bool{}
 		rep, err := batch.Run(context.Background(), db.DB, func(tx *gorm.DB, chunk []runItem) error {
 			mu.Lock()
+			workers[batch.WorkerOf(tx.Statement.Context)] = true
 			for _, r := range chunk {
 				if prev, ok := seen[r.ID]; ok {
 					mu.Unlock()
@@ -70,6 +72,9 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 		}
 		if last.Done != 1000 || last.Total != 1000 || int64(calls) != rep.Chunks || last.Chunks != rep.Chunks {
 			t.Fatalf("last progress %+v after %d calls, report %+v", last, calls, rep)
+		}
+		if len(workers) != 4 || !workers[0] || !workers[3] || batch.WorkerOf(context.Background()) != 0 {
+			t.Fatalf("work saw workers %v, want 0..3", workers)
 		}
 		if !strings.HasPrefix(worker, "par/") {
 			t.Fatalf("hooks saw chunk name %q, want a worker checkpoint", worker)

@@ -35,8 +35,12 @@ type Progress struct {
 
 // ChunkInfo describes one chunk of a batch.Run to the Chunk callbacks.
 type ChunkInfo struct {
-	// Name is the run's checkpoint name, or "" for a run without one.
+	// Name is the run's checkpoint name, or "" for a run without one; with
+	// batch.Workers, the worker's own checkpoint name.
 	Name string
+	// Worker is the 0-based number of the batch.Workers worker running the
+	// chunk; 0 for a run without Workers.
+	Worker int
 	// Index is the 0-based number of the chunk across every run of the same
 	// checkpoint (it continues after a resume).
 	Index int64
@@ -55,9 +59,10 @@ type ChunkInfo struct {
 }
 
 // Chunk is the set of lifecycle callbacks batch.Run calls around each chunk.
-// Every field is optional: the zero Chunk does nothing. The callbacks run on
-// the goroutine that called batch.Run, outside the chunk's transaction, and
-// receive Run's ctx.
+// Every field is optional: the zero Chunk does nothing. The callbacks run
+// outside the chunk's transaction and receive Run's ctx; they run on the
+// goroutine that called batch.Run, or with batch.Workers on the workers'
+// goroutines one call at a time.
 type Chunk struct {
 	// Before is called before each chunk's transaction begins. Returning
 	// ErrStop (or an error wrapping it) stops the run cleanly; any other

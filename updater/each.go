@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/hooks"
@@ -42,7 +43,8 @@ type EachResult struct {
 //
 // T is the model (a struct with a primary key). opts are batch.Run's: Size
 // (default batch.DefaultRunSize), Checkpoint and Restart, Hooks, Progress,
-// CountTotal, OrderBy, Lock and MaxAttempts, with the same defaults; with a
+// CountTotal, OrderBy, Lock, MaxAttempts and Workers, with the same defaults
+// (with Workers, change runs on several goroutines at once); with a
 // Checkpoint every row is changed exactly once even across crashes. A chunk
 // that fails with a retryable error is reloaded and change runs again on the
 // fresh rows, so change must not keep state across calls beyond what it
@@ -60,10 +62,15 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 	if err := d.init(db, new(T)); err != nil {
 		return res, err
 	}
-	// Counts of the chunk in flight; added to res once it commits.
-	var pending EachResult
+	// Counts of the chunk in flight per worker (batch.Workers); added to res
+	// once it commits.
+	var mu sync.Mutex
+	pendingOf := map[int]*EachResult{}
 	work := func(tx *gorm.DB, chunk []T) error {
-		pending = EachResult{Columns: map[string]int64{}}
+		pending := &EachResult{Columns: map[string]int64{}}
+		mu.Lock()
+		pendingOf[batch.WorkerOf(tx.Statement.Context)] = pending
+		mu.Unlock()
 		groups := map[string][]T{}
 		var order []string
 		for i := range chunk {
@@ -100,11 +107,18 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 		}
 		return nil
 	}
-	commit := hooks.Chunk{AfterCommit: func(context.Context, hooks.ChunkInfo) {
+	commit := hooks.Chunk{AfterCommit: func(_ context.Context, c hooks.ChunkInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		pending := pendingOf[c.Worker]
+		if pending == nil {
+			return
+		}
+		delete(pendingOf, c.Worker)
 		res.Scanned += pending.Scanned
 		res.Changed += pending.Changed
-		for c, n := range pending.Columns {
-			res.Columns[c] += n
+		for col, n := range pending.Columns {
+			res.Columns[col] += n
 		}
 	}}
 	rep, err := batch.Run(ctx, db, work, append(slices.Clone(opts), batch.Hooks(commit))...)

@@ -184,3 +184,30 @@ func TestUpdateEachRefusesKeyChange(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateEachWithWorkers(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedEach(t, db, 300)
+		res, err := updater.UpdateEach(context.Background(), db.DB, func(a *eachAccount) error {
+			if a.ID%3 != 0 {
+				a.Balance += a.ID
+			}
+			return nil
+		}, batch.Workers(3), batch.Size(20), batch.Checkpoint("each-par"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Scanned != 300 || res.Changed != 200 || res.Columns["balance"] != 200 || res.Run.Rows != 300 {
+			t.Fatalf("result %+v, want 300 scanned, 200 changed", res)
+		}
+		for id, a := range eachRows(t, db.DB) {
+			want := int64(100)
+			if id%3 != 0 {
+				want += id
+			}
+			if a.Balance != want {
+				t.Fatalf("row %d: balance %d, want %d", id, a.Balance, want)
+			}
+		}
+	})
+}
