@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -82,6 +83,15 @@ func TestUpdateRowsMatchedNotChanged(t *testing.T) {
 		if got := loadAccounts(t, db.DB)[3].Balance; got != 999 {
 			t.Fatalf("row 3 balance = %d, want 999", got)
 		}
+		// Nothing changes at all now: every found row still counts, and the
+		// missing keys are listed (MySQL reads the chunk's keys back).
+		res, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"}, batch.ListMissing(), batch.ChunkRows(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != 3 || res.Missing != 1 || fmt.Sprint(res.MissingKeys) != "[[9]]" || res.Statements != 2 {
+			t.Fatalf("Result = %+v, want Matched 3, MissingKeys [[9]], 2 statements", res)
+		}
 	})
 }
 
@@ -124,8 +134,13 @@ func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
 		if fingerprint(t, db.DB) != before {
 			t.Fatal("atomic UpdateRows left the first chunks written")
 		}
-		// CommitEach keeps the chunks before the failure.
-		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10), batch.CommitEach())
+		// CommitEach keeps the chunks before the failure, and reports each.
+		var done []int64
+		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10), batch.CommitEach(),
+			batch.OnProgress(func(p hooks.Progress) { done = append(done, p.Done) }))
+		if fmt.Sprint(done) != "[10 20]" {
+			t.Errorf("progress = %v, want [10 20]", done)
+		}
 		if !errors.As(err, &se) || se.Chunk != 2 || se.Done != 20 {
 			t.Fatalf("err = %v, want *StatementError{Chunk: 2, Done: 20}", err)
 		}
