@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -105,7 +106,8 @@ func (c checkpoints) advance(tx *gorm.DB, chunks int64, key string, rows int64, 
 // starts from the beginning. It is not an error if the checkpoint or its
 // table does not exist.
 func DeleteCheckpoint(ctx context.Context, db *gorm.DB, name string) error {
-	db = db.Session(&gorm.Session{NewDB: true, Context: ctx})
+	// The checkpoint lives on the primary: a lagging replica may not have it.
+	db = dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx}))
 	if !db.Migrator().HasTable(&checkpointRow{}) {
 		return nil
 	}

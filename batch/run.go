@@ -253,7 +253,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	ctx = context.WithValue(ctx, workerKey{}, r.worker)
 	base := r.db.WithContext(ctx)
 	if r.cp != nil {
-		row, err := r.cp.open(cleanSession(base), r.cfg.restart)
+		row, err := r.cp.open(dialect.Primary(cleanSession(base)), r.cfg.restart)
 		if err != nil {
 			return r.rep, err
 		}

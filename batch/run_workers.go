@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 )
 
@@ -36,7 +37,7 @@ func (r *runner) runWorkers(ctx context.Context) (Report, error) {
 	var splits [][]any
 	var err error
 	if r.cp != nil {
-		row, err := r.cp.open(cleanSession(base), r.cfg.restart)
+		row, err := r.cp.open(dialect.Primary(cleanSession(base)), r.cfg.restart)
 		if err != nil {
 			return rep, err
 		}
