@@ -25,7 +25,7 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		return 0, err
 	}
 	col := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
-	base := db.WithContext(ctx)
+	base := dialect.Primary(db.WithContext(ctx))
 	if u.cfg.maxRows > 0 {
 		var n int64
 		if err := countOnly(base).Count(&n).Error; err != nil {

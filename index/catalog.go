@@ -87,7 +87,7 @@ func readCatalog(ctx context.Context, db *gorm.DB, d *dialect.Dialect, table str
 	var rows []catalogRow
 	// A DryRun session builds the query and reads nothing: no index exists.
 	// The primary's catalog, when dbresolver routes reads to lagging replicas.
-	err := dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)).Raw(q, tableArgs(db, d, table)...).Scan(&rows).Error
+	err := dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx})).Raw(q, tableArgs(db, d, table)...).Scan(&rows).Error
 	if err != nil && !(db.DryRun && errors.Is(err, gorm.ErrDryRunModeUnsupported)) {
 		return nil, fmt.Errorf("index: reading the indexes of %s: %w", table, err)
 	}

@@ -236,7 +236,7 @@ func (p *planned) checkTransaction(db *gorm.DB, cfg config) error {
 func (p *planned) create(ctx context.Context, db *gorm.DB, cfg config, t *plannedTable, it *item) error {
 	s := *it.spec
 	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Family() == dialect.Postgres)
-	err := s.create(dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)), t.model.table, s.name)
+	err := s.create(dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx})), t.model.table, s.name)
 	if err == nil {
 		it.status = Created
 		return nil
@@ -273,7 +273,7 @@ func (p *planned) repair(ctx context.Context, db *gorm.DB, cfg config, t *planne
 		}
 		return nil
 	}
-	base := dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx))
+	base := dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx}))
 	var err error
 	if !s.concurrently && (p.d.Family() == dialect.Postgres || p.d.Family() == dialect.SQLite) {
 		err = base.Transaction(run)
@@ -306,7 +306,7 @@ func (p *planned) report() Report {
 // every catalog read that decides DDL, it goes to the primary when
 // gorm.io/plugin/dbresolver routes reads to replicas, which may lag.
 func tableExists(ctx context.Context, db *gorm.DB, table string) error {
-	if db.DryRun || dialect.Primary(db.Session(&gorm.Session{NewDB: true}).WithContext(ctx)).Migrator().HasTable(table) {
+	if db.DryRun || dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx})).Migrator().HasTable(table) {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/gormup/gormup/batch"
 	"gorm.io/gorm"
 )
 
@@ -14,13 +16,34 @@ func conditionalJob(db *gorm.DB, cfg config) job {
 			matched++
 		}
 	}
+	values := map[string]any{"credits": gorm.Expr("credits + ?", 1), "active": true}
+	eu := func() *gorm.DB { return db.Model(&Wide{}).Where("region = ?", "eu") }
+	checkMatched := func(n *int64) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) {
+			if *n != int64(matched) {
+				return "", fmt.Errorf("matched %d rows, want %d", *n, matched)
+			}
+			return "", nil
+		}
+	}
+	var one, chunked int64
+	chunk := max(matched/10, 1)
 	return job{
 		title: "conditional bulk (same values, 1/3 of rows)",
 		strategies: []strategy{
-			{name: "one UPDATE (GORM Updates)", kind: kindNaive, rows: matched,
+			{name: "one UPDATE (GORM Updates)", kind: kindHand, rows: matched,
 				run: func(ctx context.Context) error {
-					return db.WithContext(ctx).Model(&Wide{}).Where("region = ?", "eu").
-						Updates(map[string]any{"credits": gorm.Expr("credits + ?", 1), "active": true}).Error
+					return eu().WithContext(ctx).Updates(values).Error
+				}},
+			{name: "batch.Update", kind: kindGormup, rows: matched, check: checkMatched(&one),
+				run: func(ctx context.Context) (err error) {
+					one, err = batch.Update(ctx, eu(), values)
+					return err
+				}},
+			{name: fmt.Sprintf("batch.Update Chunked(%d)", chunk), kind: kindGormup, rows: matched, check: checkMatched(&chunked),
+				run: func(ctx context.Context) (err error) {
+					chunked, err = batch.Update(ctx, eu(), values, batch.Chunked(chunk))
+					return err
 				}},
 		},
 	}

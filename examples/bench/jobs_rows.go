@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/baseline"
 	"gorm.io/gorm"
 )
@@ -76,6 +77,20 @@ func perRowValuesJob(db *gorm.DB, cfg config) job {
 					var rows [][]any
 					gen, rows = perRowValues(cfg.rows)
 					return baseline.HandWritten(ctx, db, wideTable, rows)
+				}},
+			{name: "batch.UpdateRows", kind: kindGormup, rows: cfg.rows, check: verify(cfg.rows),
+				run: func(ctx context.Context) error {
+					var rows [][]any
+					gen, rows = perRowValues(cfg.rows)
+					models := make([]Wide, len(rows))
+					for i, r := range rows {
+						models[i] = Wide{ID: r[0].(int64), Balance: r[1].(int64), Status: r[2].(string)}
+					}
+					res, err := batch.UpdateRows(ctx, db, models, []string{"balance", "status"})
+					if err == nil && res.Matched != int64(len(models)) {
+						err = fmt.Errorf("matched %d rows, want %d", res.Matched, len(models))
+					}
+					return err
 				}},
 		},
 	}

@@ -2,12 +2,24 @@ package main
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/gormup/gormup/batch"
 	"gorm.io/gorm"
 )
 
 // chunkedRunJob touches every row once, as a long maintenance job does.
 func chunkedRunJob(db *gorm.DB, cfg config) job {
+	size := max(cfg.rows/20, 100)
+	checkDone := func(rep *batch.Report) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) {
+			if rep.Rows != int64(cfg.rows) {
+				return "", fmt.Errorf("processed %d rows, want %d", rep.Rows, cfg.rows)
+			}
+			return fmt.Sprintf("%d chunks, each its own transaction", rep.Chunks), nil
+		}
+	}
+	var ranges, loaded batch.Report
 	return job{
 		title: "chunked run over every row",
 		strategies: []strategy{
@@ -15,6 +27,24 @@ func chunkedRunJob(db *gorm.DB, cfg config) job {
 				run: func(ctx context.Context) error {
 					return db.WithContext(ctx).Model(&Wide{}).Where("1 = 1").
 						UpdateColumn("score", gorm.Expr("score + 1")).Error
+				}},
+			{name: fmt.Sprintf("batch.RunRanges Size(%d)", size), kind: kindGormup, rows: cfg.rows, check: checkDone(&ranges),
+				run: func(ctx context.Context) (err error) {
+					ranges, err = batch.RunRanges(ctx, db.Model(&Wide{}), func(rows *gorm.DB, _ batch.Range) error {
+						return rows.UpdateColumn("score", gorm.Expr("score + 1")).Error
+					}, batch.Size(size))
+					return err
+				}},
+			{name: "batch.Run Size(1000), rows loaded", kind: kindGormup, rows: cfg.rows, check: checkDone(&loaded),
+				run: func(ctx context.Context) (err error) {
+					loaded, err = batch.Run(ctx, db.Model(&Wide{}), func(tx *gorm.DB, chunk []Wide) error {
+						ids := make([]int64, len(chunk))
+						for i := range chunk {
+							ids[i] = chunk[i].ID
+						}
+						return tx.Model(&Wide{}).Where("id IN ?", ids).UpdateColumn("score", gorm.Expr("score + 1")).Error
+					}, batch.Size(1000))
+					return err
 				}},
 		},
 	}

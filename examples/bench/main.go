@@ -18,6 +18,8 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
 	"time"
 
 	"github.com/gormup/gormup/examples/internal/exampledb"
@@ -59,7 +61,7 @@ type config struct {
 func main() {
 	dsn := exampledb.DSNFlag()
 	var cfg config
-	flag.IntVar(&cfg.rows, "rows", 20000, "rows in the benchmark table")
+	flag.IntVar(&cfg.rows, "rows", 100000, "rows in the benchmark table")
 	flag.IntVar(&cfg.sample, "sample", 1000, "rows the slow per-row strategies (First+Save) process")
 	flag.IntVar(&cfg.writers, "writers", 16, "concurrent writers in the lost-update test")
 	flag.IntVar(&cfg.incs, "increments", 50, "increments per writer in the lost-update test")
@@ -139,12 +141,15 @@ func measure(ctx context.Context, j job, progress io.Writer) ([]Result, error) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
+		stopSampling := sampleHeap()
 		start := time.Now()
-		if err := s.run(ctx); err != nil {
+		err := s.run(ctx)
+		elapsed := time.Since(start)
+		peak := stopSampling()
+		if err != nil {
 			fmt.Fprintln(progress)
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		elapsed := time.Since(start)
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		r := Result{
@@ -154,6 +159,7 @@ func measure(ctx context.Context, j job, progress io.Writer) ([]Result, error) {
 			Seconds:    elapsed.Seconds(),
 			RowsPerSec: float64(s.rows) / elapsed.Seconds(),
 			AllocMB:    float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20),
+			PeakHeapMB: float64(peak) / (1 << 20),
 		}
 		if s.check != nil {
 			note, err := s.check(ctx)
@@ -191,5 +197,40 @@ func ratios(results []Result) {
 		if hand > 0 {
 			results[i].VsHand = results[i].RowsPerSec / hand
 		}
+	}
+}
+
+// sampleHeap samples the live heap every 2ms until the returned function is
+// called, which reports the peak.
+func sampleHeap() func() uint64 {
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	read := func() {
+		metrics.Read(samples)
+		if v := samples[0].Value.Uint64(); v > peak.Load() {
+			peak.Store(v)
+		}
+	}
+	read()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		read()
+		return peak.Load()
 	}
 }

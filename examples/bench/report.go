@@ -36,6 +36,7 @@ type Result struct {
 	VsNaive    float64 `json:"vs_naive,omitempty"`
 	VsHand     float64 `json:"vs_hand_written,omitempty"`
 	AllocMB    float64 `json:"alloc_mb"`
+	PeakHeapMB float64 `json:"peak_heap_mb"`
 	Note       string  `json:"note,omitempty"`
 }
 
@@ -60,10 +61,10 @@ func ratio(x float64) string {
 
 func printJob(w io.Writer, title string, results []Result) {
 	fmt.Fprintf(w, "\n%s\n", title)
-	fmt.Fprintf(w, "| %-34s | %8s | %12s | %9s | %12s | %9s | %s\n", "strategy", "rows", "rows/s", "vs naive", "vs hand SQL", "alloc MB", "note")
-	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|%s:|%s\n", strings.Repeat("-", 36), strings.Repeat("-", 9), strings.Repeat("-", 13), strings.Repeat("-", 10), strings.Repeat("-", 13), strings.Repeat("-", 10), "---")
+	fmt.Fprintf(w, "| %-36s | %8s | %10s | %8s | %8s | %8s | %9s | %s |\n", "strategy", "rows", "rows/s", "vs naive", "vs hand", "alloc MB", "peak heap", "note")
+	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|%s:|%s:|%s|\n", strings.Repeat("-", 38), strings.Repeat("-", 9), strings.Repeat("-", 11), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 10), "---")
 	for _, r := range results {
-		fmt.Fprintf(w, "| %-34s | %8d | %12.0f | %9s | %12s | %9.1f | %s\n", r.Strategy, r.Rows, r.RowsPerSec, ratio(r.VsNaive), ratio(r.VsHand), r.AllocMB, r.Note)
+		fmt.Fprintf(w, "| %-36s | %8d | %10.0f | %8s | %8s | %8.1f | %6.1f MB | %s |\n", r.Strategy, r.Rows, r.RowsPerSec, ratio(r.VsNaive), ratio(r.VsHand), r.AllocMB, r.PeakHeapMB, r.Note)
 	}
 }
 
@@ -72,11 +73,11 @@ func printLost(w io.Writer, lost []LostCount) {
 		return
 	}
 	fmt.Fprintf(w, "\nconcurrent writers: increments of one counter\n")
-	fmt.Fprintf(w, "| %-34s | %8s | %8s | %8s | %8s |\n", "strategy", "expected", "final", "lost", "errors")
-	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|\n", strings.Repeat("-", 36), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9))
+	fmt.Fprintf(w, "| %-36s | %8s | %8s | %8s | %8s |\n", "strategy", "expected", "final", "lost", "errors")
+	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|\n", strings.Repeat("-", 38), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9))
 	for _, l := range lost {
 		lostPct := 100 * float64(l.Want-l.Got) / float64(l.Want)
-		fmt.Fprintf(w, "| %-34s | %8d | %8d | %7.0f%% | %8d |\n", l.Strategy, l.Want, l.Got, lostPct, l.Errors)
+		fmt.Fprintf(w, "| %-36s | %8d | %8d | %7.0f%% | %8d |\n", l.Strategy, l.Want, l.Got, lostPct, l.Errors)
 	}
 }
 

@@ -64,7 +64,7 @@ func (d *Dialect) ColumnCasts(ctx context.Context, db *gorm.DB, table string) (m
 		Name string
 		Type string
 	}
-	err := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Raw(
+	err := db.Session(&gorm.Session{NewDB: true, Context: ctx}).Raw(
 		"SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute "+
 			"WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped", Quote(db, table)).Scan(&rows).Error
 	if err != nil {
