@@ -77,7 +77,7 @@ func Dialector(dsn string) (gorm.Dialector, string, func(), error) {
 	case strings.Contains(dsn, "host="):
 		return postgres.Open(dsn), "postgres", noop, nil
 	}
-	return nil, "", nil, fmt.Errorf("unrecognised -dsn %q: want postgres://, mysql://, sqlserver:// or sqlite:", dsn)
+	return nil, "", nil, fmt.Errorf("unrecognised -dsn %q (want postgres://…, mysql://…, sqlserver://… or sqlite:PATH)", dsn)
 }
 
 func sqliteDSN(path string) string {
