@@ -35,9 +35,23 @@ func TestBenchRuns(t *testing.T) {
 		if len(r.Jobs) != len(jobs(db.DB, cfg)) {
 			t.Fatalf("report has %d jobs, want %d", len(r.Jobs), len(jobs(db.DB, cfg)))
 		}
+		sawUpdater := false
 		for _, l := range r.LostUpdates {
-			if strings.HasPrefix(l.Strategy, "updater") && (l.Got != l.Want || l.Errors != 0) {
-				t.Errorf("%s: %d of %d increments, %d errors", l.Strategy, l.Got, l.Want, l.Errors)
+			if strings.HasPrefix(l.Strategy, "updater") {
+				sawUpdater = true
+				if l.Got != l.Want || l.Errors != 0 {
+					t.Errorf("%s: %d of %d increments, %d errors", l.Strategy, l.Got, l.Want, l.Errors)
+				}
+			}
+		}
+		if !sawUpdater || len(r.LostUpdates) != 2 {
+			t.Errorf("lost-update results = %+v, want First + Save and updater.Update", r.LostUpdates)
+		}
+		for _, j := range r.Jobs {
+			for _, res := range j.Results {
+				if res.Rows <= 0 || res.RowsPerSec <= 0 {
+					t.Errorf("%s / %s: %d rows at %.0f rows/s", j.Title, res.Strategy, res.Rows, res.RowsPerSec)
+				}
 			}
 		}
 		svg, err := os.ReadFile(svgPath)

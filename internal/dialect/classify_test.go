@@ -50,32 +50,38 @@ func TestClassifyRealDeadlock(t *testing.T) {
 			t.Skip("SQLite has one writer at a time: no deadlocks between row locks")
 		}
 		seedLockRows(t, db)
-		tx1, tx2 := begin(t, db.DB), begin(t, db.DB)
-		if err := lockRowByID(tx1, 1); err != nil {
+		txs := []*gorm.DB{begin(t, db.DB), begin(t, db.DB)}
+		if err := lockRowByID(txs[0], 1); err != nil {
 			t.Fatal(err)
 		}
-		if err := lockRowByID(tx2, 2); err != nil {
+		if err := lockRowByID(txs[1], 2); err != nil {
 			t.Fatal(err)
 		}
-		// Each waits for the row the other holds: the server must pick a victim.
-		errs := make(chan error, 2)
-		go func() { errs <- lockRowByID(tx1, 2) }()
-		time.Sleep(100 * time.Millisecond) // let tx1 queue on row 2 first; correctness does not depend on it
-		go func() { errs <- lockRowByID(tx2, 1) }()
-		first := <-errs
-		if first == nil {
-			// The survivor's statement returned first; the victim follows.
-			first = <-errs
+		// Each now waits for the row the other holds: the server must pick a
+		// victim, whichever transaction that is.
+		type result struct {
+			tx  int
+			err error
 		}
-		if first == nil {
-			t.Fatal("got no error from either transaction, want a deadlock")
+		results := make(chan result, 2)
+		go func() { results <- result{0, lockRowByID(txs[0], 2)} }()
+		go func() { results <- result{1, lockRowByID(txs[1], 1)} }()
+		var victims []error
+		for range 2 {
+			r := <-results
+			if r.err != nil {
+				victims = append(victims, r.err)
+			}
+			// PostgreSQL keeps the victim's locks until ROLLBACK: release them
+			// so the survivor's statement can finish.
+			txs[r.tx].Rollback()
 		}
-		if got := dialect.Classify(first); got != dialect.Deadlock {
-			t.Fatalf("Classify(%v) = %v, want %v", first, got, dialect.Deadlock)
+		if len(victims) != 1 {
+			t.Fatalf("got %d failed transactions (%v), want exactly one deadlock victim", len(victims), victims)
 		}
-		// Release the survivor, whichever it was.
-		tx1.Rollback()
-		tx2.Rollback()
+		if got := dialect.Classify(victims[0]); got != dialect.Deadlock {
+			t.Fatalf("Classify(%v) = %v, want %v", victims[0], got, dialect.Deadlock)
+		}
 	})
 }
 
@@ -229,35 +235,52 @@ func TestClassifyConstructedErrors(t *testing.T) {
 	}
 }
 
-// Two transactions take the same two rows in opposite orders; RunTx retries
-// the deadlock victim and both increments land.
+// Two transactions take the same two rows in opposite orders, each holding
+// its first row until the other holds its own: on the servers one must be a
+// deadlock victim, and RunTx retries it so both increments land. (SQLite
+// serialises the two writers instead; both still land.)
 func TestRunTxResolvesRealDeadlock(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedLockRows(t, db)
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		attempts := make([]int, 2)
-		start := make(chan struct{})
+		var (
+			wg       sync.WaitGroup
+			barrier  sync.WaitGroup
+			errs     = make([]error, 2)
+			attempts = make([]int, 2)
+		)
+		barrier.Add(2)
 		for i, order := range [][2]int64{{1, 2}, {2, 1}} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				<-start
+				first := true
 				attempts[i], errs[i] = dialect.RunTx(context.Background(), db.DB, dialect.RetryPolicy{MaxAttempts: 20}, func(tx *gorm.DB) error {
 					if err := lockRowByID(tx, order[0]); err != nil {
 						return err
 					}
-					time.Sleep(50 * time.Millisecond)
+					if first && db.Dialect != dbtest.SQLite {
+						first = false
+						barrier.Done()
+						waited := make(chan struct{})
+						go func() { barrier.Wait(); close(waited) }()
+						select {
+						case <-waited:
+						case <-time.After(30 * time.Second):
+							return errors.New("the other transaction never took its first row")
+						}
+					}
 					return lockRowByID(tx, order[1])
 				})
 			}()
 		}
-		close(start)
 		wg.Wait()
 		for i, err := range errs {
 			if err != nil {
 				t.Fatalf("transaction %d after %d attempts: %v", i, attempts[i], err)
 			}
+		}
+		if db.Dialect != dbtest.SQLite && attempts[0]+attempts[1] < 3 {
+			t.Fatalf("attempts = %v: no transaction was retried, so no deadlock was resolved", attempts)
 		}
 		var got []lockRow
 		if err := db.Order("id").Find(&got).Error; err != nil {

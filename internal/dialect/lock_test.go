@@ -2,11 +2,11 @@ package dialect_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
-	"gorm.io/gorm"
 )
 
 func TestLockRowsSQLShape(t *testing.T) {
@@ -68,22 +68,47 @@ func TestCheckLockWaitWithoutStrength(t *testing.T) {
 
 func TestLockRowsOutsideTransaction(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
-		dbtest.Migrate(t, db, &lockRow{})
+		seedLockRows(t, db)
 		d := dialect.MustOf(db.DB)
 		if _, err := d.LockRows(db.DB, dialect.Lock{Strength: dialect.ForUpdate}, "lock_rows", "id"); !errors.Is(err, dialect.ErrLockOutsideTransaction) {
 			t.Fatalf("got %v, want ErrLockOutsideTransaction", err)
 		}
-		// Inside a transaction it works, and on SQLite it holds the write lock.
-		err := db.Transaction(func(tx *gorm.DB) error {
-			locked, err := d.LockRows(tx, dialect.Lock{Strength: dialect.ForUpdate}, "lock_rows", "id")
-			if err != nil {
-				return err
-			}
-			var rows []lockRow
-			return locked.Find(&rows).Error
-		})
+	})
+}
+
+// Inside a transaction the lock is really held: another connection cannot
+// take it (SQLite: cannot write at all) until the transaction ends.
+func TestLockRowsHoldsTheLock(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedLockRows(t, db)
+		d := dialect.MustOf(db.DB)
+		holder := begin(t, db.DB)
+		locked, err := d.LockRows(holder, dialect.Lock{Strength: dialect.ForUpdate}, "lock_rows", "id")
 		if err != nil {
 			t.Fatal(err)
+		}
+		var rows []lockRow
+		if err := locked.Where("id = ?", 1).Find(&rows).Error; err != nil || len(rows) != 1 {
+			t.Fatalf("locked read: %d rows, %v", len(rows), err)
+		}
+		var other error
+		if db.Dialect == dbtest.SQLite {
+			impatient := dbtest.OpenDSN(t, dbtest.SQLite, strings.Replace(db.DSN, "_busy_timeout=5000", "_busy_timeout=10", 1))
+			other = lockRowByID(impatient, 2)
+		} else {
+			waiter := begin(t, db.DB)
+			nowait, err := d.LockRows(waiter, dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}, "lock_rows", "id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			other = nowait.Where("id = ?", 1).Find(&rows).Error
+		}
+		if r := dialect.Classify(other); r == dialect.NotRetryable {
+			t.Fatalf("the second connection got %v, want a lock error", other)
+		}
+		holder.Rollback()
+		if got := valueOf(t, db.DB, 2); got != 0 {
+			t.Fatalf("row 2 value = %d, want 0", got)
 		}
 	})
 }
