@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -82,7 +81,7 @@ func ExampleUpdate_chunked() {
 	// Two rows per committed transaction, with progress after each.
 	n, err := batch.Update(ctx, db.Model(&Customer{}).Where("balance >= ?", 100), map[string]any{"balance": 0},
 		batch.Chunked(2), batch.MaxRows(10),
-		batch.OnProgress(func(p hooks.Progress) { fmt.Printf("chunk %d: %d rows\n", p.Chunks, p.Done) }))
+		batch.OnProgress(func(p batch.ProgressInfo) { fmt.Printf("chunk %d: %d rows\n", p.Chunks, p.Done) }))
 	fmt.Println(n, err)
 	// Output:
 	// chunk 1: 2 rows
@@ -149,5 +148,49 @@ func ExampleCheckVersion() {
 	// 3 trial 100 v1
 	// 4 active 100 v1
 	// 5 trial 100 v1
+	// 6 active 100 v1
+}
+
+func ExampleAllowAll() {
+	ctx := context.Background()
+	db := openCustomers()
+
+	// Without a condition Update refuses; AllowAll says every row is meant.
+	_, err := batch.Update(ctx, db.Model(&Customer{}), map[string]any{"balance": 0})
+	fmt.Println(errors.Is(err, batch.ErrNoCondition))
+	n, err := batch.Update(ctx, db.Model(&Customer{}), map[string]any{"balance": 0}, batch.AllowAll())
+	fmt.Println(n, err)
+	printCustomers(db)
+	// Output:
+	// true
+	// 6 <nil>
+	// 1 trial 0 v1
+	// 2 active 0 v1
+	// 3 trial 0 v1
+	// 4 active 0 v1
+	// 5 trial 0 v1
+	// 6 active 0 v1
+}
+
+func ExampleColumns() {
+	ctx := context.Background()
+	db := openCustomers()
+
+	// A struct value writes only the named columns, zero values included:
+	// Balance 0 is written, Status is not named and stays as it was.
+	values := Customer{Status: "ignored", Balance: 0}
+	_, err := batch.Update(ctx, db.Model(&Customer{}).Where("status = ?", "trial"), values)
+	fmt.Println(errors.Is(err, batch.ErrNoColumns))
+	n, err := batch.Update(ctx, db.Model(&Customer{}).Where("status = ?", "trial"), values, batch.Columns("Balance"))
+	fmt.Println(n, err)
+	printCustomers(db)
+	// Output:
+	// true
+	// 3 <nil>
+	// 1 trial 0 v1
+	// 2 active 100 v1
+	// 3 trial 0 v1
+	// 4 active 100 v1
+	// 5 trial 0 v1
 	// 6 active 100 v1
 }

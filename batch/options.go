@@ -3,7 +3,6 @@ package batch
 import (
 	"fmt"
 
-	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
 )
 
@@ -23,7 +22,8 @@ const (
 	DefaultKeysPerStatement = 5000
 	// DefaultAttempts is how many times a transaction that failed with a
 	// retryable error (deadlock, serialization failure, SQLite busy) runs
-	// at most.
+	// at most, the first run included, when Attempts is not given. Run uses
+	// the same value (DefaultRunAttempts).
 	DefaultAttempts = dialect.DefaultMaxAttempts
 )
 
@@ -54,7 +54,7 @@ type config struct {
 	allowAll    bool
 	maxRows     int64
 	chunked     int
-	onProgress  func(hooks.Progress)
+	onProgress  func(ProgressInfo)
 	chunkRows   int
 	commitEach  bool
 	version     string
@@ -123,9 +123,10 @@ func Chunked(size int) Option {
 
 // OnProgress registers fn to be called after each committed chunk of a
 // Chunked Update, a CommitEach UpdateRows or UpdateKeys, and once at the end
-// of an atomic one, on the calling goroutine. Progress.Done counts matched
-// rows and Total is -1. nil (the default) reports nothing.
-func OnProgress(fn func(hooks.Progress)) Option {
+// of an atomic one, on the calling goroutine. ProgressInfo.Done counts
+// matched rows and Total is -1. nil (the default) reports nothing. Run's
+// equivalent is the Progress RunOption, which takes the same ProgressInfo.
+func OnProgress(fn func(ProgressInfo)) Option {
 	return func(c *config) { c.onProgress = fn; c.mark("OnProgress", forUpdate|forKeys|forRows) }
 }
 
@@ -170,10 +171,18 @@ func Columns(names ...string) Option {
 	return func(c *config) { c.columns = names; c.mark("Columns", forUpdate|forKeys) }
 }
 
-// Retries sets how many times a transaction that failed with a retryable
-// error (deadlock, serialization failure, SQLite busy) runs at most; 1
-// disables retrying and 0 means DefaultAttempts. Inside a caller's
-// transaction nothing is retried.
-func Retries(attempts int) Option {
-	return func(c *config) { c.attempts = attempts; c.mark("Retries", forUpdate|forKeys|forRows) }
+// Attempts sets how many times a transaction that failed with a retryable
+// error (deadlock, serialization failure, SQLite busy) runs at most, the
+// first run included: 1 disables retrying and 0, the default, means
+// DefaultAttempts; a negative n returns ErrBadOption. Inside a caller's
+// transaction nothing is retried. Run's equivalent is MaxAttempts. Update,
+// UpdateKeys and UpdateRows.
+func Attempts(n int) Option {
+	return func(c *config) { c.attempts = n; c.mark("Attempts", forUpdate|forKeys|forRows) }
 }
+
+// Retries is Attempts under its former name: attempts counts runs of the
+// transaction, not retries.
+//
+// Deprecated: use Attempts.
+func Retries(attempts int) Option { return Attempts(attempts) }

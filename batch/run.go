@@ -83,10 +83,16 @@ type Report struct {
 // rolls back the chunk in flight and returns a *ChunkError wrapping
 // ctx.Err() whose message and ResumeAfter say where a rerun resumes.
 //
+// A nil db returns ErrNilDB; a nil work or a T that is not a struct,
+// ErrRunBadWork.
+//
 // Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
 // follow LockMode's dialect rules.
 func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
+	if db == nil {
+		return Report{}, ErrNilDB
+	}
 	if work == nil {
 		return Report{}, fmt.Errorf("%w: nil work function", ErrRunBadWork)
 	}
@@ -158,7 +164,7 @@ type stepFunc func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) erro
 // type) is the model when db has none, and holds the key fields.
 func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*runner, error) {
 	if db == nil {
-		return nil, fmt.Errorf("%w: nil *gorm.DB", ErrRunBadWork)
+		return nil, ErrNilDB
 	}
 	for _, name := range []string{"ORDER BY", "LIMIT"} {
 		if _, ok := db.Statement.Clauses[name]; ok {

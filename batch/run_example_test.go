@@ -189,3 +189,27 @@ func ExampleWorkers() {
 	// Output:
 	// rows: 10 checkpoints: [bump bump/1-of-2 bump/2-of-2] total balance: 1010
 }
+
+func ExampleOrderBy() {
+	ctx := context.Background()
+	db := openRunExample()
+
+	// Page by balance, highest first; the primary key, appended ascending,
+	// breaks ties so that the ordering is unique.
+	db.Exec("UPDATE example_accounts SET balance = id * 10 WHERE id > 6")
+	rep, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(tx *gorm.DB, chunk []exampleAccount) error {
+			fmt.Print("chunk:")
+			for _, a := range chunk {
+				fmt.Printf(" %d=%d", a.ID, a.Balance)
+			}
+			fmt.Println()
+			return nil
+		}, batch.OrderBy("balance DESC"), batch.Size(2))
+	fmt.Println(rep.Rows, rep.LastKey, err)
+	// Output:
+	// chunk: 1=100 3=100
+	// chunk: 5=100 9=90
+	// chunk: 7=70
+	// 5 [70 7] <nil>
+}

@@ -10,8 +10,11 @@ const (
 	// DefaultRunSize is the number of rows per chunk when Size is not given.
 	DefaultRunSize = 1000
 	// DefaultRunAttempts is the number of times a chunk's transaction runs
-	// at most when it keeps failing with retryable errors.
-	DefaultRunAttempts = dialect.DefaultMaxAttempts
+	// at most, the first run included, when it keeps failing with retryable
+	// errors and MaxAttempts is not given. It equals DefaultAttempts, the
+	// default of Update, UpdateKeys and UpdateRows: one value for the
+	// package.
+	DefaultRunAttempts = DefaultAttempts
 )
 
 // ProgressInfo is what a Progress callback receives after each committed
@@ -33,7 +36,9 @@ const (
 	// before the load.
 	ForUpdate
 	// ForUpdateNoWait is ForUpdate failing at once when a row is locked
-	// (NOWAIT); that error is retried like a deadlock. Not on SQLite.
+	// (NOWAIT); that error is retried like a deadlock, up to MaxAttempts.
+	// Unlike updater.ForUpdateNoWait, which returns updater.ErrLocked at
+	// once and does not retry, Run keeps trying the chunk. Not on SQLite.
 	ForUpdateNoWait
 	// ForUpdateSkipLocked is ForUpdate leaving out rows other transactions
 	// hold (SKIP LOCKED; READPAST on SQL Server), so several workers can
@@ -115,7 +120,10 @@ func Hooks(h ...hooks.Chunk) RunOption {
 }
 
 // Progress sets a function called after each committed chunk, on Run's
-// goroutine. nil (the default) reports nothing.
+// goroutine (with Workers, on the workers' goroutines, one call at a time).
+// nil (the default) reports nothing. The Option of Update, UpdateKeys and
+// UpdateRows for the same purpose is OnProgress, which takes the same
+// ProgressInfo.
 func Progress(fn func(ProgressInfo)) RunOption {
 	return func(c *runConfig) { c.progress = fn }
 }
@@ -139,14 +147,15 @@ func OrderBy(cols ...string) RunOption {
 
 // Lock makes each chunk's load lock its rows (NoLock by default). See
 // LockMode for the dialect forms; an unsupported mode fails the run before
-// the first chunk with an error wrapping the dialect's ErrLockUnsupported.
+// the first chunk with an error wrapping ErrRunLockUnsupported.
 func Lock(m LockMode) RunOption {
 	return func(c *runConfig) { c.lock = m }
 }
 
 // MaxAttempts sets how many times a chunk's transaction runs at most when it
 // fails with a retryable error (DefaultRunAttempts, 5, when n <= 0); 1
-// disables retrying.
+// disables retrying. The Option of Update, UpdateKeys and UpdateRows for the
+// same purpose is Attempts.
 func MaxAttempts(n int) RunOption {
 	return func(c *runConfig) {
 		if n > 0 {
@@ -165,7 +174,7 @@ func MaxAttempts(n int) RunOption {
 // splits alike and every row is still processed exactly once. Rows inserted
 // later fall in exactly one range. Hooks and Progress are called from the
 // workers, one call at a time; progress sums the workers, and Chunk
-// callbacks tell workers apart by ChunkInfo.Name. A Before hook's
+// callbacks tell workers apart by ChunkInfo.Worker (and Name). A Before hook's
 // hooks.ErrStop, or an error in one worker, stops every other worker before
 // its next chunk (chunks in flight finish); Run then returns the workers'
 // errors joined, in the order they happened. Report.LastKey is nil.

@@ -34,27 +34,45 @@ const rangeAlias = "gormup_chunk"
 // one row, computed by the database over the next Size keys), and calls work
 // with rows — a query on the chunk's transaction carrying db's model and
 // conditions restricted to the chunk — so that one statement does the
-// chunk's work (see bounds for the SQL):
+// chunk's work:
 //
 //	batch.RunRanges(ctx, db.Model(&Account{}).Where("status = ?", "active"),
 //		func(rows *gorm.DB, r batch.Range) error {
 //			return rows.Update("balance", gorm.Expr("balance * 2")).Error
 //		}, batch.Size(10000), batch.Checkpoint("double"))
 //
-// rows may be chained more than once; for other statements in the same
-// transaction use rows.Session(&gorm.Session{NewDB: true}). Transactions,
-// retries, checkpoints, hooks, progress and cancellation behave as in Run;
-// hooks see no FirstKey. db must carry a model. Lock is refused
-// (ErrRunLockUnsupported): the work's own UPDATE locks the chunk's rows.
-// Composite keys read their bounds with a window function
-// (COUNT(*) OVER ()): PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 and SQL
-// Server all have it.
+// The bounds are read by one query over the keys after the last committed
+// one, in the run's order (k stands for the ordering columns, compared as a
+// keyset). For a single integer or string key:
+//
+//	SELECT k FROM t WHERE <db's conditions> AND k > <last key>
+//	ORDER BY k LIMIT 1 OFFSET <Size-1>
+//
+// and, when that finds no row (the last, short chunk), SELECT COUNT(*),
+// MAX(k) over the same rows (MIN for DESC). For composite keys and other
+// types, a window count over the next Size keys:
+//
+//	SELECT COUNT(*) OVER (), c.k FROM (SELECT k FROM t WHERE <db's conditions>
+//	AND k > <last key> ORDER BY k LIMIT <Size>) c ORDER BY c.k DESC LIMIT 1
+//
+// rows then carries WHERE <db's conditions> AND k > <last key> AND
+// k <= <chunk's last key>. It may be chained more than once; for other
+// statements in the same transaction use
+// rows.Session(&gorm.Session{NewDB: true}). Transactions, retries,
+// checkpoints, hooks, progress and cancellation behave as in Run; hooks see
+// no FirstKey. db must carry a model (else ErrRunBadWork; a nil db returns
+// ErrNilDB). Lock is refused (ErrRunLockUnsupported): the work's own UPDATE
+// locks the chunk's rows. The window function (COUNT(*) OVER ()) needs
+// PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 or SQL Server.
 func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
+	if db == nil {
+		return Report{}, ErrNilDB
+	}
 	if work == nil {
 		return Report{}, fmt.Errorf("%w: nil work function", ErrRunBadWork)
 	}
-	if db == nil || db.Statement.Model == nil {
+	if db.Statement.Model == nil {
 		return Report{}, fmt.Errorf("%w: RunRanges needs db.Model(...)", ErrRunBadWork)
 	}
 	cfg := newRunConfig(opts)

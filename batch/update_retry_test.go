@@ -63,11 +63,11 @@ func TestRetryableErrorsRerunTheTransaction(t *testing.T) {
 			t.Fatalf("Update = %d, %v after %d UPDATEs; want 2, nil after 2", n, err, calls.Load())
 		}
 
-		// Retries(1) disables retrying: the error comes back, nothing written.
+		// Attempts(1) disables retrying: the error comes back, nothing written.
 		before := fingerprint(t, db.DB)
 		rdb = dbtest.Reopen(t, db)
 		failFirstUpdate(t, rdb)
-		_, err = batch.UpdateKeys(ctx, rdb.Model(&updAccount{}), []int64{1, 2}, map[string]any{"balance": 0}, batch.Retries(1))
+		_, err = batch.UpdateKeys(ctx, rdb.Model(&updAccount{}), []int64{1, 2}, map[string]any{"balance": 0}, batch.Attempts(1))
 		if !errors.Is(err, errBusy) {
 			t.Fatalf("err = %v, want the injected error", err)
 		}
@@ -103,7 +103,7 @@ func TestCheckVersionConcurrentWriters(t *testing.T) {
 					in[i] = updAccount{ID: int64(i + 1), Balance: int64(1000 * (w + 1)), Version: 1}
 				}
 				results[w], errs[w] = batch.UpdateRows(context.Background(), db.DB, in, []string{"balance"},
-					batch.CheckVersion("Version"), batch.ChunkRows(15), batch.Retries(20))
+					batch.CheckVersion("Version"), batch.ChunkRows(15), batch.Attempts(20))
 			}()
 		}
 		wg.Wait()

@@ -21,7 +21,10 @@ type Change struct {
 	// Column is the column written.
 	Column string
 	// Old is the value before the write; meaningful only when OldKnown.
-	Old      any
+	Old any
+	// OldKnown reports whether Old holds the value before the write. It is
+	// true for updater's changes, which read the row first, and false for
+	// batch's, which write without reading.
 	OldKnown bool
 	// New is the value written: a Go value or a GORM expression (clause.Expr).
 	New any
@@ -39,6 +42,10 @@ func WithChanges(db *gorm.DB, changes []Change) *gorm.DB {
 }
 
 // ChangesOf returns the changes attached to db's statement by WithChanges.
+// The bool reports whether WithChanges was called on the statement: false
+// means the statement was not made by a gormup producer (or Collecting was
+// false when it ran), true with an empty slice means a producer attached no
+// changes.
 func ChangesOf(db *gorm.DB) ([]Change, bool) {
 	v, ok := db.Get(settingChanges)
 	if !ok {

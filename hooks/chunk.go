@@ -81,7 +81,9 @@ type Chunk struct {
 	OnError func(ctx context.Context, c ChunkInfo, err error)
 }
 
-// CallBefore calls c.Before if it is set.
+// CallBefore calls c.Before if it is set. The Call* methods are for code that
+// drives a Chunk itself (batch.Run, tests); a nil callback is skipped, and
+// CallBefore then returns nil.
 func (c Chunk) CallBefore(ctx context.Context, info ChunkInfo) error {
 	if c.Before == nil {
 		return nil
@@ -89,21 +91,24 @@ func (c Chunk) CallBefore(ctx context.Context, info ChunkInfo) error {
 	return c.Before(ctx, info)
 }
 
-// CallAfterCommit calls c.AfterCommit if it is set.
+// CallAfterCommit calls c.AfterCommit if it is set, for code that drives a
+// Chunk itself (batch.Run, tests); a nil callback is skipped.
 func (c Chunk) CallAfterCommit(ctx context.Context, info ChunkInfo) {
 	if c.AfterCommit != nil {
 		c.AfterCommit(ctx, info)
 	}
 }
 
-// CallOnRetry calls c.OnRetry if it is set.
+// CallOnRetry calls c.OnRetry if it is set, for code that drives a Chunk
+// itself (batch.Run, tests); a nil callback is skipped.
 func (c Chunk) CallOnRetry(ctx context.Context, info ChunkInfo, err error) {
 	if c.OnRetry != nil {
 		c.OnRetry(ctx, info, err)
 	}
 }
 
-// CallOnError calls c.OnError if it is set.
+// CallOnError calls c.OnError if it is set, for code that drives a Chunk
+// itself (batch.Run, tests); a nil callback is skipped.
 func (c Chunk) CallOnError(ctx context.Context, info ChunkInfo, err error) {
 	if c.OnError != nil {
 		c.OnError(ctx, info, err)

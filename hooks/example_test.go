@@ -184,3 +184,66 @@ func ExampleStats() {
 	// accounts delete: 1 statements, 1 rows, 0 errors
 	// 0
 }
+
+func ExampleStatsSnapshot_Get() {
+	db, done := pluginExampleDB()
+	defer done()
+	stats := &hooks.Stats{}
+	if err := db.Use(stats); err != nil {
+		panic(err)
+	}
+
+	db.Model(&Account{}).Where("status = ?", "active").Update("balance", gorm.Expr("balance + 1"))
+
+	snap := stats.Snapshot()
+	upd := snap.Get("accounts", hooks.OpUpdate)
+	fmt.Printf("%s %s: %d statements, %d rows\n", upd.Table, upd.Op, upd.Statements, upd.RowsAffected)
+	// A table and operation that never ran give a zero tally naming them.
+	del := snap.Get("accounts", hooks.OpDelete)
+	fmt.Printf("%s %s: %d statements, %d rows\n", del.Table, del.Op, del.Statements, del.RowsAffected)
+	// Output:
+	// accounts update: 1 statements, 2 rows
+	// accounts delete: 0 statements, 0 rows
+}
+
+func ExampleChangesOf() {
+	db, done := pluginExampleDB()
+	defer done()
+	// Audit installed: producers attach their changes (Collecting is true).
+	if err := db.Use(&hooks.Audit{Sink: func(context.Context, []hooks.Record) error { return nil }}); err != nil {
+		panic(err)
+	}
+	// A plugin of one's own reads the changes in its callback, inside the
+	// statement's transaction; so does the actor, from the statement's ctx.
+	err := db.Callback().Update().After("gorm:update").Register("example:changes", func(tx *gorm.DB) {
+		changes, ok := hooks.ChangesOf(tx)
+		if !ok {
+			fmt.Println("no changes attached")
+			return
+		}
+		for _, c := range changes {
+			old := "unknown"
+			if c.OldKnown {
+				old = fmt.Sprint(c.Old)
+			}
+			fmt.Printf("%s %v %s: %s -> %v by %s\n", c.Table, c.Key, c.Column, old, c.New, hooks.ActorFrom(tx.Statement.Context))
+		}
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	// updater reads the row first, so it knows the old values.
+	ctx := hooks.WithActor(context.Background(), "support:kim")
+	if _, err := updater.Update(ctx, db.Where("id = ?", 1), func(a *Account) error {
+		a.Balance -= 40
+		return nil
+	}); err != nil {
+		panic(err)
+	}
+	// A plain GORM update carries no changes.
+	db.Model(&Account{}).Where("id = ?", 2).Update("status", "vip")
+	// Output:
+	// accounts [1] balance: 100 -> 60 by support:kim
+	// no changes attached
+}

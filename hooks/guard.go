@@ -26,7 +26,9 @@ const settingAllowUnbounded = "gormup:allow_unbounded"
 // touches: no WHERE at all, or a vacuous one (see UnboundedReason).
 var ErrUnboundedWrite = errors.New("hooks: UPDATE or DELETE refused: its WHERE does not bound the rows")
 
-// UnboundedReason says why a WHERE clause does not bound the rows.
+// UnboundedReason says why a WHERE clause does not bound the rows. Its values
+// are the Reason* constants below; its String method names them for people
+// (e.g. in UnboundedWriteError's message).
 type UnboundedReason = where.Reason
 
 // The reasons an *UnboundedWriteError reports.

@@ -71,12 +71,6 @@ func On[T any](model *T, defs ...Def) Declared {
 	return Declared{model: model, defs: defs}
 }
 
-// Source values of a declaration.
-const (
-	sourceTag  = "tag"
-	sourceCode = "code"
-)
-
 // spec is one declared index, normalised from a tag or a Def.
 type spec struct {
 	table        string
@@ -198,7 +192,7 @@ func (s *spec) signature() string {
 }
 
 func fromTag(table string, idx *schema.Index) *spec {
-	s := &spec{table: table, declared: idx.Name, source: sourceTag,
+	s := &spec{table: table, declared: idx.Name, source: SourceTag,
 		typ: idx.Type, where: idx.Where, comment: idx.Comment}
 	switch class := strings.ToUpper(strings.TrimSpace(idx.Class)); class {
 	case "UNIQUE":
@@ -219,7 +213,7 @@ func fromTag(table string, idx *schema.Index) *spec {
 }
 
 func fromDef(db *gorm.DB, sch *schema.Schema, table string, d Def) (*spec, error) {
-	s := &spec{table: table, declared: d.Name, source: sourceCode, unique: d.Unique,
+	s := &spec{table: table, declared: d.Name, source: SourceCode, unique: d.Unique,
 		typ: d.Type, where: d.Where, comment: d.Comment}
 	s.setOption(d.Option)
 	keys := make([]Key, 0, len(d.Columns)+len(d.Keys))

@@ -26,7 +26,9 @@ const (
 	Undeclared Status = "undeclared"
 )
 
-// Kind is one way an existing index differs from its declaration.
+// Kind is one way an existing index differs from its declaration. Its
+// values are the constants below (Columns, Sort, Unique, Where, Type, Length,
+// Invalid): index.Kind values, named without a Kind prefix.
 type Kind string
 
 // The kinds of a Difference.
@@ -51,14 +53,25 @@ const (
 // Difference is one way an existing index differs from its declaration,
 // with both sides rendered for people.
 type Difference struct {
+	// Kind says what differs: the columns, the sort order, uniqueness...
 	Kind Kind
 	// Want is the declared side, Got the database's.
 	Want, Got string
 }
 
+// String renders the difference for people, as
+// "<kind>: want <Want>, got <Got>", e.g. "unique: want true, got false".
 func (d Difference) String() string {
 	return fmt.Sprintf("%s: want %s, got %s", d.Kind, d.Want, d.Got)
 }
+
+// Values of IndexReport.Source: where an index was declared.
+const (
+	// SourceTag: declared by a struct tag (gorm:"index", gorm:"uniqueIndex").
+	SourceTag = "tag"
+	// SourceCode: declared in code, by a Def passed with On.
+	SourceCode = "code"
+)
 
 // IndexReport is the outcome for one index.
 type IndexReport struct {
@@ -69,7 +82,8 @@ type IndexReport struct {
 	Name string
 	// Declared is the name as declared by the tag or Def.
 	Declared string
-	// Source is "tag" for a struct tag, "code" for a Def, "" for Undeclared.
+	// Source is SourceTag for a struct tag, SourceCode for a Def, "" for
+	// Undeclared.
 	Source string
 	// Status is what was found or done.
 	Status Status
@@ -83,6 +97,8 @@ type IndexReport struct {
 // Report is the outcome of Ensure or Diff: one entry per declared index, in
 // declaration order per table, followed by the table's Undeclared indexes.
 type Report struct {
+	// Indexes holds one IndexReport per index, in the order described
+	// above. Count, Find, Drifted and String read it.
 	Indexes []IndexReport
 }
 

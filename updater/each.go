@@ -41,10 +41,12 @@ type EachResult struct {
 //		return nil
 //	}, batch.Size(500), batch.Checkpoint("expire-trials"))
 //
-// T is the model (a struct with a primary key). opts are batch.Run's: Size
-// (default batch.DefaultRunSize), Checkpoint and Restart, Hooks, Progress,
-// CountTotal, OrderBy, Lock, MaxAttempts and Workers, with the same defaults
-// (with Workers, change runs on several goroutines at once); with a
+// T is the model (a struct with a primary key). opts are batch.Run's
+// (batch.RunOption); this package's Options (WithLock, WithMaxAttempts...)
+// do not apply. They are Size (default batch.DefaultRunSize), Checkpoint and
+// Restart, Hooks, Progress, CountTotal, OrderBy, Lock, MaxAttempts (default
+// batch.DefaultRunAttempts, not DefaultMaxAttempts) and Workers, with Run's
+// defaults (with Workers, change runs on several goroutines at once); with a
 // Checkpoint every row is changed exactly once even across crashes. A chunk
 // that fails with a retryable error is reloaded and change runs again on the
 // fresh rows, so change must not keep state across calls beyond what it
@@ -52,11 +54,15 @@ type EachResult struct {
 // (ErrPrimaryKeyChanged), rolls back that chunk and stops the run with a
 // *batch.ChunkError; earlier chunks stay committed. Model hooks
 // (BeforeUpdate...) do not run: the writes are set-based. The result counts
-// only committed chunks.
+// only committed chunks. A nil db returns ErrNilDB, a nil change
+// batch.ErrRunBadWork.
 func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...batch.RunOption) (EachResult, error) {
 	res := EachResult{Columns: map[string]int64{}}
-	if change == nil || db == nil {
-		return res, fmt.Errorf("%w: UpdateEach needs a db and a change function", batch.ErrRunBadWork)
+	if db == nil {
+		return res, ErrNilDB
+	}
+	if change == nil {
+		return res, fmt.Errorf("%w: UpdateEach needs a change function", batch.ErrRunBadWork)
 	}
 	var d eachDiff
 	if err := d.init(db, new(T)); err != nil {

@@ -182,6 +182,9 @@ func TestUpdateEachRefusesKeyChange(t *testing.T) {
 		if _, err := updater.UpdateEach[eachAccount](context.Background(), db.DB, nil); !errors.Is(err, batch.ErrRunBadWork) {
 			t.Fatalf("nil change: got %v, want ErrRunBadWork", err)
 		}
+		if _, err := updater.UpdateEach(context.Background(), nil, func(*eachAccount) error { return nil }); !errors.Is(err, updater.ErrNilDB) {
+			t.Fatalf("nil db: got %v, want ErrNilDB", err)
+		}
 	})
 }
 

@@ -5,6 +5,10 @@ import (
 	"fmt"
 )
 
+// ErrNilDB is returned by Update, Transaction and UpdateEach, before
+// anything runs, when db is nil.
+var ErrNilDB = errors.New("updater: nil *gorm.DB")
+
 // ErrMultipleRows is returned by Update when the conditions on db match more
 // than one row. Nothing is written.
 var ErrMultipleRows = errors.New("updater: more than one row matches the conditions")

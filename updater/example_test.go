@@ -2,6 +2,7 @@ package updater_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,4 +133,30 @@ func ExampleTransaction() {
 	// Output:
 	// ann 75
 	// bob 25
+}
+
+func ExampleWithLock() {
+	db, done := exampleDB()
+	defer done()
+	ctx := context.Background()
+
+	// ForUpdate works everywhere: on SQLite it takes the database write lock
+	// before the read.
+	res, err := updater.Update(ctx, db.Where("id = ?", 1), func(w *Wallet) error {
+		w.Balance += 5
+		return nil
+	}, updater.WithLock(updater.ForUpdate))
+	fmt.Println(res.Row.Balance, err)
+
+	// NOWAIT needs row locks, which SQLite lacks: Update refuses before any
+	// statement runs. On other databases a locked row returns ErrLocked at
+	// once, without retrying.
+	_, err = updater.Update(ctx, db.Where("id = ?", 1), func(w *Wallet) error {
+		w.Balance += 5
+		return nil
+	}, updater.WithLock(updater.ForUpdateNoWait))
+	fmt.Println(errors.Is(err, updater.ErrLockUnsupported))
+	// Output:
+	// 105 <nil>
+	// true
 }

@@ -39,7 +39,9 @@ const (
 	// SQLite the database write lock, taken before the read.
 	ForUpdate Lock = iota + 1
 	// ForUpdateNoWait fails at once with ErrLocked when another transaction
-	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)). SQLite:
+	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)), and
+	// Update does not retry it. Unlike batch.ForUpdateNoWait, which batch.Run
+	// retries like a deadlock, the caller decides what to do. SQLite:
 	// ErrLockUnsupported.
 	ForUpdateNoWait
 	// ForUpdateSkipLocked treats a row locked by another transaction as
@@ -89,10 +91,10 @@ func newConfig(opts []Option) config {
 
 // WithLock makes Update pessimistic: the row is read with lock inside the
 // transaction, so concurrent Updates of the row queue up instead of
-// conflicting. It overrides WithOptimistic. A version field, if the model has
-// one, is still checked and incremented. Update's default, without WithLock
-// or WithOptimistic, is ForUpdate for models without a version field and
-// optimistic for models with one.
+// conflicting. Of WithLock and WithOptimistic, the last given wins. A
+// version field, if the model has one, is still checked and incremented.
+// Update's default, without WithLock or WithOptimistic, is ForUpdate for
+// models without a version field and optimistic for models with one.
 func WithLock(l Lock) Option {
 	return func(c *config) { c.lock, c.optimistic = l, false }
 }
@@ -102,7 +104,7 @@ func WithLock(l Lock) Option {
 // version = ?; when that matches no row, another writer got there first and
 // the whole attempt (read, change function, write) runs again. The model
 // needs a version field (see WithVersionField), else ErrNoVersionField.
-// It overrides WithLock.
+// Of WithLock and WithOptimistic, the last given wins.
 func WithOptimistic() Option {
 	return func(c *config) { c.optimistic, c.lock = true, 0 }
 }

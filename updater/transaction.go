@@ -2,7 +2,6 @@ package updater
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
@@ -23,7 +22,7 @@ import (
 // once on db with no transaction of Transaction's own and no retries.
 func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts ...Option) error {
 	if db == nil {
-		return fmt.Errorf("updater: nil *gorm.DB")
+		return ErrNilDB
 	}
 	c := newConfig(opts)
 	_, err := dialect.RunTx(ctx, db, c.policy(nil), fn)

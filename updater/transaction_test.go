@@ -107,3 +107,11 @@ func TestTransaction(t *testing.T) {
 		})
 	})
 }
+
+func TestTransactionNilDB(t *testing.T) {
+	called := false
+	err := updater.Transaction(context.Background(), nil, func(*gorm.DB) error { called = true; return nil })
+	if !errors.Is(err, updater.ErrNilDB) || called {
+		t.Fatalf("got %v (fn called: %v), want ErrNilDB without calling fn", err, called)
+	}
+}
