@@ -22,7 +22,7 @@ func TestEnsureCreatesTagIndexesThenIssuesNoDDL(t *testing.T) {
 		if got, want := statuses(r), "idx_accounts_email=created idx_accounts_status_created=created"; got != want {
 			t.Fatalf("first Ensure: %s, want %s", got, want)
 		}
-		if ix := r.Indexes[1]; ix.Source != "tag" || ix.Declared != "idx_accounts_status_created" || ix.Table != "accounts" {
+		if ix := r.Indexes[1]; ix.Source != index.SourceTag || ix.Declared != "idx_accounts_status_created" || ix.Table != "accounts" {
 			t.Errorf("report entry = %+v", ix)
 		}
 		wantIndex(t, db.DB, "accounts", "idx_accounts_email", true, "email")
@@ -76,7 +76,7 @@ func TestEnsureCodeDeclaredIndexes(t *testing.T) {
 		if got, want := statuses(r), "idx_accounts_status_active=created idx_accounts_balance_id=created"; got != want {
 			t.Fatalf("Ensure: %s, want %s", got, want)
 		}
-		if r.Indexes[0].Source != "code" {
+		if r.Indexes[0].Source != index.SourceCode {
 			t.Errorf("source = %q, want code", r.Indexes[0].Source)
 		}
 		wantIndex(t, db.DB, "accounts", "idx_accounts_status_active", false, "status", "active")
