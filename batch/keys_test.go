@@ -8,7 +8,6 @@ import (
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
-	"gorm.io/gorm"
 )
 
 func TestUpdateKeys(t *testing.T) {
@@ -74,21 +73,36 @@ func TestUpdateKeysHugeList(t *testing.T) {
 
 func TestUpdateKeysAtomic(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
-		if db.Dialect == dbtest.SQLite {
-			t.Skip("SQLite divides by zero without an error, which this failure relies on")
-		}
 		seedAccounts(t, db, 10)
+		fail := failUpdates(t, db.DB)
 		before := fingerprint(t, db.DB)
-		// The second chunk's statement divides by zero: the first chunk is
-		// rolled back with it.
+		// The second chunk's statement fails (injected on every dialect):
+		// the first chunk is rolled back with it.
+		fail.failAt(2)
 		_, err := batch.UpdateKeys(context.Background(), db.Model(&updAccount{}), []int{1, 2, 3, 4},
-			map[string]any{"balance": gorm.Expr("balance / (id - 3)")}, batch.ChunkRows(2))
+			map[string]any{"balance": 0}, batch.ChunkRows(2))
 		var se *batch.StatementError
-		if !errors.As(err, &se) || se.Chunk != 1 {
-			t.Fatalf("err = %v, want *StatementError for chunk 1", err)
+		if !errors.As(err, &se) || !errors.Is(err, errInjected) || se.Chunk != 1 {
+			t.Fatalf("err = %v, want *StatementError for chunk 1 wrapping the injected failure", err)
 		}
-		if fingerprint(t, db.DB) != before {
-			t.Fatal("failed UpdateKeys wrote rows")
+		if after := fingerprint(t, db.DB); after != before {
+			t.Fatalf("failed UpdateKeys wrote rows:\nbefore %s\nafter  %s", before, after)
+		}
+		// The same keys without the failure: both chunks are written.
+		fail.failAt(0)
+		n, err := batch.UpdateKeys(context.Background(), db.Model(&updAccount{}), []int{1, 2, 3, 4},
+			map[string]any{"balance": 0}, batch.ChunkRows(2))
+		if err != nil || n != 4 {
+			t.Fatalf("UpdateKeys = %d, %v; want 4, nil", n, err)
+		}
+		for id, a := range loadAccounts(t, db.DB) {
+			want := 100 + id
+			if id <= 4 {
+				want = 0
+			}
+			if a.Balance != want {
+				t.Errorf("row %d balance = %d, want %d", id, a.Balance, want)
+			}
 		}
 	})
 }

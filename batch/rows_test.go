@@ -17,14 +17,17 @@ import (
 func TestUpdateRows(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedAccounts(t, db, 8)
-		start := time.Now().Add(-time.Minute)
+		// GORM's clock, pinned on the session: whole seconds, so every
+		// column precision stores it exactly.
+		now := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+		pinned := db.Session(&gorm.Session{NowFunc: func() time.Time { return now }})
 		rows := []updAccount{
 			{ID: 1, Balance: 0, Status: "", Note: strp("one")},     // zero values are written
 			{ID: 3, Balance: -7, Status: "gold", Note: nil},        // NULL is written
 			{ID: 8, Balance: 800, Status: "closed", Active: false}, // Active not named: untouched
 			{ID: 42, Balance: 1, Status: "ghost"},                  // missing: never inserted
 		}
-		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance", "Status", "note"}, batch.ListMissing())
+		res, err := batch.UpdateRows(context.Background(), pinned, rows, []string{"balance", "Status", "note"}, batch.ListMissing())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,8 +57,8 @@ func TestUpdateRows(t *testing.T) {
 			if a.Balance != w.balance || a.Status != w.status || fmt.Sprint(deref(a.Note)) != fmt.Sprint(deref(w.note)) || !a.Active {
 				t.Errorf("row %d = %+v (note %v), want balance %d status %q note %v active", id, a, deref(a.Note), w.balance, w.status, deref(w.note))
 			}
-			if a.UpdatedAt.Before(start) {
-				t.Errorf("row %d UpdatedAt = %v, want set", id, a.UpdatedAt)
+			if !a.UpdatedAt.Equal(now) {
+				t.Errorf("row %d UpdatedAt = %v, want the pinned %v", id, a.UpdatedAt, now)
 			}
 		}
 	})
@@ -117,36 +120,44 @@ func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
 			}
 		}
 
-		// A failing third chunk rolls back the first two by default.
+		// A failing third chunk rolls back the first two by default. The
+		// failure is injected into the third UPDATE on every dialect.
+		fail := failUpdates(t, db.DB)
 		before := fingerprint(t, db.DB)
 		for i := range rows {
 			rows[i].Status = "s"
 		}
-		rows[24].Status = string(make([]byte, 200)) // longer than size:32 on servers; SQLite ignores sizes
-		if db.Dialect == dbtest.SQLite {
-			t.Skip("SQLite does not enforce column sizes; atomicity is covered by TestUpdateRowsRollsBackOnError")
-		}
+		fail.failAt(3)
 		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10))
 		var se *batch.StatementError
-		if !errors.As(err, &se) || se.Chunk != 2 {
-			t.Fatalf("err = %v, want *StatementError for chunk 2", err)
+		if !errors.As(err, &se) || !errors.Is(err, errInjected) || se.Chunk != 2 || se.Done != 0 {
+			t.Fatalf("err = %v, want *StatementError{Chunk: 2, Done: 0} wrapping the injected failure", err)
 		}
-		if fingerprint(t, db.DB) != before {
-			t.Fatal("atomic UpdateRows left the first chunks written")
+		if after := fingerprint(t, db.DB); after != before {
+			t.Fatalf("atomic UpdateRows left the first chunks written:\nbefore %s\nafter  %s", before, after)
 		}
 		// CommitEach keeps the chunks before the failure, and reports each.
 		var done []int64
+		fail.failAt(3)
 		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10), batch.CommitEach(),
 			batch.OnProgress(func(p hooks.Progress) { done = append(done, p.Done) }))
 		if fmt.Sprint(done) != "[10 20]" {
 			t.Errorf("progress = %v, want [10 20]", done)
 		}
-		if !errors.As(err, &se) || se.Chunk != 2 || se.Done != 20 {
-			t.Fatalf("err = %v, want *StatementError{Chunk: 2, Done: 20}", err)
+		if !errors.As(err, &se) || !errors.Is(err, errInjected) || se.Chunk != 2 || se.Done != 20 {
+			t.Fatalf("err = %v, want *StatementError{Chunk: 2, Done: 20} wrapping the injected failure", err)
 		}
-		for id, a := range loadAccounts(t, db.DB) {
-			if want := id <= 20; (a.Status == "s") != want {
-				t.Errorf("row %d status = %q, written %v", id, a.Status, want)
+		got := loadAccounts(t, db.DB)
+		if len(got) != 25 {
+			t.Fatalf("%d rows, want 25", len(got))
+		}
+		for id, a := range got {
+			want := map[bool]string{true: "trial", false: "active"}[id%2 == 1]
+			if id <= 20 {
+				want = "s"
+			}
+			if a.Status != want || a.Balance != (id-1)*10 {
+				t.Errorf("row %d status %q balance %d, want %q and %d", id, a.Status, a.Balance, want, (id-1)*10)
 			}
 		}
 	})
@@ -203,9 +214,13 @@ func TestUpdateRowsCheckVersion(t *testing.T) {
 			}
 		}
 		// The version column cannot also be written.
+		before := fingerprint(t, db.DB)
 		_, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"version"}, batch.CheckVersion("version"))
 		if !errors.Is(err, batch.ErrDuplicateColumn) {
 			t.Fatalf("err = %v, want ErrDuplicateColumn", err)
+		}
+		if after := fingerprint(t, db.DB); after != before {
+			t.Fatalf("refused UpdateRows wrote rows:\nbefore %s\nafter  %s", before, after)
 		}
 	})
 }

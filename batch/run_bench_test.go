@@ -53,14 +53,17 @@ func bumpRange[T any](key func(T) int64) func(tx *gorm.DB, chunk []T) error {
 
 // peakHeap runs fn while sampling the bytes of live heap objects, and
 // returns the highest sample above the level measured after a GC at start.
-func peakHeap(fn func() error) (uint64, error) {
+// The GC and the base reading run with b's timer stopped.
+func peakHeap(b *testing.B, fn func() error) (uint64, error) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	read := func() uint64 {
 		metrics.Read(sample)
 		return sample[0].Value.Uint64()
 	}
+	b.StopTimer()
 	runtime.GC()
 	base := read()
+	b.StartTimer()
 	var peak uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -93,7 +96,7 @@ func BenchmarkRunMemory(b *testing.B) {
 	for _, tc := range []struct {
 		dialect string
 		rows    int
-	}{{dbtest.SQLite, 1_000_000}, {dbtest.Postgres, 200_000}} {
+	}{{dbtest.SQLite, 1_000_000}, {dbtest.Postgres, 200_000}, {dbtest.MySQL, 200_000}} {
 		b.Run(tc.dialect, func(b *testing.B) {
 			db := dbtest.Open(b, tc.dialect)
 			seedRunBench(b, db, tc.rows)
@@ -104,7 +107,7 @@ func BenchmarkRunMemory(b *testing.B) {
 					var peak uint64
 					b.ReportAllocs()
 					for b.Loop() {
-						p, err := peakHeap(func() error {
+						p, err := peakHeap(b, func() error {
 							rep, err := batch.Run(context.Background(), scope, work, batch.Size(1000))
 							if err == nil && rep.Rows != int64(n) {
 								err = fmt.Errorf("processed %d rows, want %d", rep.Rows, n)
@@ -135,36 +138,42 @@ func BenchmarkRunThroughput(b *testing.B) {
 			db := dbtest.Open(b, dialectName)
 			seedRunBench(b, db, rows)
 			ctx := context.Background()
+			// Every strategy checks that it processed all the rows.
+			want := func(what string, got int64, err error) error {
+				if err == nil && got != rows {
+					err = fmt.Errorf("%s: %d rows, want %d", what, got, rows)
+				}
+				return err
+			}
+			ranges := func(size int) func() error {
+				return func() error {
+					rep, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
+						return rows.Update("counter", gorm.Expr("counter + 1")).Error
+					}, batch.Size(size))
+					return want("RunRanges", rep.Rows, err)
+				}
+			}
+			keyDTO := func(size int) func() error {
+				return func() error {
+					rep, err := batch.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), batch.Size(size))
+					return want("Run", rep.Rows, err)
+				}
+			}
 			strategies := []struct {
 				name string
 				run  func() error
 			}{
 				{"single-update", func() error {
-					return db.Exec("UPDATE run_bench_rows SET counter = counter + 1").Error
+					res := db.Exec("UPDATE run_bench_rows SET counter = counter + 1")
+					return want("single UPDATE", res.RowsAffected, res.Error)
 				}},
-				{"run-ranges-size-10000", func() error {
-					_, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
-						return rows.Update("counter", gorm.Expr("counter + 1")).Error
-					}, batch.Size(10000))
-					return err
-				}},
-				{"run-ranges-size-50000", func() error {
-					_, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
-						return rows.Update("counter", gorm.Expr("counter + 1")).Error
-					}, batch.Size(50000))
-					return err
-				}},
-				{"run-key-dto-size-10000", func() error {
-					_, err := batch.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), batch.Size(10000))
-					return err
-				}},
-				{"run-key-dto-size-1000", func() error {
-					_, err := batch.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), batch.Size(1000))
-					return err
-				}},
+				{"run-ranges-size-10000", ranges(10000)},
+				{"run-ranges-size-50000", ranges(50000)},
+				{"run-key-dto-size-10000", keyDTO(10000)},
+				{"run-key-dto-size-1000", keyDTO(1000)},
 				{"run-model-size-1000", func() error {
-					_, err := batch.Run(ctx, db.DB, bumpRange(func(r runBenchRow) int64 { return r.ID }), batch.Size(1000))
-					return err
+					rep, err := batch.Run(ctx, db.DB, bumpRange(func(r runBenchRow) int64 { return r.ID }), batch.Size(1000))
+					return want("Run", rep.Rows, err)
 				}},
 			}
 			for _, s := range strategies {
@@ -199,7 +208,11 @@ func BenchmarkRunRangesVsSingleUpdate(b *testing.B) {
 			for _, size := range []int{10_000, 50_000} {
 				b.Run(fmt.Sprintf("size-%d", size), func(b *testing.B) {
 					single := func() error {
-						return db.Exec("UPDATE run_bench_rows SET counter = counter + 1").Error
+						res := db.Exec("UPDATE run_bench_rows SET counter = counter + 1")
+						if res.Error == nil && res.RowsAffected != rows {
+							return fmt.Errorf("single UPDATE affected %d rows, want %d", res.RowsAffected, rows)
+						}
+						return res.Error
 					}
 					ranges := func() error {
 						rep, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {

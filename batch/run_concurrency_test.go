@@ -3,6 +3,7 @@ package batch_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Two runs update the same ten rows one by one in opposite orders. On the
@@ -91,6 +93,94 @@ type runJob struct {
 	Worker  int
 }
 
+// skipLockedWait bounds a SKIP LOCKED run that must not wait for anyone's
+// lock: a regression that blocks fails the test at this deadline instead of
+// hanging it.
+const skipLockedWait = 30 * time.Second
+
+// A run with SKIP LOCKED passes over rows another transaction holds with FOR
+// UPDATE: it processes every other row without waiting, and leaves the held
+// ones untouched. With a plain FOR UPDATE the first chunk would wait for the
+// holder, and the run would fail at the deadline.
+func TestRunSkipLockedSkipsRowsLockedElsewhere(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		if db.Dialect == dbtest.SQLite {
+			t.Skip("SQLite has no row locks; TestRunSkipLockedWorkersShareAQueue covers its refusal")
+		}
+		dbtest.Migrate(t, db, &runJob{})
+		jobs := make([]runJob, 100)
+		held := make([]int64, 10)
+		for i := range jobs {
+			jobs[i] = runJob{ID: int64(i + 1), Status: "pending"}
+		}
+		for i := range held {
+			held[i] = int64(i + 1)
+		}
+		dbtest.Seed(t, db.DB, jobs)
+
+		holder := db.Begin()
+		if holder.Error != nil {
+			t.Fatal(holder.Error)
+		}
+		t.Cleanup(func() { holder.Rollback() })
+		var locked []runJob
+		if err := holder.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+			Where("id IN ?", held).Order("id").Find(&locked).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(locked) != len(held) {
+			t.Fatalf("holder locked %d rows, want %d", len(locked), len(held))
+		}
+
+		ctx, cancel := context.WithTimeout(context.Background(), skipLockedWait)
+		defer cancel()
+		var seen []int64
+		rep, err := batch.Run(ctx, db.Model(&runJob{}).Where("status = ?", "pending"), func(tx *gorm.DB, chunk []runJob) error {
+			ids := make([]int64, len(chunk))
+			for i, j := range chunk {
+				ids[i] = j.ID
+			}
+			seen = append(seen, ids...)
+			return tx.Model(&runJob{}).Where("id IN ?", ids).
+				Updates(map[string]any{"counter": gorm.Expr("counter + 1"), "status": "done", "worker": 1}).Error
+		}, batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
+		if err != nil {
+			t.Fatalf("run beside the held rows: %v (blocked on them?)", err)
+		}
+		if rep.Rows != 90 || rep.Chunks != 9 {
+			t.Fatalf("report %+v, want 90 rows in 9 chunks", rep)
+		}
+		want := make([]int64, 0, 90)
+		for id := int64(11); id <= 100; id++ {
+			want = append(want, id)
+		}
+		if !slices.Equal(seen, want) {
+			t.Fatalf("work saw ids %v, want 11..100", seen)
+		}
+		if err := holder.Rollback().Error; err != nil {
+			t.Fatal(err)
+		}
+		var rows []runJob
+		if err := db.Order("id").Find(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 100 {
+			t.Fatalf("%d jobs, want 100", len(rows))
+		}
+		for _, j := range rows {
+			w := runJob{ID: j.ID, Status: "done", Counter: 1, Worker: 1}
+			if j.ID <= 10 {
+				w = runJob{ID: j.ID, Status: "pending"}
+			}
+			if j != w {
+				t.Errorf("job %d = %+v, want %+v", j.ID, j, w)
+			}
+		}
+	})
+}
+
+// Workers sharing one queue with SKIP LOCKED process every job exactly once
+// between them.
 func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		dbtest.Migrate(t, db, &runJob{})

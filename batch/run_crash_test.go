@@ -171,8 +171,13 @@ func testSurvivesSIGKILL(t *testing.T, mode string) {
 	})
 }
 
+// killChildTimeout bounds how long killChild waits for the child to reach its
+// kill point.
+const killChildTimeout = 2 * time.Minute
+
 // killChild starts the child at point and SIGKILLs it when it says so, or —
-// for "async" — as soon as its checkpoints have advanced 5,000 rows.
+// for "async" — as soon as its checkpoints have advanced 5,000 rows. It kills
+// the child and fails t when neither happens within killChildTimeout.
 func killChild(t *testing.T, db *dbtest.DB, point, mode string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRunCrashChild$", "-test.count=1")
@@ -199,6 +204,15 @@ func killChild(t *testing.T, db *dbtest.DB, point, mode string) {
 		}
 		exited <- out.String()
 	}()
+	// A child that never reaches its kill point (a hung run, a lock wait)
+	// must fail the test, not hang it: past killChildTimeout it is killed.
+	limit := time.After(killChildTimeout)
+	giveUp := func() {
+		_ = cmd.Process.Kill()
+		out := <-exited
+		_ = cmd.Wait()
+		t.Fatalf("child at %s did not reach its kill point within %s; killed it:\n%s", point, killChildTimeout, out)
+	}
 	if point == "async" {
 		var start int64
 		if err := db.Raw(crashDoneQuery, crashName, crashName+"/%").Scan(&start).Error; err != nil {
@@ -213,6 +227,8 @@ func killChild(t *testing.T, db *dbtest.DB, point, mode string) {
 			select {
 			case out := <-exited:
 				t.Fatalf("child exited before the kill:\n%s", out)
+			case <-limit:
+				giveUp()
 			case <-time.After(time.Millisecond):
 			}
 		}
@@ -221,6 +237,8 @@ func killChild(t *testing.T, db *dbtest.DB, point, mode string) {
 		case <-ready:
 		case out := <-exited:
 			t.Fatalf("child at %s exited before the kill point:\n%s", point, out)
+		case <-limit:
+			giveUp()
 		}
 	}
 	if err := cmd.Process.Kill(); err != nil {

@@ -268,33 +268,76 @@ func TestRunRefusesBadInput(t *testing.T) {
 		one := int64(1)
 		dbtest.Seed(t, db.DB, []runNullable{{ID: 1, Rank: &one}, {ID: 2}})
 		ctx := context.Background()
-		noop := func(*gorm.DB, []runItem) error { return nil }
+		// Every work function writes, and every run has a checkpoint: a
+		// refusal that let a chunk run would show in the counters, in the
+		// ranks or in gormup_checkpoints.
+		const name = "refused"
+		cp := batch.Checkpoint(name)
+		bumpAll := func(tx *gorm.DB) error {
+			return tx.Exec("UPDATE run_items SET counter = counter + 1").Error
+		}
 		tests := []struct {
 			name string
 			run  func() error
 			want error
 		}{
-			{"order on db", func() error { _, err := batch.Run(ctx, db.Order("id"), noop); return err }, batch.ErrRunQueryShape},
-			{"limit on db", func() error { _, err := batch.Run(ctx, db.Limit(3), noop); return err }, batch.ErrRunQueryShape},
-			{"unknown column", func() error { _, err := batch.Run(ctx, db.DB, noop, batch.OrderBy("nope")); return err }, batch.ErrRunOrderColumn},
-			{"bad direction", func() error { _, err := batch.Run(ctx, db.DB, noop, batch.OrderBy("score UP")); return err }, batch.ErrRunOrderColumn},
-			{"nil work", func() error { _, err := batch.Run[runItem](ctx, db.DB, nil); return err }, batch.ErrRunBadWork},
+			{"order on db", func() error { _, err := batch.Run(ctx, db.Order("id"), bump, cp); return err }, batch.ErrRunQueryShape},
+			{"limit on db", func() error { _, err := batch.Run(ctx, db.Limit(3), bump, cp); return err }, batch.ErrRunQueryShape},
+			{"unknown column", func() error { _, err := batch.Run(ctx, db.DB, bump, batch.OrderBy("nope"), cp); return err }, batch.ErrRunOrderColumn},
+			{"bad direction", func() error { _, err := batch.Run(ctx, db.DB, bump, batch.OrderBy("score UP"), cp); return err }, batch.ErrRunOrderColumn},
+			{"nil work", func() error { _, err := batch.Run[runItem](ctx, db.DB, nil, cp); return err }, batch.ErrRunBadWork},
 			{"non-struct", func() error {
-				_, err := batch.Run(ctx, db.Model(&runItem{}), func(*gorm.DB, []int64) error { return nil })
+				_, err := batch.Run(ctx, db.Model(&runItem{}), func(tx *gorm.DB, _ []int64) error { return bumpAll(tx) }, cp)
 				return err
 			}, batch.ErrRunBadWork},
-			{"null key", func() error {
-				_, err := batch.Run(ctx, db.DB, func(*gorm.DB, []runNullable) error { return nil }, batch.OrderBy("rank"))
-				return err
-			}, batch.ErrRunNullKey},
 		}
 		for _, tt := range tests {
 			if err := tt.run(); !errors.Is(err, tt.want) {
 				t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
 			}
 		}
+		if n := countCheckpoints(t, db.DB, name); n != 0 {
+			t.Fatalf("%d gormup_checkpoints rows named %q, want none", n, name)
+		}
+
+		// A NULL key is found once the run has started, loading the first
+		// chunk: a *ChunkError, whose checkpoint stays at zero rows.
+		_, err := batch.Run(ctx, db.DB, func(tx *gorm.DB, chunk []runNullable) error {
+			if err := tx.Model(&runNullable{}).Where("id > 0").Update("rank", 99).Error; err != nil {
+				return err
+			}
+			return bumpAll(tx)
+		}, batch.OrderBy("rank"), batch.Checkpoint("null-key"))
+		var ce *batch.ChunkError
+		if !errors.Is(err, batch.ErrRunNullKey) || !errors.As(err, &ce) || ce.RowsDone != 0 || ce.Index != 0 {
+			t.Fatalf("got %v, want a *ChunkError for chunk 0 wrapping ErrRunNullKey", err)
+		}
+		if cps := checkpointRows(t, db.DB, "null-key"); len(cps) != 1 || cps["null-key"] != [2]int64{0, 0} {
+			t.Fatalf("checkpoints %v, want null-key alone, at 0 rows, not done", cps)
+		}
 		wantCounters(t, counters(t, db.DB), 1, 5, 0)
+		var ranks []runNullable
+		if err := db.Order("id").Find(&ranks).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(ranks) != 2 || ranks[0].Rank == nil || *ranks[0].Rank != 1 || ranks[1].Rank != nil {
+			t.Fatalf("runNullable rows changed: %+v", ranks)
+		}
 	})
+}
+
+// countCheckpoints counts the checkpoint rows named name or name/… (a
+// worker's); none when the table does not exist.
+func countCheckpoints(t testing.TB, db *gorm.DB, name string) int64 {
+	t.Helper()
+	if !db.Migrator().HasTable(batch.CheckpointTable) {
+		return 0
+	}
+	var n int64
+	if err := db.Table(batch.CheckpointTable).Where("name = ? OR name LIKE ?", name, name+"/%").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // Inside the caller's transaction the chunks commit (or roll back) with it.

@@ -129,17 +129,18 @@ func TestRunRangesCustomOrderAndFailure(t *testing.T) {
 }
 
 func TestRunRangesRefusesBadInput(t *testing.T) {
-	db := dbtest.Open(t, dbtest.SQLite)
-	seedRunItems(t, db, 3)
-	ctx := context.Background()
-	if _, err := batch.RunRanges(ctx, db.DB, bumpRows); !errors.Is(err, batch.ErrRunBadWork) {
-		t.Errorf("no model: got %v, want ErrRunBadWork", err)
-	}
-	if _, err := batch.RunRanges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, batch.ErrRunBadWork) {
-		t.Errorf("nil work: got %v, want ErrRunBadWork", err)
-	}
-	if _, err := batch.RunRanges(ctx, db.Model(&runItem{}), bumpRows, batch.Lock(batch.ForUpdate)); !errors.Is(err, batch.ErrRunLockUnsupported) {
-		t.Errorf("lock: got %v, want ErrRunLockUnsupported", err)
-	}
-	wantCounters(t, counters(t, db.DB), 1, 3, 0)
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 3)
+		ctx := context.Background()
+		if _, err := batch.RunRanges(ctx, db.DB, bumpRows); !errors.Is(err, batch.ErrRunBadWork) {
+			t.Errorf("no model: got %v, want ErrRunBadWork", err)
+		}
+		if _, err := batch.RunRanges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, batch.ErrRunBadWork) {
+			t.Errorf("nil work: got %v, want ErrRunBadWork", err)
+		}
+		if _, err := batch.RunRanges(ctx, db.Model(&runItem{}), bumpRows, batch.Lock(batch.ForUpdate)); !errors.Is(err, batch.ErrRunLockUnsupported) {
+			t.Errorf("lock: got %v, want ErrRunLockUnsupported", err)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 3, 0)
+	})
 }

@@ -189,42 +189,43 @@ func TestRunRangesWorkersCompositeKey(t *testing.T) {
 }
 
 func TestRunWorkersCheckpointMustMatch(t *testing.T) {
-	db := dbtest.Open(t, dbtest.SQLite)
-	seedRunItems(t, db, 50)
-	ctx := context.Background()
-	stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
-		if c.Index == 1 {
-			return hooks.ErrStop
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 50)
+		ctx := context.Background()
+		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+			if c.Index == 1 {
+				return hooks.ErrStop
+			}
+			return nil
+		}}
+		sum := func() int64 {
+			var n int64
+			if err := db.Model(&runItem{}).Select("COALESCE(SUM(counter), 0)").Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
 		}
-		return nil
-	}}
-	sum := func() int64 {
-		var n int64
-		if err := db.Model(&runItem{}).Select("COALESCE(SUM(counter), 0)").Scan(&n).Error; err != nil {
+		if _, err := batch.Run(ctx, db.DB, bump, batch.Size(10), batch.Checkpoint("seq"), batch.Hooks(stop)); err != nil {
 			t.Fatal(err)
 		}
-		return n
-	}
-	if _, err := batch.Run(ctx, db.DB, bump, batch.Size(10), batch.Checkpoint("seq"), batch.Hooks(stop)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := batch.Run(ctx, db.DB, bump, batch.Workers(2), batch.Checkpoint("seq")); !errors.Is(err, batch.ErrCheckpointMismatch) {
-		t.Fatalf("parallel resume of a sequential checkpoint: got %v, want ErrCheckpointMismatch", err)
-	}
-	if got := sum(); got != 10 {
-		t.Fatalf("counters sum to %d, want the 10 of the first chunk", got)
-	}
-	rep, err := batch.Run(ctx, db.DB, bump, batch.Workers(2), batch.Size(10), batch.Checkpoint("par"), batch.Hooks(stop))
-	if err != nil || !rep.Stopped {
-		t.Fatalf("parallel run %+v, %v; want a stop", rep, err)
-	}
-	if got := sum(); got != 10+rep.Rows {
-		t.Fatalf("counters sum to %d, want %d", got, 10+rep.Rows)
-	}
-	if _, err := batch.Run(ctx, db.DB, bump, batch.Checkpoint("par")); !errors.Is(err, batch.ErrCheckpointMismatch) {
-		t.Fatalf("sequential resume of a parallel checkpoint: got %v, want ErrCheckpointMismatch", err)
-	}
-	if got := sum(); got != 10+rep.Rows {
-		t.Fatalf("the refused run wrote: counters sum to %d, want %d", got, 10+rep.Rows)
-	}
+		if _, err := batch.Run(ctx, db.DB, bump, batch.Workers(2), batch.Checkpoint("seq")); !errors.Is(err, batch.ErrCheckpointMismatch) {
+			t.Fatalf("parallel resume of a sequential checkpoint: got %v, want ErrCheckpointMismatch", err)
+		}
+		if got := sum(); got != 10 {
+			t.Fatalf("counters sum to %d, want the 10 of the first chunk", got)
+		}
+		rep, err := batch.Run(ctx, db.DB, bump, batch.Workers(2), batch.Size(10), batch.Checkpoint("par"), batch.Hooks(stop))
+		if err != nil || !rep.Stopped {
+			t.Fatalf("parallel run %+v, %v; want a stop", rep, err)
+		}
+		if got := sum(); got != 10+rep.Rows {
+			t.Fatalf("counters sum to %d, want %d", got, 10+rep.Rows)
+		}
+		if _, err := batch.Run(ctx, db.DB, bump, batch.Checkpoint("par")); !errors.Is(err, batch.ErrCheckpointMismatch) {
+			t.Fatalf("sequential resume of a parallel checkpoint: got %v, want ErrCheckpointMismatch", err)
+		}
+		if got := sum(); got != 10+rep.Rows {
+			t.Fatalf("the refused run wrote: counters sum to %d, want %d", got, 10+rep.Rows)
+		}
+	})
 }

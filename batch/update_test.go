@@ -17,8 +17,11 @@ func TestUpdateMap(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedAccounts(t, db, 10)
 		ctx := context.Background()
-		start := time.Now().Add(-time.Minute)
-		n, err := batch.Update(ctx, db.Model(&updAccount{}).Where("status = ?", "trial").Where("id <= ?", 7),
+		// GORM's clock, pinned on the session: whole seconds, so every
+		// column precision stores it exactly.
+		now := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+		pinned := db.Session(&gorm.Session{NowFunc: func() time.Time { return now }})
+		n, err := batch.Update(ctx, pinned.Model(&updAccount{}).Where("status = ?", "trial").Where("id <= ?", 7),
 			map[string]any{"status": "expired", "Active": false, "balance": gorm.Expr("balance - ?", 5), "note": nil})
 		if err != nil {
 			t.Fatal(err)
@@ -38,8 +41,8 @@ func TestUpdateMap(t *testing.T) {
 			if a.Status != wantStatus || a.Balance != wantBalance || a.Active != !hit || a.Note != nil {
 				t.Errorf("row %d = %+v, want status %s balance %d active %v", id, a, wantStatus, wantBalance, !hit)
 			}
-			if hit && a.UpdatedAt.Before(start) {
-				t.Errorf("row %d UpdatedAt = %v, want set to now", id, a.UpdatedAt)
+			if hit && !a.UpdatedAt.Equal(now) {
+				t.Errorf("row %d UpdatedAt = %v, want the pinned %v", id, a.UpdatedAt, now)
 			}
 			if !hit && !a.UpdatedAt.Equal(updEpoch) {
 				t.Errorf("row %d UpdatedAt = %v, want untouched %v", id, a.UpdatedAt, updEpoch)
@@ -164,10 +167,14 @@ func TestUpdateMaxRows(t *testing.T) {
 			t.Fatalf("Update at the limit = %d, %v; want 5, nil", n, err)
 		}
 		// Chunked counts once before the first chunk.
+		before = fingerprint(t, db.DB)
 		_, err = batch.Update(ctx, db.Model(&updAccount{}).Where("status = ?", "active"), map[string]any{"balance": 0},
 			batch.MaxRows(2), batch.Chunked(2))
-		if !errors.As(err, &tm) || tm.Matched != 5 {
-			t.Fatalf("chunked Update = %v, want *TooManyRowsError{Matched: 5}", err)
+		if !errors.As(err, &tm) || !errors.Is(err, batch.ErrTooManyRows) || tm.Matched != 5 || tm.Max != 2 {
+			t.Fatalf("chunked Update = %v, want *TooManyRowsError{Matched: 5, Max: 2}", err)
+		}
+		if after := fingerprint(t, db.DB); after != before {
+			t.Fatalf("refused chunked update wrote rows:\nbefore %s\nafter  %s", before, after)
 		}
 	})
 }

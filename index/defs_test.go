@@ -3,6 +3,8 @@ package index_test
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,6 +29,7 @@ func TestInvalidDeclarationsWriteNothing(t *testing.T) {
 	}
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		bare(t, db)
+		before := strings.Join(slices.Sorted(maps.Keys(catalog(t, db.DB, "accounts"))), " ")
 		for _, c := range cases {
 			t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 				cdb, rec := dbtest.Capture(db.DB)
@@ -35,8 +38,13 @@ func TestInvalidDeclarationsWriteNothing(t *testing.T) {
 				if !errors.As(err, &def) || !errors.Is(err, index.ErrInvalidDef) || !strings.Contains(def.Reason, c.reason) {
 					t.Fatalf("err = %v, want a *DefError: %s", err, c.reason)
 				}
-				if got := rec.Matching("CREATE"); len(got) != 0 {
-					t.Fatalf("DDL = %q, want none", got)
+				for _, p := range []string{"CREATE", "DROP", "ALTER"} {
+					if got := rec.Matching(p); len(got) != 0 {
+						t.Fatalf("%s statements = %q, want none", p, got)
+					}
+				}
+				if got := strings.Join(slices.Sorted(maps.Keys(catalog(t, db.DB, "accounts"))), " "); got != before {
+					t.Fatalf("indexes on accounts = %s, want unchanged %s", got, before)
 				}
 			})
 		}
@@ -60,6 +68,7 @@ func TestConditionWithCommasAndQuotes(t *testing.T) {
 			if !errors.Is(err, index.ErrUnsupported) {
 				t.Fatalf("err = %v, want ErrUnsupported", err)
 			}
+			noIndex(t, db.DB, "accounts", "idx_accounts_open")
 			return
 		}
 		if err != nil {

@@ -277,7 +277,9 @@ func TestRepairConcurrentlyOnPostgres(t *testing.T) {
 }
 
 func TestPostgresRejectsADeclarationItCannotBuild(t *testing.T) {
-	db := dbtest.Open(t, dbtest.Postgres)
+	// A database of its own: pg_class is per database, so the scratch-table
+	// count below sees no other test's session.
+	db := ownPostgresDatabase(t)
 	bare(t, db)
 	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_x ON accounts (status) WHERE active")
 	// Textually different conditions are compared as the server renders

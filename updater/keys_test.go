@@ -37,12 +37,17 @@ func TestUpdateCompositeKey(t *testing.T) {
 		}
 		w := writes(rec)
 		want := map[string]string{
-			dbtest.SQLite:   "UPDATE `memberships` SET `role`=\"admin\" WHERE `tenant_id` = 1 AND `user_id` = 2",
-			dbtest.Postgres: `UPDATE "memberships" SET "role"='admin' WHERE "tenant_id" = 1 AND "user_id" = 2`,
-			dbtest.MySQL:    "UPDATE `memberships` SET `role`='admin' WHERE `tenant_id` = 1 AND `user_id` = 2",
-		}[db.Dialect]
-		if len(w) != 1 || (want != "" && w[0] != want) {
-			t.Fatalf("UPDATE statements:\n got %q\nwant [%q]", w, want)
+			dbtest.SQLite:    "UPDATE `memberships` SET `role`=\"admin\" WHERE `tenant_id` = 1 AND `user_id` = 2",
+			dbtest.Postgres:  `UPDATE "memberships" SET "role"='admin' WHERE "tenant_id" = 1 AND "user_id" = 2`,
+			dbtest.MySQL:     "UPDATE `memberships` SET `role`='admin' WHERE `tenant_id` = 1 AND `user_id` = 2",
+			dbtest.SQLServer: `UPDATE "memberships" SET "role"='admin' WHERE "tenant_id" = 1 AND "user_id" = 2`,
+		}
+		wantSQL, ok := want[db.Dialect]
+		if !ok {
+			t.Fatalf("no expected UPDATE text for dialect %s", db.Dialect)
+		}
+		if len(w) != 1 || w[0] != wantSQL {
+			t.Fatalf("UPDATE statements:\n got %q\nwant [%q]", w, wantSQL)
 		}
 		var rows []membership
 		if err := db.Order("tenant_id, user_id").Find(&rows).Error; err != nil {

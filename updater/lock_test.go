@@ -68,9 +68,21 @@ func TestUpdateLockVariants(t *testing.T) {
 		if got := load(t, db.DB, 2).Balance; got != 202 {
 			t.Fatalf("row 2 balance = %d, want 202", got)
 		}
+		// FOR NO KEY UPDATE is PostgreSQL's: it writes there, and is refused
+		// elsewhere before anything is written.
 		_, err = updater.Update(ctx, db.Where("id = ?", 2), bump, updater.WithLock(updater.ForNoKeyUpdate))
 		if wantErr := db.Dialect != dbtest.Postgres; errors.Is(err, updater.ErrLockUnsupported) != wantErr || (!wantErr && err != nil) {
 			t.Fatalf("FOR NO KEY UPDATE: got %v, want unsupported=%v", err, wantErr)
+		}
+		wantBalance := int64(202)
+		if db.Dialect == dbtest.Postgres {
+			wantBalance = 203
+		}
+		if got := load(t, db.DB, 2).Balance; got != wantBalance {
+			t.Fatalf("row 2 balance after FOR NO KEY UPDATE = %d, want %d", got, wantBalance)
+		}
+		if got := load(t, db.DB, 1).Balance; got != 100 {
+			t.Fatalf("locked row balance = %d, want 100", got)
 		}
 	})
 }
@@ -118,6 +130,11 @@ func TestUpdateInsideCallersTransaction(t *testing.T) {
 		var ce *updater.ConflictError
 		if !errors.As(err, &ce) || ce.Attempts != 1 || calls != 1 {
 			t.Fatalf("conflict in the caller's tx: got %v after %d calls, want a ConflictError after 1", err, calls)
+		}
+		// The caller's transaction rolled back: neither the update nor the
+		// interfering write is there.
+		if got, want := readCounter(t, db.DB), (versionedCounter{ID: 1}); got != want {
+			t.Fatalf("counter after the conflict = %+v, want unchanged %+v", got, want)
 		}
 	})
 }

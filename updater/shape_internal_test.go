@@ -1,6 +1,7 @@
 package updater
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/gormup/gormup/internal/dbtest"
@@ -53,8 +54,8 @@ func TestSQLShape(t *testing.T) {
 				c := config{lock: lk.lock}
 				p, err := newPlan[shapeRow](db, d, &c)
 				if lk.want == "" {
-					if err == nil {
-						t.Fatalf("lock %d: got no error, want ErrLockUnsupported", lk.lock)
+					if !errors.Is(err, ErrLockUnsupported) {
+						t.Fatalf("lock %d: got %v, want ErrLockUnsupported", lk.lock, err)
 					}
 					continue
 				}
