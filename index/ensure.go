@@ -78,7 +78,10 @@ func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 // indexes, joins the errors and returns the report of what it did. When
 // another process creates the same index concurrently, a failed CREATE is
 // followed by a fresh look at the catalog and the index reported Present if
-// it now matches.
+// it now matches. On PostgreSQL, whose GORM migrator issues CREATE INDEX IF
+// NOT EXISTS, a CREATE that loses such a race succeeds without building
+// anything, so several concurrent callers may each report Created; the
+// index exists exactly once either way.
 func Ensure(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 	models, cfg := split(models)
 	p, err := plan(ctx, db, models)
