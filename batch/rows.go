@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// Result reports what UpdateRows did.
+// Result is what UpdateRows returns.
 type Result struct {
 	// Matched is the number of input rows whose key was found and that were
 	// written (under CheckVersion: found with the expected version).

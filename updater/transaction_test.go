@@ -115,3 +115,11 @@ func TestTransactionNilDB(t *testing.T) {
 		t.Fatalf("got %v (fn called: %v), want ErrNilDB without calling fn", err, called)
 	}
 }
+
+func TestUpdateNilDB(t *testing.T) {
+	called := false
+	res, err := updater.Update(context.Background(), nil, func(*struct{ ID int64 }) error { called = true; return nil })
+	if !errors.Is(err, updater.ErrNilDB) || called || res.Attempts != 0 {
+		t.Fatalf("got %+v, %v (change called: %v), want ErrNilDB without calling change", res, err, called)
+	}
+}

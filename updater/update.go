@@ -89,7 +89,7 @@ type Result[T any] struct {
 func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...Option) (Result[T], error) {
 	var res Result[T]
 	if db == nil {
-		return res, fmt.Errorf("updater: nil *gorm.DB")
+		return res, ErrNilDB
 	}
 	c := newConfig(opts)
 	d, err := dialect.Of(ctx, db)
