@@ -44,7 +44,8 @@ func fetchModifySaveJob(db *gorm.DB, cfg config) job {
 }
 
 // handFetchModifySave is what a careful engineer writes by hand: a
-// transaction, a locking read, an UPDATE of the changed columns only.
+// transaction, a locking read, an UPDATE of the changed columns only (and
+// updated_at, which updater.Update sets too).
 func handFetchModifySave(ctx context.Context, db *gorm.DB, n int) error {
 	d, err := dialect.Of(ctx, db)
 	if err != nil {
@@ -61,7 +62,7 @@ func handFetchModifySave(ctx context.Context, db *gorm.DB, n int) error {
 				return err
 			}
 			return tx.Model(&Wide{}).Where("id = ?", i).
-				UpdateColumns(map[string]any{"credits": w.Credits + 1, "active": !w.Active}).Error
+				UpdateColumns(map[string]any{"credits": w.Credits + 1, "active": !w.Active, "updated_at": tx.NowFunc()}).Error
 		})
 		if err != nil {
 			return fmt.Errorf("row %d: %w", i, err)

@@ -90,8 +90,9 @@ func writeJSON(path string, r Report) error {
 }
 
 // writeSVG draws one group of horizontal bars per job, each bar the
-// strategy's speed relative to the job's naive strategy on a log scale, so
-// that 1x and 1000x fit one picture.
+// strategy's speed relative to the job's first strategy (GORM's naive way, or
+// the plain statement) on a log scale from 0.1x to 1000x, then the
+// lost-update counts.
 func writeSVG(path string, r Report) error {
 	const (
 		width  = 960
@@ -101,28 +102,43 @@ func writeSVG(path string, r Report) error {
 		titleH = 28
 	)
 	colors := map[string]string{kindNaive: "#c0504d", kindGORM: "#f79646", kindOther: "#f4c542", kindHand: "#808080", kindGormup: "#2e8b57"}
-	// Three decades, 1x to 1000x, across the plot area.
-	scale := func(x float64) float64 { return math.Log10(min(max(x, 1), 1000)) / 3 * float64(width-labelW-190) }
-	height := 70
+	plotW := float64(width - labelW - 200)
+	scale := func(x float64) float64 { return (math.Log10(min(max(x, 0.1), 1000)) + 1) / 4 * plotW }
+	height := 90 + 22*len(r.LostUpdates)
 	for _, j := range r.Jobs {
 		height += titleH + len(j.Results)*(barH+gap)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(&b, `<text x="10" y="22" font-size="15" font-weight="bold">gormup vs GORM's naive way — speed relative to the naive strategy, log scale</text>`+"\n")
+	fmt.Fprintf(&b, `<text x="10" y="22" font-size="15" font-weight="bold">gormup benchmark — speed relative to each job's first strategy (log scale)</text>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="40" fill="#555">%s</text>`+"\n", html.EscapeString(r.Env))
+	one := float64(labelW) + scale(1)
 	y := 56
 	for _, j := range r.Jobs {
 		y += titleH
 		fmt.Fprintf(&b, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y-8, html.EscapeString(j.Title))
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#bbb" stroke-dasharray="3,3"/>`+"\n", one, y-4, one, y+len(j.Results)*(barH+gap))
+		ref := j.Results[0].RowsPerSec
 		for _, res := range j.Results {
-			w := max(scale(res.VsNaive), 2)
+			x := res.RowsPerSec / ref
+			w := max(scale(x), 2)
 			fmt.Fprintf(&b, `<text x="10" y="%d">%s</text>`+"\n", y+barH-5, html.EscapeString(res.Strategy))
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", labelW, y, w, barH, colors[res.Kind])
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d">%s · %.0f rows/s</text>`+"\n", float64(labelW)+w+6, y+barH-5, ratio(res.VsNaive), res.RowsPerSec)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d">%s · %.0f rows/s</text>`+"\n", float64(labelW)+w+6, y+barH-5, ratio(x), res.RowsPerSec)
 			y += barH + gap
 		}
+	}
+	y += 20
+	fmt.Fprintf(&b, `<text x="10" y="%d" font-weight="bold">concurrent writers, increments of one counter</text>`+"\n", y)
+	for _, l := range r.LostUpdates {
+		y += 22
+		fill := "#2e8b57"
+		if l.Got != l.Want {
+			fill = "#c0504d"
+		}
+		fmt.Fprintf(&b, `<text x="10" y="%d">%s</text><text x="%d" y="%d" fill="%s" font-weight="bold">%d of %d kept</text>`+"\n",
+			y, html.EscapeString(l.Strategy), labelW, y, fill, l.Got, l.Want)
 	}
 	b.WriteString("</svg>\n")
 	return os.WriteFile(path, []byte(b.String()), 0o644)
