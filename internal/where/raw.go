@@ -121,7 +121,8 @@ func rawTable(toks []token) string {
 }
 
 // topLevelWhere returns the condition after the statement's top-level WHERE,
-// up to ORDER BY, LIMIT, RETURNING, OUTPUT or the end.
+// up to GROUP BY, ORDER BY, LIMIT, RETURNING, OUTPUT, a ";" or the end; ok is
+// false when there is no top-level WHERE.
 func topLevelWhere(toks []token) ([]token, bool) {
 	depth, start := 0, -1
 	for i, t := range toks {
@@ -132,7 +133,8 @@ func topLevelWhere(toks []token) ([]token, bool) {
 			depth--
 		case depth == 0 && start < 0 && t.isWord("WHERE"):
 			start = i + 1
-		case depth == 0 && start >= 0 && (t.isWord("ORDER") || t.isWord("LIMIT") || t.isWord("RETURNING") || t.isWord("OUTPUT")):
+		case depth == 0 && start >= 0 && (t.isWord("ORDER") || t.isWord("LIMIT") || t.isWord("RETURNING") ||
+			t.isWord("OUTPUT") || t.isWord("GROUP") || (t.kind == tokPunct && t.text == ";")):
 			return toks[start:i], true
 		}
 	}

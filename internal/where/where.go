@@ -127,45 +127,15 @@ func Check(stmt *gorm.Statement) error {
 // a subquery, a function call, a column compared with a value — counts as
 // bounded.
 func CheckSQL(sql string, vars []any, primaryKeys []string, softDelete []string) error {
-	toks := tokenize(sql)
-	start := -1
-	depth := 0
-	for i, t := range toks {
-		switch {
-		case t.kind == tokPunct && t.text == "(":
-			depth++
-		case t.kind == tokPunct && t.text == ")":
-			depth--
-		case depth == 0 && t.isWord("WHERE"):
-			start = i + 1
-		}
-		if start >= 0 {
-			break
-		}
-	}
-	if start < 0 {
+	cond, ok := topLevelWhere(tokenize(sql))
+	if !ok {
 		return &Error{Reason: Missing}
-	}
-	end := len(toks)
-	depth = 0
-	for i := start; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind == tokPunct && t.text == "(" {
-			depth++
-		} else if t.kind == tokPunct && t.text == ")" {
-			depth--
-		}
-		if depth == 0 && (t.isWord("ORDER") || t.isWord("LIMIT") || t.isWord("RETURNING") ||
-			t.isWord("OUTPUT") || t.isWord("GROUP") || (t.kind == tokPunct && t.text == ";")) {
-			end = i
-			break
-		}
 	}
 	cols := columns{pk: lowerSet(primaryKeys), soft: lowerSet(softDelete)}
 	if primaryKeys == nil {
 		cols.pk = map[string]bool{"id": true}
 	}
-	return analyseTokens(toks[start:end], vars, cols)
+	return analyseTokens(cond, vars, cols)
 }
 
 // columns names the primary-key and soft-delete columns, lower-cased.
