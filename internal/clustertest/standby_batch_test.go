@@ -19,19 +19,6 @@ type Ledger struct {
 	Amount    int64
 }
 
-// needsPrimaryRouting explains, when t fails, the library change these tests
-// wait for: batch and index read outside transactions (checkpoint, catalog,
-// MaxRows count, chunk bounds), and dbresolver sends those reads to the
-// replica unless they are wrapped in dialect.Primary.
-func needsPrimaryRouting(t *testing.T) {
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log("batch and index must route their reads outside transactions to the primary: " +
-				"git apply internal/clustertest/testdata/primary-routing.patch")
-		}
-	})
-}
-
 // addAccountsOnPrimary inserts accounts from..to (Owner "seed", Balance 0) on
 // the primary alone (replay being paused), so only the primary has them.
 func addAccountsOnPrimary(t *testing.T, s *dbtest.StandbyDB, from, to int64) {
@@ -43,7 +30,6 @@ func addAccountsOnPrimary(t *testing.T, s *dbtest.StandbyDB, from, to int64) {
 // Chunked — matches and writes on the primary.
 func TestStandbyBatchUpdate(t *testing.T) {
 	ctx := testContext(t)
-	needsPrimaryRouting(t)
 	s := dbtest.Standby(t)
 	seedAccounts(t, s.Primary, 2)
 	pauseReplay(t, s)
@@ -88,7 +74,6 @@ func TestStandbyBatchUpdate(t *testing.T) {
 // rows on the primary, in one transaction and with CommitEach.
 func TestStandbyBatchUpdateRows(t *testing.T) {
 	ctx := testContext(t)
-	needsPrimaryRouting(t)
 	s := dbtest.Standby(t)
 	seedAccounts(t, s.Primary, 2)
 	pauseReplay(t, s)
@@ -117,7 +102,6 @@ func TestStandbyBatchUpdateRows(t *testing.T) {
 // primary has, each once, and a second run of the checkpoint does nothing.
 func TestStandbyBatchRun(t *testing.T) {
 	ctx := testContext(t)
-	needsPrimaryRouting(t)
 	s := dbtest.Standby(t)
 	seedAccounts(t, s.Primary, 3)
 	pauseReplay(t, s)
@@ -174,7 +158,6 @@ func TestStandbyBatchRun(t *testing.T) {
 // finds the index present.
 func TestStandbyIndexEnsure(t *testing.T) {
 	ctx := testContext(t)
-	needsPrimaryRouting(t)
 	s := dbtest.Standby(t)
 	pauseReplay(t, s)
 	dbtest.MustExec(t, s.Primary, "CREATE TABLE ledgers (id bigint PRIMARY KEY, account_id bigint, amount bigint)")
@@ -204,7 +187,6 @@ func TestStandbyIndexEnsure(t *testing.T) {
 // write there: they reach the rows only the primary has.
 func TestStandbyRunRangesAndUpdateEach(t *testing.T) {
 	ctx := testContext(t)
-	needsPrimaryRouting(t)
 	s := dbtest.Standby(t)
 	seedAccounts(t, s.Primary, 3)
 	pauseReplay(t, s)
