@@ -67,7 +67,9 @@ func peakHeap(b *testing.B, fn func() error) (uint64, error) {
 	var peak uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		t := time.NewTicker(200 * time.Microsecond)
 		defer t.Stop()
 		for {
@@ -78,7 +80,7 @@ func peakHeap(b *testing.B, fn func() error) (uint64, error) {
 			case <-t.C:
 			}
 		}
-	})
+	}()
 	err := fn()
 	close(stop)
 	wg.Wait()

@@ -46,10 +46,12 @@ func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
 		reps := make([]batch.Report, 2)
 		errs := make([]error, 2)
 		for i, order := range []string{"id", "id DESC"} {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				reps[i], errs[i] = batch.Run(context.Background(), db.DB, work,
 					batch.Size(10), batch.OrderBy(order), batch.MaxAttempts(20), batch.Hooks(onRetry))
-			})
+			}()
 		}
 		wg.Wait()
 		for i, err := range errs {
@@ -217,10 +219,12 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
 		for w := range workers {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				reps[w], errs[w] = batch.Run(context.Background(), pending, worker(w+1),
 					batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
-			})
+			}()
 		}
 		wg.Wait()
 		var total int64

@@ -67,7 +67,9 @@ func (r *runner) runWorkers(ctx context.Context) (Report, error) {
 	var wg sync.WaitGroup
 	for i := range reps {
 		w := agg.worker(i, splits)
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			rep, err := w.run(ctx)
 			agg.mu.Lock()
 			defer agg.mu.Unlock()
@@ -79,7 +81,7 @@ func (r *runner) runWorkers(ctx context.Context) (Report, error) {
 				agg.errs = append(agg.errs, err)
 				agg.stopped.Store(true)
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	for _, w := range reps {

@@ -74,7 +74,9 @@ func TestAuditConcurrentWriters(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, workers*each)
 		for w := range workers {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				id := int64(w + 1)
 				for i := range each {
 					ch := []hooks.Change{balanceChange(id, int64(i), int64(i+1))}
@@ -82,7 +84,7 @@ func TestAuditConcurrentWriters(t *testing.T) {
 						errs <- err
 					}
 				}
-			})
+			}()
 		}
 		wg.Wait()
 		close(errs)

@@ -112,7 +112,9 @@ func TestStatsConcurrentUpdatesExact(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, workers*each)
 		for w := range workers {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				for range each {
 					// Each worker increments its own row: no lock waits, and
 					// every UPDATE changes its row (MySQL counts changed rows).
@@ -121,7 +123,7 @@ func TestStatsConcurrentUpdatesExact(t *testing.T) {
 					}
 					s.Snapshot() // concurrent reads are race-free
 				}
-			})
+			}()
 		}
 		wg.Wait()
 		close(errs)

@@ -118,9 +118,11 @@ func TestEnsureConcurrentCallsCreateOnce(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		for i := range callers {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				reports[i], errs[i] = index.Ensure(context.Background(), handles[i].DB, &account{})
-			})
+			}()
 		}
 		wg.Wait()
 		created := 0

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -15,12 +16,18 @@ import (
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
+	"gorm.io/gorm/migrator"
 )
 
 // catalog returns the indexes GORM's own Migrator.GetIndexes sees on table,
-// by name: an independent reading of what Ensure did.
+// by name: an independent reading of what Ensure did. On PostgreSQL it reads
+// pg_index for the table the search path resolves, because GORM's PostgreSQL
+// driver before v1.6.1 lists same-named tables of every schema.
 func catalog(t *testing.T, db *gorm.DB, table string) map[string]gorm.Index {
 	t.Helper()
+	if db.Dialector.Name() == "postgres" {
+		return postgresCatalog(t, db, table)
+	}
 	list, err := db.Migrator().GetIndexes(table)
 	if err != nil {
 		t.Fatalf("GetIndexes(%s): %v", table, err)
@@ -28,6 +35,37 @@ func catalog(t *testing.T, db *gorm.DB, table string) map[string]gorm.Index {
 	out := map[string]gorm.Index{}
 	for _, ix := range list {
 		out[ix.Name()] = ix
+	}
+	return out
+}
+
+func postgresCatalog(t *testing.T, db *gorm.DB, table string) map[string]gorm.Index {
+	t.Helper()
+	var rows []struct {
+		Name    string
+		Unique  bool
+		Primary bool
+		Column  string
+	}
+	err := db.Raw(`SELECT c.relname AS name, i.indisunique AS "unique", i.indisprimary AS "primary", a.attname AS "column"
+		FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+		WHERE i.indrelid = to_regclass(?)
+		ORDER BY c.relname, array_position(i.indkey::int2[], a.attnum)`, table).Scan(&rows).Error
+	if err != nil {
+		t.Fatalf("reading the indexes of %s: %v", table, err)
+	}
+	out := map[string]gorm.Index{}
+	for _, r := range rows {
+		ix, ok := out[r.Name].(*migrator.Index)
+		if !ok {
+			ix = &migrator.Index{TableName: table, NameValue: r.Name,
+				PrimaryKeyValue: sql.NullBool{Bool: r.Primary, Valid: true},
+				UniqueValue:     sql.NullBool{Bool: r.Unique, Valid: true}}
+			out[r.Name] = ix
+		}
+		ix.ColumnList = append(ix.ColumnList, r.Column)
 	}
 	return out
 }

@@ -80,7 +80,9 @@ func TestGaleraUpdaterCounter(t *testing.T) {
 			start := time.Now()
 			for w := range galeraWriters {
 				node := nodes[w%len(nodes)]
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					for range galeraIncrements {
 						res, err := updater.Update(ctx, node.Where("id = ?", 1), func(c *Counter) error {
 							c.N++
@@ -98,7 +100,7 @@ func TestGaleraUpdaterCounter(t *testing.T) {
 							}
 						}
 					}
-				})
+				}()
 			}
 			wg.Wait()
 			close(errs)
