@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -212,6 +214,9 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	if cfg.checkpoint != "" {
 		r.cp = &checkpoints{name: cfg.checkpoint}
 	}
+	if len(cfg.orderBy) > 0 && !db.DryRun {
+		r.warnUnindexedOrder(ctx, model)
+	}
 	return r, nil
 }
 
@@ -389,4 +394,23 @@ func (r *runner) progress() hooks.Progress {
 		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
 	}
 	return p
+}
+
+// warnUnindexedOrder logs, through db's GORM logger, one warning when no index
+// leads with a custom OrderBy: every chunk's keyset query would then sort the
+// whole remaining table. A failed check (a missing table, say) stays silent:
+// the run itself reports it.
+func (r *runner) warnUnindexedOrder(ctx context.Context, model any) {
+	// The caller's ordering columns, without the primary key appended to
+	// make it unique: an index on them is what the keyset query needs.
+	cols := make([]string, len(r.cfg.orderBy))
+	for i := range cols {
+		cols[i] = r.keys[i].name
+	}
+	covered, err := index.Covers(ctx, r.db, model, cols...)
+	if err != nil || covered {
+		return
+	}
+	r.db.Logger.Warn(ctx, "gormup: batch.Run orders %s by (%s), which no index leads with: each chunk sorts the rest of the table; "+
+		"declare one with a GORM index tag or index.On (index.Advise says which)", r.table, strings.Join(cols, ", "))
 }

@@ -140,7 +140,9 @@ func CountTotal() RunOption {
 // optionally followed by ASC or DESC (ascending by default). The primary key
 // columns not listed are appended, ascending, so the ordering is unique. The
 // columns must not hold NULL (ErrRunNullKey). The default is the
-// primary key.
+// primary key. When no index of the table leads with the given columns
+// (index.Covers), Run logs one warning through db's GORM logger at its start:
+// each chunk's keyset query would sort the rest of the table.
 func OrderBy(cols ...string) RunOption {
 	return func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) }
 }

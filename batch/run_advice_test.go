@@ -1,0 +1,80 @@
+package batch_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// warnings is a GORM logger that keeps Warn messages.
+type warnings struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (w *warnings) LogMode(logger.LogLevel) logger.Interface { return w }
+func (w *warnings) Info(context.Context, string, ...any)     {}
+func (w *warnings) Error(context.Context, string, ...any)    {}
+func (w *warnings) Trace(context.Context, time.Time, func() (string, int64), error) {
+}
+func (w *warnings) Warn(_ context.Context, msg string, args ...any) {
+	w.mu.Lock()
+	w.msgs = append(w.msgs, fmt.Sprintf(msg, args...))
+	w.mu.Unlock()
+}
+
+type ranked struct {
+	ID    int64 `gorm:"primaryKey"`
+	Rank  int64 `gorm:"index"`
+	Score int64
+}
+
+func TestRunWarnsOnceAboutAnUnindexedOrdering(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &ranked{})
+		rows := make([]ranked, 25)
+		for i := range rows {
+			rows[i] = ranked{ID: int64(i + 1), Rank: int64(25 - i), Score: int64(i % 5)}
+		}
+		dbtest.Seed(t, db.DB, rows)
+		for _, tt := range []struct {
+			orderBy []string
+			warned  bool
+		}{
+			{[]string{"score"}, true},
+			{[]string{"Score", "rank"}, true},
+			{[]string{"rank"}, false},
+			{[]string{"rank DESC"}, false},
+			{nil, false}, // the primary key
+		} {
+			w := &warnings{}
+			wdb := db.Session(&gorm.Session{Logger: w})
+			var opts []batch.RunOption
+			if tt.orderBy != nil {
+				opts = append(opts, batch.OrderBy(tt.orderBy...))
+			}
+			seen := 0
+			rep, err := batch.Run(context.Background(), wdb.Model(&ranked{}), func(_ *gorm.DB, chunk []ranked) error {
+				seen += len(chunk)
+				return nil
+			}, append(opts, batch.Size(10))...)
+			if err != nil || rep.Rows != 25 || seen != 25 {
+				t.Fatalf("OrderBy(%v): %d rows (%d seen), %v", tt.orderBy, rep.Rows, seen, err)
+			}
+			switch {
+			case tt.warned && (len(w.msgs) != 1 || !strings.Contains(w.msgs[0], "ranked") || !strings.Contains(w.msgs[0], "no index leads with")):
+				t.Errorf("OrderBy(%v): warnings %q, want exactly one about ranked", tt.orderBy, w.msgs)
+			case !tt.warned && len(w.msgs) != 0:
+				t.Errorf("OrderBy(%v): warnings %q, want none", tt.orderBy, w.msgs)
+			}
+		}
+	})
+}
