@@ -8,7 +8,6 @@ import (
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Customer is the model of the Update, UpdateKeys and UpdateRows examples.
@@ -22,18 +21,7 @@ type Customer struct {
 // openCustomers opens an in-memory SQLite database with six customers:
 // odd IDs on "trial", even IDs "active", balance 100, version 1.
 func openCustomers() *gorm.DB {
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, "file::memory:"), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		panic(err)
-	}
-	sqlDB.SetMaxOpenConns(1) // one in-memory database
-	if err := db.AutoMigrate(&Customer{}); err != nil {
-		panic(err)
-	}
+	db := dbtest.Memory(&Customer{})
 	for i := int64(1); i <= 6; i++ {
 		status := map[bool]string{true: "trial", false: "active"}[i%2 == 1]
 		if err := db.Create(&Customer{ID: i, Status: status, Balance: 100, Version: 1}).Error; err != nil {

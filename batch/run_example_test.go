@@ -9,7 +9,6 @@ import (
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // exampleAccount is the model of the Run examples.
@@ -22,18 +21,7 @@ type exampleAccount struct {
 // openRunExample opens an in-memory SQLite database with ten accounts, every
 // other one active.
 func openRunExample() *gorm.DB {
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, "file::memory:"), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		panic(err)
-	}
-	sqlDB.SetMaxOpenConns(1) // one in-memory database
-	if err := db.AutoMigrate(&exampleAccount{}); err != nil {
-		panic(err)
-	}
+	db := dbtest.Memory(&exampleAccount{})
 	for i := 1; i <= 10; i++ {
 		status := map[bool]string{true: "active", false: "closed"}[i%2 == 1]
 		if err := db.Create(&exampleAccount{ID: int64(i), Status: status, Balance: 100}).Error; err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/projection"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Team is a model Member belongs to.
@@ -38,22 +37,11 @@ type MemberBrief struct {
 // openExample opens an in-memory SQLite database with two teams and three
 // members; done closes it.
 func openExample() (db *gorm.DB, done func()) {
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, "file::memory:"), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		panic(err)
-	}
-	sqlDB.SetMaxOpenConns(1) // one in-memory database
-	if err := db.AutoMigrate(&Team{}, &Member{}); err != nil {
-		panic(err)
-	}
+	db = dbtest.Memory(&Team{}, &Member{})
 	if err := db.Create([]Team{{ID: 1, Name: "Core"}, {ID: 2, Name: "Docs"}}).Error; err != nil {
 		panic(err)
 	}
-	err = db.Omit("Team").Create([]Member{
+	err := db.Omit("Team").Create([]Member{
 		{ID: 1, Email: "ann@example.com", Name: "Ann", Active: true, Balance: 100, TeamID: 1},
 		{ID: 2, Email: "bob@example.com", Name: "Bob", Active: false, Balance: 50, TeamID: 2},
 		{ID: 3, Email: "cid@example.com", Name: "Cid", Active: true, Balance: 75, TeamID: 1},
@@ -61,7 +49,11 @@ func openExample() (db *gorm.DB, done func()) {
 	if err != nil {
 		panic(err)
 	}
-	return db, func() { sqlDB.Close() }
+	return db, func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	}
 }
 
 func ExampleFind() {

@@ -8,23 +8,11 @@ import (
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // openEachExample opens an in-memory SQLite database with four accounts.
 func openEachExample() *gorm.DB {
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, "file::memory:"), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		panic(err)
-	}
-	sqlDB.SetMaxOpenConns(1) // one in-memory database
-	if err := db.AutoMigrate(&eachAccount{}); err != nil {
-		panic(err)
-	}
+	db := dbtest.Memory(&eachAccount{})
 	rows := []eachAccount{
 		{ID: 1, Status: "trial", Balance: 50},
 		{ID: 2, Status: "active", Balance: 10},

@@ -44,3 +44,22 @@ func DryRun(tb testing.TB, dialect string) *gorm.DB {
 	}
 	return db
 }
+
+// Memory opens an in-memory SQLite database on one connection (so every
+// statement sees the same database) and migrates models, for runnable
+// Examples, which have no *testing.T: it panics on error.
+func Memory(models ...any) *gorm.DB {
+	db, err := gorm.Open(sqlite.Open("file::memory:"), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		panic(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		panic(err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	if err := db.AutoMigrate(models...); err != nil {
+		panic(err)
+	}
+	return db
+}
