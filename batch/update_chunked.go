@@ -48,7 +48,9 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		}
 		// The key of the last row of this chunk, or none for the final one.
 		keys := reflect.New(reflect.SliceOf(pk.IndirectFieldType))
-		q := base.Session(&gorm.Session{})
+		// Select the key alone: Pluck reads a single Select of the caller's
+		// (the columns a struct value writes) instead of the column it names.
+		q := base.Session(&gorm.Session{}).Select(pk.DBName)
 		if len(bounds) > 0 {
 			q = q.Where(clause.And(bounds...))
 		}

@@ -265,3 +265,30 @@ func TestUpdateCallbackChainSeesStatement(t *testing.T) {
 		}
 	})
 }
+
+// A struct value with db.Select naming one column: the chunk bounds must
+// still be read from the primary key, not from the selected column.
+func TestUpdateChunkedStructWithOneSelectedColumn(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 11)
+		// Balances smaller than the keys: read as keys, they would send the
+		// chunk bounds backwards.
+		dbtest.MustExec(t, db.DB, "UPDATE upd_accounts SET balance = id / 4")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		n, err := batch.Update(ctx, db.Model(&updAccount{}).Select("Balance").Where("id > ?", 2),
+			updAccount{Balance: 7}, batch.Chunked(4))
+		if err != nil || n != 9 {
+			t.Fatalf("Update = %d, %v; want 9 rows", n, err)
+		}
+		for id, a := range loadAccounts(t, db.DB) {
+			want := id / 4
+			if id > 2 {
+				want = 7
+			}
+			if a.Balance != want {
+				t.Errorf("row %d balance = %d, want %d", id, a.Balance, want)
+			}
+		}
+	})
+}
