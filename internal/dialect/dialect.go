@@ -86,9 +86,9 @@ type Dialect struct {
 	version   Version
 	dialector gorm.Dialector
 
-	matchedOnce sync.Once
-	matched     bool
-	matchedErr  error
+	matchedMu    sync.Mutex
+	matchedKnown bool
+	matched      bool
 }
 
 // Family returns the engine family.
@@ -227,31 +227,45 @@ func detect(ctx context.Context, db *gorm.DB) (*Dialect, error) {
 // PostgreSQL, SQLite and SQL Server always count matched rows. MySQL and
 // MariaDB count changed rows unless the connection set CLIENT_FOUND_ROWS
 // (clientFoundRows=true in the go-sql-driver DSN). gormup reads the DSN when
-// GORM was opened with one, and otherwise probes once on a temporary table;
-// the answer is cached with the Dialect.
+// GORM was opened with one, and otherwise probes on a temporary table of a
+// connection of its own. A successful answer is cached with the Dialect; a
+// failed probe (a cancelled ctx, an outage) is not. Inside a transaction an
+// answer not yet known is reported as false (changed rows), without probing:
+// callers then count matched rows themselves, which is right either way.
 func (d *Dialect) RowsAffectedMatched(ctx context.Context, db *gorm.DB) (bool, error) {
 	if !d.family.IsMySQL() {
 		return true, nil
 	}
-	d.matchedOnce.Do(func() {
-		if md, ok := d.dialector.(*gormmysql.Dialector); ok && md.Config != nil {
-			if md.DSNConfig != nil {
-				d.matched = md.DSNConfig.ClientFoundRows
-				return
-			}
-			if md.DSN != "" {
-				if cfg, err := gomysql.ParseDSN(md.DSN); err == nil {
-					d.matched = cfg.ClientFoundRows
-					return
-				}
+	d.matchedMu.Lock()
+	defer d.matchedMu.Unlock()
+	if d.matchedKnown {
+		return d.matched, nil
+	}
+	if md, ok := d.dialector.(*gormmysql.Dialector); ok && md.Config != nil {
+		if md.DSNConfig != nil {
+			d.matched, d.matchedKnown = md.DSNConfig.ClientFoundRows, true
+			return d.matched, nil
+		}
+		if md.DSN != "" {
+			if cfg, err := gomysql.ParseDSN(md.DSN); err == nil {
+				d.matched, d.matchedKnown = cfg.ClientFoundRows, true
+				return d.matched, nil
 			}
 		}
-		if db.DryRun {
-			return
-		}
-		d.matched, d.matchedErr = probeFoundRows(ctx, db)
-	})
-	return d.matched, d.matchedErr
+	}
+	// The probe needs a connection of its own, which a caller's transaction
+	// (perhaps on a one-connection pool) must not wait for: answer "changed
+	// rows" there — callers then count matches themselves, which is always
+	// right — and probe on a later call outside a transaction.
+	if db.DryRun || InTransaction(db) {
+		return false, nil
+	}
+	matched, err := probeFoundRows(ctx, db)
+	if err != nil {
+		return false, err // not cached: a cancelled ctx or an outage must not stick
+	}
+	d.matched, d.matchedKnown = matched, true
+	return matched, nil
 }
 
 // probeFoundRows runs an UPDATE that matches one row without changing it on a

@@ -3,6 +3,7 @@ package dialect_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"testing"
 
@@ -187,6 +188,23 @@ func TestRowsAffectedMatched(t *testing.T) {
 			pd, err := dialect.Of(ctx, viaConn)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Not known yet: inside a transaction it answers "changed rows"
+			// without probing, and a failed probe is not remembered.
+			err = viaConn.Transaction(func(tx *gorm.DB) error {
+				got, err := pd.RowsAffectedMatched(ctx, tx)
+				if got || err != nil {
+					t.Errorf("in a transaction: RowsAffectedMatched = %v, %v; want false, nil", got, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cancelled, cancel := context.WithCancel(ctx)
+			cancel()
+			if _, err := pd.RowsAffectedMatched(cancelled, viaConn); !errors.Is(err, context.Canceled) {
+				t.Fatalf("probe with a cancelled ctx: %v, want context.Canceled", err)
 			}
 			got, err := pd.RowsAffectedMatched(ctx, viaConn)
 			if err != nil {
