@@ -162,6 +162,21 @@ func (p *plan) keyOf(ctx context.Context, rv reflect.Value) []any {
 	return key
 }
 
+// hookSession returns the *gorm.DB model hooks receive, as GORM's Save hands
+// it: a NewDB session of a statement of its own (never the caller's
+// conditions) whose Model, Dest and ReflectValue are row and whose Schema is
+// row's, so Statement.Schema, SetColumn and chained queries work as in a Save
+// hook.
+func hookSession(tx *gorm.DB, row any) (*gorm.DB, error) {
+	s := tx.Session(&gorm.Session{NewDB: true}).Model(row)
+	if err := s.Statement.Parse(row); err != nil {
+		return nil, err
+	}
+	s.Statement.Dest = row
+	s.Statement.ReflectValue = reflect.ValueOf(row).Elem()
+	return s.Session(&gorm.Session{NewDB: true}), nil
+}
+
 // runBefore runs BeforeSave then BeforeUpdate on row, as Save does.
 func runBefore(tx *gorm.DB, row any) error {
 	if h, ok := row.(callbacks.BeforeSaveInterface); ok {

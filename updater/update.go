@@ -180,7 +180,9 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 	}
 	var hookTx *gorm.DB
 	if p.hooks {
-		hookTx = tx.Session(&gorm.Session{NewDB: true})
+		if hookTx, err = hookSession(tx, row); err != nil {
+			return err
+		}
 	}
 	if p.before {
 		if err := runBefore(hookTx, row); err != nil {
