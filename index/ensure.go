@@ -264,7 +264,13 @@ func (p *planned) repair(ctx context.Context, db *gorm.DB, cfg config, t *planne
 	run := func(tx *gorm.DB) error {
 		var err error
 		if s.concurrently {
-			err = tx.Exec("DROP INDEX CONCURRENTLY " + dialect.Quote(tx, s.name)).Error
+			// An index lives in its table's schema: qualify it as the table is,
+			// or the search path could find a same-named index elsewhere.
+			name := s.name
+			if schema, _, ok := strings.Cut(table, "."); ok {
+				name = schema + "." + s.name
+			}
+			err = tx.Exec("DROP INDEX CONCURRENTLY " + dialect.Quote(tx, name)).Error
 		} else {
 			err = tx.Table(table).Migrator().DropIndex(s.carrier(s.name), s.name)
 		}
