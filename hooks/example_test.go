@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Account is the model of the plugin examples.
@@ -26,18 +23,7 @@ type Account struct {
 // pluginExampleDB opens a SQLite database in a temporary directory holding
 // three accounts.
 func pluginExampleDB() (*gorm.DB, func()) {
-	dir, err := os.MkdirTemp("", "hooks-example-")
-	if err != nil {
-		panic(err)
-	}
-	dsn := "file:" + filepath.Join(dir, "example.db") + "?_busy_timeout=5000&_journal_mode=WAL"
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, dsn), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	if err := db.AutoMigrate(&Account{}); err != nil {
-		panic(err)
-	}
+	db, done := dbtest.TempFile(&Account{})
 	accounts := []Account{
 		{ID: 1, Email: "ann@example.com", Status: "active", Balance: 100},
 		{ID: 2, Email: "bob@example.com", Status: "active", Balance: 50},
@@ -46,12 +32,7 @@ func pluginExampleDB() (*gorm.DB, func()) {
 	if err := db.Create(&accounts).Error; err != nil {
 		panic(err)
 	}
-	return db, func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-		os.RemoveAll(dir)
-	}
+	return db, done
 }
 
 func ExampleGuard() {

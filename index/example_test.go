@@ -3,14 +3,11 @@ package index_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Order is the model of the examples. Its table is created without indexes
@@ -26,26 +23,13 @@ type Order struct {
 
 // openExample opens SQLite in a temporary directory with an orders table.
 func openExample() (*gorm.DB, func()) {
-	dir, err := os.MkdirTemp("", "index-example-")
-	if err != nil {
-		panic(err)
-	}
-	dsn := "file:" + filepath.Join(dir, "example.db") + "?_busy_timeout=5000&_journal_mode=WAL"
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, dsn), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	err = db.Exec(`CREATE TABLE orders (id integer PRIMARY KEY, number text, status text,
+	db, done := dbtest.TempFile()
+	err := db.Exec(`CREATE TABLE orders (id integer PRIMARY KEY, number text, status text,
 		created_at datetime, total integer, paid numeric)`).Error
 	if err != nil {
 		panic(err)
 	}
-	return db, func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-		os.RemoveAll(dir)
-	}
+	return db, done
 }
 
 func ExampleEnsure() {

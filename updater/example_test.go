@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Wallet is the model of the examples.
@@ -23,27 +20,11 @@ type Wallet struct {
 
 // exampleDB opens a SQLite database in a temporary directory with one wallet.
 func exampleDB() (*gorm.DB, func()) {
-	dir, err := os.MkdirTemp("", "updater-example-")
-	if err != nil {
-		panic(err)
-	}
-	dsn := "file:" + filepath.Join(dir, "example.db") + "?_busy_timeout=5000&_journal_mode=WAL"
-	db, err := gorm.Open(dbtest.Dialector(dbtest.SQLite, dsn), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
-	if err := db.AutoMigrate(&Wallet{}); err != nil {
-		panic(err)
-	}
+	db, done := dbtest.TempFile(&Wallet{})
 	if err := db.Create(&Wallet{ID: 1, Owner: "ann", Balance: 100, Frozen: true}).Error; err != nil {
 		panic(err)
 	}
-	return db, func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-		os.RemoveAll(dir)
-	}
+	return db, done
 }
 
 func ExampleUpdate() {

@@ -1,23 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"testing"
 
-	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/examples/internal/exampledb"
 )
 
 // The example is documentation: it must run to completion on every database.
 func TestExampleRuns(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
-		ctx := context.Background()
-		var out bytes.Buffer
-		if err := run(ctx, db.DSN, &out); err != nil {
-			t.Fatalf("%v\noutput so far:\n%s", err, out.String())
-		}
-		if out.Len() == 0 {
-			t.Fatal("the example printed nothing")
-		}
+	exampledb.RunsEverywhere(t, func(ctx context.Context, dsn string, out io.Writer) error {
+		return run(ctx, dsn, out)
 	})
 }

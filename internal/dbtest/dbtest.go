@@ -3,7 +3,6 @@ package dbtest
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -268,6 +267,3 @@ func MustExec(tb testing.TB, db *gorm.DB, sql string, args ...any) {
 		tb.Fatalf("dbtest: %s: %v", sql, err)
 	}
 }
-
-// Name returns a printable label for db, e.g. "postgres".
-func (db *DB) String() string { return fmt.Sprintf("%s test database", db.Dialect) }

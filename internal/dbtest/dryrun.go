@@ -1,6 +1,8 @@
 package dbtest
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"gorm.io/driver/mysql"
@@ -62,4 +64,29 @@ func Memory(models ...any) *gorm.DB {
 		panic(err)
 	}
 	return db
+}
+
+// TempFile opens a SQLite database on a file in a new temporary directory
+// (WAL, busy timeout 5s), for Examples that need several connections, and
+// migrates models; done closes it and removes the directory. It panics on
+// error.
+func TempFile(models ...any) (db *gorm.DB, done func()) {
+	dir, err := os.MkdirTemp("", "gormup-example-")
+	if err != nil {
+		panic(err)
+	}
+	dsn := "file:" + filepath.Join(dir, "example.db") + "?_busy_timeout=5000&_journal_mode=WAL"
+	db, err = gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		panic(err)
+	}
+	if err := db.AutoMigrate(models...); err != nil {
+		panic(err)
+	}
+	return db, func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+		os.RemoveAll(dir)
+	}
 }
