@@ -222,8 +222,21 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				reps[w], errs[w] = batch.Run(context.Background(), pending, worker(w+1),
-					batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
+				// A queue worker: passes until no job is pending (a pass
+				// skips rows others hold when it reaches them).
+				for range 50 {
+					rep, err := batch.Run(context.Background(), pending, worker(w+1),
+						batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
+					reps[w].Rows += rep.Rows
+					if errs[w] = err; err != nil {
+						return
+					}
+					var left int64
+					if errs[w] = db.Model(&runJob{}).Where("status = ?", "pending").Count(&left).Error; errs[w] != nil || left == 0 {
+						return
+					}
+				}
+				errs[w] = errors.New("jobs still pending after 50 passes")
 			}()
 		}
 		wg.Wait()

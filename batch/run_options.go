@@ -42,8 +42,11 @@ const (
 	ForUpdateNoWait
 	// ForUpdateSkipLocked is ForUpdate leaving out rows other transactions
 	// hold (SKIP LOCKED; READPAST on SQL Server), so several workers can
-	// share a queue table. Not on SQLite, MySQL before 8.0 or MariaDB
-	// before 10.6.
+	// share a queue table. A pass pages forward, so it does not come back for
+	// a row another worker held when the pass reached it (on MySQL/MariaDB,
+	// InnoDB may also hold rows it only scanned): queue workers run passes
+	// until the condition matches no row. No row is ever processed twice.
+	// Not on SQLite, MySQL before 8.0 or MariaDB before 10.6.
 	ForUpdateSkipLocked
 )
 
