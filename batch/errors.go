@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gormup/gormup/internal/model"
 )
 
 // Sentinel errors of Update, UpdateKeys and UpdateRows. Every one is returned
@@ -13,6 +15,11 @@ var (
 	// ErrNilDB is returned by Update, UpdateKeys, UpdateRows, Run and
 	// RunRanges, before anything runs, when db is nil.
 	ErrNilDB = errors.New("batch: nil *gorm.DB")
+
+	// ErrModelMismatch is returned before any SQL when db.Model, db.Table and
+	// the rows' type name different tables. It is the same value as
+	// updater.ErrModelMismatch.
+	ErrModelMismatch = model.ErrMismatch
 
 	// ErrNoModel is returned by Update and UpdateKeys when db carries no
 	// model (use db.Model(&T{})).

@@ -3,11 +3,18 @@ package updater
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gormup/gormup/internal/model"
 )
 
 // ErrNilDB is returned by Update, Transaction and UpdateEach, before
 // anything runs, when db is nil.
 var ErrNilDB = errors.New("updater: nil *gorm.DB")
+
+// ErrModelMismatch is returned before any SQL when db.Model, db.Table and
+// the type argument name different tables. It is the same value as
+// batch.ErrModelMismatch.
+var ErrModelMismatch = model.ErrMismatch
 
 // ErrMultipleRows is returned by Update when the conditions on db match more
 // than one row. Nothing is written.
