@@ -50,7 +50,7 @@ func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				reps[i], errs[i] = batch.Run(context.Background(), db.DB, work,
-					batch.Size(10), batch.OrderBy(order), batch.MaxAttempts(20), batch.Hooks(onRetry))
+					batch.Size(10), batch.OrderBy(order), batch.ChunkAttempts(20), batch.Hooks(onRetry))
 			}()
 		}
 		wg.Wait()

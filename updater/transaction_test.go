@@ -52,7 +52,7 @@ func TestTransaction(t *testing.T) {
 				t.Fatalf("n = %d, want 1: rolled-back attempts left writes", got)
 			}
 		})
-		t.Run("gives up after WithMaxAttempts", func(t *testing.T) {
+		t.Run("gives up after WithAttempts", func(t *testing.T) {
 			calls := 0
 			err := updater.Transaction(ctx, db.DB, func(tx *gorm.DB) error {
 				calls++
@@ -60,7 +60,7 @@ func TestTransaction(t *testing.T) {
 					return err
 				}
 				return deadlock
-			}, fast, updater.WithMaxAttempts(2))
+			}, fast, updater.WithAttempts(2))
 			if !errors.Is(err, deadlock) || calls != 2 {
 				t.Fatalf("got %v after %d calls, want the deadlock after 2", err, calls)
 			}

@@ -1,4 +1,4 @@
-package dialect_test
+package txn
 
 import (
 	"context"
@@ -15,29 +15,46 @@ import (
 // deadlock is a real driver error value of the kind a deadlock produces.
 var deadlock = &gomysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock"}
 
-func valueOf(t *testing.T, db *gorm.DB, id int64) int64 {
-	t.Helper()
-	var r lockRow
-	if err := db.First(&r, id).Error; err != nil {
-		t.Fatal(err)
-	}
-	return r.Value
+type counter struct {
+	ID    int64 `gorm:"primaryKey;autoIncrement:false"`
+	Value int64
 }
 
+func seedCounters(t *testing.T, db *dbtest.DB) {
+	t.Helper()
+	dbtest.Migrate(t, db, &counter{})
+	dbtest.Seed(t, db.DB, []counter{{ID: 1}, {ID: 2}})
+}
+
+func increment(tx *gorm.DB, id int64) error {
+	return tx.Exec("UPDATE counters SET value = value + 1 WHERE id = ?", id).Error
+}
+
+func valueOf(t *testing.T, db *gorm.DB, id int64) int64 {
+	t.Helper()
+	var c counter
+	if err := db.Take(&c, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return c.Value
+}
+
+// TestRunTx runs the loop on every configured database with a fake clock:
+// what is committed is read back, and no pause is slept for real.
 func TestRunTx(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
-		seedLockRows(t, db)
+		seedCounters(t, db)
 		ctx := context.Background()
-		fast := dialect.RetryPolicy{BaseDelay: time.Microsecond, MaxDelay: time.Millisecond}
 
 		t.Run("retries until success and commits once", func(t *testing.T) {
+			fc := newFakeClock()
+			p := RetryPolicy{clock: fc.clock()}
 			var retried []int
-			p := fast
 			p.OnRetry = func(attempt int, err error) { retried = append(retried, attempt) }
 			calls := 0
-			attempts, err := dialect.RunTx(ctx, db.DB, p, func(tx *gorm.DB) error {
+			attempts, err := RunTx(ctx, db.DB, p, func(tx *gorm.DB) error {
 				calls++
-				if err := lockRowByID(tx, 1); err != nil {
+				if err := increment(tx, 1); err != nil {
 					return err
 				}
 				if calls < 3 {
@@ -54,13 +71,15 @@ func TestRunTx(t *testing.T) {
 			if len(retried) != 2 || retried[0] != 1 || retried[1] != 2 {
 				t.Fatalf("OnRetry attempts = %v, want [1 2]", retried)
 			}
+			if want := []time.Duration{DefaultBaseDelay, 2 * DefaultBaseDelay}; !equalDurations(fc.pauses, want) {
+				t.Fatalf("pauses = %v, want %v", fc.pauses, want)
+			}
 		})
 
 		t.Run("stops at MaxAttempts with the last error and nothing written", func(t *testing.T) {
-			p := fast
-			p.MaxAttempts = 4
-			attempts, err := dialect.RunTx(ctx, db.DB, p, func(tx *gorm.DB) error {
-				if err := lockRowByID(tx, 2); err != nil {
+			p := RetryPolicy{MaxAttempts: 4, clock: newFakeClock().clock()}
+			attempts, err := RunTx(ctx, db.DB, p, func(tx *gorm.DB) error {
+				if err := increment(tx, 2); err != nil {
 					return err
 				}
 				return deadlock
@@ -75,8 +94,8 @@ func TestRunTx(t *testing.T) {
 
 		t.Run("does not retry other errors", func(t *testing.T) {
 			boom := errors.New("boom")
-			attempts, err := dialect.RunTx(ctx, db.DB, fast, func(tx *gorm.DB) error {
-				if err := lockRowByID(tx, 2); err != nil {
+			attempts, err := RunTx(ctx, db.DB, RetryPolicy{clock: newFakeClock().clock()}, func(tx *gorm.DB) error {
+				if err := increment(tx, 2); err != nil {
 					return err
 				}
 				return boom
@@ -89,13 +108,33 @@ func TestRunTx(t *testing.T) {
 			}
 		})
 
+		t.Run("a negative field is refused before anything runs", func(t *testing.T) {
+			for _, p := range []RetryPolicy{
+				{MaxElapsed: -1}, {MaxAttempts: -1}, {BaseDelay: -time.Millisecond}, {MaxDelay: -time.Second},
+			} {
+				attempts, err := RunTx(ctx, db.DB, p, func(tx *gorm.DB) error {
+					t.Errorf("fn ran with the invalid policy %+v", p)
+					return increment(tx, 2)
+				})
+				if attempts != 0 || !errors.Is(err, ErrBadPolicy) {
+					t.Fatalf("RunTx(%+v) = %d, %v; want 0, ErrBadPolicy", p, attempts, err)
+				}
+			}
+			if got := valueOf(t, db.DB, 2); got != 0 {
+				t.Fatalf("value = %d, want 0", got)
+			}
+		})
+
 		t.Run("inside a caller's transaction runs once and never retries", func(t *testing.T) {
 			calls := 0
 			outer := db.Transaction(func(tx *gorm.DB) error {
-				attempts, err := dialect.RunTx(ctx, tx, fast, func(inner *gorm.DB) error {
+				attempts, err := RunTx(ctx, tx, RetryPolicy{clock: newFakeClock().clock()}, func(inner *gorm.DB) error {
 					calls++
 					if !dialect.InTransaction(inner) {
 						t.Error("fn did not get the caller's transaction")
+					}
+					if err := increment(inner, 2); err != nil {
+						return err
 					}
 					return deadlock
 				})
@@ -107,12 +146,15 @@ func TestRunTx(t *testing.T) {
 			if calls != 1 || !errors.Is(outer, deadlock) {
 				t.Fatalf("calls = %d, outer = %v", calls, outer)
 			}
+			if got := valueOf(t, db.DB, 2); got != 0 {
+				t.Fatalf("value = %d, want 0 (the caller rolled back)", got)
+			}
 		})
 
 		t.Run("a done context stops before the first attempt", func(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()
-			attempts, err := dialect.RunTx(cctx, db.DB, fast, func(*gorm.DB) error {
+			attempts, err := RunTx(cctx, db.DB, RetryPolicy{}, func(*gorm.DB) error {
 				t.Error("fn ran with a cancelled context")
 				return nil
 			})
@@ -121,26 +163,17 @@ func TestRunTx(t *testing.T) {
 			}
 		})
 
-		t.Run("cancellation during backoff returns ctx error wrapping the last one", func(t *testing.T) {
+		t.Run("cancellation during a pause returns ctx's error wrapping the last one", func(t *testing.T) {
+			// The wall clock's sleep: a pause of up to an hour ends as soon
+			// as ctx is cancelled.
 			cctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			p := dialect.RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxAttempts: 3,
+			p := RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxElapsed: 24 * time.Hour,
 				OnRetry: func(int, error) { cancel() }}
-			attempts, err := dialect.RunTx(cctx, db.DB, p, func(*gorm.DB) error { return deadlock })
+			attempts, err := RunTx(cctx, db.DB, p, func(*gorm.DB) error { return deadlock })
 			if attempts != 1 || !errors.Is(err, context.Canceled) || !errors.Is(err, deadlock) {
 				t.Fatalf("RunTx = %d, %v; want 1, canceled wrapping the deadlock", attempts, err)
 			}
 		})
 	})
-}
-
-func TestBackoffBounds(t *testing.T) {
-	p := dialect.RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 40 * time.Millisecond}
-	for attempt, ceiling := range map[int]time.Duration{1: 10 * time.Millisecond, 2: 20 * time.Millisecond, 3: 40 * time.Millisecond, 9: 40 * time.Millisecond} {
-		for range 200 {
-			if d := p.Backoff(attempt); d < 0 || d > ceiling {
-				t.Fatalf("Backoff(%d) = %v, want within [0, %v]", attempt, d, ceiling)
-			}
-		}
-	}
 }
