@@ -11,12 +11,21 @@ import (
 )
 
 // fakeClock is a clock under the test's control: sleeping advances it, and
-// jitter returns the ceiling it is given (the longest pause allowed), so
-// budgets are reached deterministically.
+// jitter returns the ceiling it is given (the longest pause allowed), or
+// jitterFrac/255 of it when jitterFrac is set, so budgets are reached
+// deterministically.
 type fakeClock struct {
-	now      time.Time
-	pauses   []time.Duration // every pause slept, in order
-	ceilings []time.Duration // every ceiling jitter was asked for
+	now        time.Time
+	pauses     []time.Duration // every pause slept, in order
+	ceilings   []time.Duration // every ceiling jitter was asked for
+	jitterFrac uint8
+}
+
+func (f *fakeClock) jittered(ceiling time.Duration) time.Duration {
+	if f.jitterFrac == 0 {
+		return ceiling
+	}
+	return ceiling / 255 * time.Duration(f.jitterFrac)
 }
 
 func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
@@ -31,7 +40,7 @@ func (f *fakeClock) clock() *clock {
 		},
 		jitter: func(ceiling time.Duration) time.Duration {
 			f.ceilings = append(f.ceilings, ceiling)
-			return ceiling
+			return f.jittered(ceiling)
 		},
 	}
 }
