@@ -21,8 +21,8 @@ const fuzzMaxCalls = 500
 // past the budget's end; MaxAttempts is never exceeded; every pause is
 // within its ceiling; and RunTx stops retrying only for a reason.
 func FuzzRunTx(f *testing.F) {
-	f.Add(int64(0), 0, int64(0), int64(0), int64(10), uint8(255), uint16(0), uint16(0))       // zero policy, never succeeds
-	f.Add(int64(0), 0, int64(0), int64(0), int64(1), uint8(128), uint16(13), uint16(0))       // succeeds at 13
+	f.Add(int64(0), 0, int64(0), int64(0), int64(10), uint8(255), uint16(0), uint16(0))         // zero policy, never succeeds
+	f.Add(int64(0), 0, int64(0), int64(0), int64(1), uint8(128), uint16(13), uint16(0))         // succeeds at 13
 	f.Add(int64(5000), 3, int64(1000), int64(1000), int64(0), uint8(255), uint16(0), uint16(0)) // MaxAttempts first
 	f.Add(int64(3600000), 0, int64(1000), int64(1000), int64(0), uint8(255), uint16(0), uint16(4))
 	f.Add(int64(-1), 0, int64(0), int64(0), int64(0), uint8(0), uint16(0), uint16(0))

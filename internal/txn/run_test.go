@@ -76,37 +76,32 @@ func TestRunTx(t *testing.T) {
 			}
 		})
 
-		t.Run("stops at MaxAttempts with the last error and nothing written", func(t *testing.T) {
-			p := RetryPolicy{MaxAttempts: 4, clock: newFakeClock().clock()}
-			attempts, err := RunTx(ctx, db.DB, p, func(tx *gorm.DB) error {
-				if err := increment(tx, 2); err != nil {
-					return err
+		boom := errors.New("boom")
+		for _, tt := range []struct {
+			name string
+			p    RetryPolicy
+			err  error
+			want int
+		}{
+			{"stops at MaxAttempts with the last error and nothing written", RetryPolicy{MaxAttempts: 4}, deadlock, 4},
+			{"does not retry other errors", RetryPolicy{}, boom, 1},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				tt.p.clock = newFakeClock().clock()
+				attempts, err := RunTx(ctx, db.DB, tt.p, func(tx *gorm.DB) error {
+					if err := increment(tx, 2); err != nil {
+						return err
+					}
+					return tt.err
+				})
+				if err != tt.err || attempts != tt.want {
+					t.Fatalf("RunTx = %d, %v; want %d, %v as is", attempts, err, tt.want, tt.err)
 				}
-				return deadlock
-			})
-			if !errors.Is(err, deadlock) || attempts != 4 {
-				t.Fatalf("RunTx = %d, %v; want 4, the deadlock", attempts, err)
-			}
-			if got := valueOf(t, db.DB, 2); got != 0 {
-				t.Fatalf("value = %d, want 0", got)
-			}
-		})
-
-		t.Run("does not retry other errors", func(t *testing.T) {
-			boom := errors.New("boom")
-			attempts, err := RunTx(ctx, db.DB, RetryPolicy{clock: newFakeClock().clock()}, func(tx *gorm.DB) error {
-				if err := increment(tx, 2); err != nil {
-					return err
+				if got := valueOf(t, db.DB, 2); got != 0 {
+					t.Fatalf("value = %d, want 0", got)
 				}
-				return boom
 			})
-			if !errors.Is(err, boom) || attempts != 1 {
-				t.Fatalf("RunTx = %d, %v; want 1, boom", attempts, err)
-			}
-			if got := valueOf(t, db.DB, 2); got != 0 {
-				t.Fatalf("value = %d, want 0", got)
-			}
-		})
+		}
 
 		t.Run("a negative field is refused before anything runs", func(t *testing.T) {
 			for _, p := range []RetryPolicy{
