@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"time"
 
@@ -108,8 +109,10 @@ type rowWriter struct {
 	table    string
 	keys     []*schema.Field
 	cols     []*schema.Field
-	direct   []int // per column: its struct field index when read directly, -1 for GORM's ValueOf
-	version  *schema.Field
+	direct   []int         // per column: its struct field index when read directly, -1 for GORM's ValueOf
+	version  *schema.Field // CheckVersion's field
+	bump     *schema.Field // the version field incremented on every written row
+	deleted  *schema.Field // the soft-delete field whose set rows are skipped; nil when none or Unscoped
 	auto     []*schema.Field
 	stmt     rowsStmt
 	size     int
@@ -177,6 +180,16 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 		w.version = v
 		written[v.DBName] = true
 	}
+	if w.bump = w.version; w.bump == nil {
+		if w.bump = versionField(s); w.bump != nil && written[w.bump.DBName] {
+			return nil, &ColumnError{Column: w.bump.Name, Model: s.Name, Err: ErrDuplicateColumn}
+		}
+	}
+	if !db.Statement.Unscoped {
+		if w.deleted, err = softDeleteField(s); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range s.Fields {
 		if f.AutoUpdateTime > 0 && f.DBName != "" && f.Updatable && !written[f.DBName] {
 			w.auto = append(w.auto, f)
@@ -195,12 +208,15 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	return w, nil
 }
 
-// prepare fixes the statement shape, PostgreSQL casts and the chunk size.
+// prepare fixes the statement shape, PostgreSQL casts, MySQL JSON column
+// types and the chunk size.
 func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	st := rowsStmt{
 		strategy: w.d.Bulk(),
+		family:   w.d.Family(),
 		quote:    func(n string) string { return dialect.Quote(db, n) },
 		table:    dialect.Quote(db, w.table),
+		loc:      w.d.TimeLocation(),
 	}
 	derived := make([]*schema.Field, 0, len(w.keys)+len(w.cols)+1)
 	for _, f := range w.keys {
@@ -215,12 +231,23 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 		st.version = w.version.DBName
 		derived = append(derived, w.version)
 	}
+	if w.bump != nil {
+		st.bump = w.bump.DBName
+	}
+	if w.deleted != nil {
+		st.deleted = w.deleted.DBName
+	}
 	for _, f := range w.auto {
 		st.auto = append(st.auto, f.DBName)
 	}
-	if st.strategy == dialect.BulkJoinUnion {
+	if st.strategy == dialect.BulkJSONTable {
+		server, err := w.d.ColumnCharsets(ctx, db, w.table)
+		if err != nil {
+			return err
+		}
 		for _, f := range derived {
-			st.binary = append(st.binary, f.DataType == schema.Bytes)
+			cs, ok := server[f.DBName]
+			st.json = append(st.json, newJSONCol(f, cs, ok))
 		}
 	}
 	if st.strategy == dialect.BulkValuesCast {
@@ -249,7 +276,12 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	if room == 0 {
 		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, st.perRow(), w.d.Family())
 	}
-	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/st.perRow()))
+	if st.perRow() > 0 {
+		w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/st.perRow()))
+	} else {
+		room = math.MaxInt32 // one JSON document per chunk
+		w.size = DefaultChunkRows
+	}
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
 			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Family())
@@ -353,7 +385,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 			res = Result{}
 			now := db.NowFunc()
 			for i, c := range chunks {
-				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), in.keys[c[0]:c[1]], &res); err != nil {
+				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), &res); err != nil {
 					failed = i
 					return err
 				}
@@ -373,7 +405,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		var part Result
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			part = Result{}
-			return w.chunk(tx, db.NowFunc(), w.fill(in, c[0], c[1]), in.keys[c[0]:c[1]], &part)
+			return w.chunk(tx, db.NowFunc(), w.fill(in, c[0], c[1]), &part)
 		})
 		if err != nil {
 			return res, &StatementError{Chunk: i, Done: res.Matched, Attempts: attempts, Err: err}
