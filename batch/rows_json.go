@@ -121,7 +121,12 @@ func driverValue(v any) (driver.Value, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
-	case string, int64, float64, bool, []byte, time.Time:
+	case []byte:
+		if x == nil {
+			return nil, nil // go-sql-driver sends a nil []byte as NULL
+		}
+		return x, nil
+	case string, int64, float64, bool, time.Time:
 		return x, nil
 	case uint64:
 		return x, nil

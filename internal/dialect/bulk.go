@@ -91,9 +91,28 @@ func (d *Dialect) ColumnCasts(ctx context.Context, db *gorm.DB, table string) (m
 	}
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
-		out[r.Name] = r.Type
+		out[r.Name] = castType(r.Type)
 	}
 	return out, nil
+}
+
+// castType drops the length of a character or bit string type: an explicit
+// cast to varchar(n) silently truncates a longer value, where the
+// assignment to the column (as GORM's own UPDATE makes it) fails with
+// "value too long". character(n) becomes bpchar, which keeps its
+// blank-padded comparison.
+func castType(t string) string {
+	i := strings.IndexByte(t, '(')
+	if i < 0 {
+		return t
+	}
+	switch base := t[:i]; base {
+	case "character varying", "varchar", "bit varying", "varbit":
+		return base
+	case "character", "char":
+		return "bpchar"
+	}
+	return t
 }
 
 // FieldCast returns the PostgreSQL type to cast a value of f to when the
@@ -109,6 +128,9 @@ func (d *Dialect) FieldCast(db *gorm.DB, f *schema.Field) string {
 		if i := strings.Index(t, stop); i >= 0 {
 			t = strings.TrimSpace(t[:i])
 		}
+	}
+	if c := castType(t); c != t {
+		return c
 	}
 	switch t {
 	case "smallserial", "serial2":
