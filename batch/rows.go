@@ -99,6 +99,9 @@ func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []str
 	if err != nil {
 		return Result{}, err
 	}
+	if err := w.serverDuplicates(ctx, db, in); err != nil {
+		return Result{}, err
+	}
 	return w.write(ctx, db, in)
 }
 

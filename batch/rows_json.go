@@ -44,17 +44,17 @@ type jsonCol struct {
 func newJSONCol(f *schema.Field, cs dialect.Charset, known bool) jsonCol {
 	c := jsonCol{name: f.DBName}
 	switch {
-	case cs.Binary || f.DataType == schema.Bytes:
+	case cs.Binary || f.GORMDataType == schema.Bytes:
 		c.kind = kindHex
-	case f.DataType == schema.Bool || f.DataType == schema.Int:
+	case f.GORMDataType == schema.Bool || f.GORMDataType == schema.Int:
 		c.kind = kindInt
-	case f.DataType == schema.Uint:
+	case f.GORMDataType == schema.Uint:
 		c.kind = kindUint
-	case f.DataType == schema.Float:
+	case f.GORMDataType == schema.Float:
 		c.kind = kindFloat
-	case f.DataType == schema.Time:
+	case f.GORMDataType == schema.Time:
 		c.kind = kindTime
-	case f.DataType == schema.String:
+	case f.GORMDataType == schema.String:
 		c.kind = kindText
 	default:
 		// Custom types (Valuers, serializers): their driver value's bytes,
