@@ -253,7 +253,7 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 			st.json = append(st.json, newJSONCol(f, cs, ok))
 		}
 	}
-	if st.strategy == dialect.BulkValuesCast {
+	if st.strategy == dialect.BulkValuesCast || st.strategy == dialect.BulkUnnest {
 		server, err := w.d.ColumnCasts(ctx, db, w.table)
 		if err != nil {
 			return err

@@ -63,8 +63,8 @@ func (s *rowsStmt) perRow() int {
 			n++
 		}
 		return n
-	case dialect.BulkJSONTable:
-		return 0 // one JSON document per chunk
+	case dialect.BulkJSONTable, dialect.BulkUnnest:
+		return 0 // one JSON document or one array per column per chunk
 	}
 	return s.width()
 }
@@ -179,6 +179,17 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 	writeValues := func() { args = s.writeValues(&b, args, rows, false) }
 
 	switch s.strategy {
+	case dialect.BulkUnnest:
+		b.WriteString("UPDATE " + s.table)
+		writeSet()
+		args = append(args, autoVals...)
+		b.WriteString(" FROM ")
+		var err error
+		if args, err = s.writeUnnest(&b, args, rows); err != nil {
+			return "", nil, err
+		}
+		b.WriteString(" AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
+		writeOn()
 	case dialect.BulkJSONTable:
 		b.WriteString("UPDATE " + s.table + " JOIN ")
 		s.writeJSONTable(&b)
@@ -269,6 +280,13 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	b.WriteString(" FROM ")
 	names := append([]string{ordinalAlias}, s.derivedNames()...)
 	switch {
+	case s.strategy == dialect.BulkUnnest:
+		var err error
+		if args, err = s.writeUnnest(&b, args, rows); err != nil {
+			return "", nil, err
+		}
+		b.WriteString(" WITH ORDINALITY")
+		names = append(names[1:], ordinalAlias)
 	case s.strategy == dialect.BulkJSONTable:
 		s.writeJSONTable(&b)
 		doc, err := s.jsonDoc(rows)
@@ -315,6 +333,8 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	}
 	b.WriteString(" AS " + v)
 	if s.strategy != dialect.BulkJSONTable && (s.family == dialect.Postgres || s.family == dialect.SQLServer) {
+		// PostgreSQL and SQL Server name the derived table's columns after
+		// its alias (unnest's ordinality column comes last).
 		b.WriteString(" (" + s.quotedList(names) + ")")
 	}
 	b.WriteString(" JOIN " + s.table + " AS " + t)
@@ -340,6 +360,26 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 		}
 	}
 	return b.String(), args, nil
+}
+
+// writeUnnest writes unnest(CAST(? AS text)::type[], ..) with one text
+// array literal argument per derived column.
+func (s *rowsStmt) writeUnnest(b *strings.Builder, args []any, rows [][]any) ([]any, error) {
+	b.WriteString("unnest(")
+	var arr []byte
+	for j := range s.width() {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("CAST(? AS text)::" + s.casts[j] + "[]")
+		var err error
+		if arr, err = appendPGArray(arr[:0], rows, j, s.casts[j]); err != nil {
+			return nil, &ColumnError{Column: s.derivedNames()[j], Err: err}
+		}
+		args = append(args, string(arr))
+	}
+	b.WriteString(")")
+	return args, nil
 }
 
 // statusRef refers to derived column i in buildStatus, whose derived table

@@ -45,10 +45,10 @@ var shapeNow = time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 func TestShapes(t *testing.T) {
 	want := map[string][]string{
 		dbtest.Postgres: {
-			`UPDATE "shape_accts" SET "status" = "v"."status", "balance" = "v"."balance" FROM (VALUES ( 1::bigint, 'a'::text, 10::bigint), ( 2::bigint, 'b'::text, 20::bigint)) AS "v" ("id", "status", "balance") WHERE "shape_accts"."id" = "v"."id"`,
-			`UPDATE "shape_accts" SET "status" = "v"."status", "version" = COALESCE("shape_accts"."version", 0) + 1 FROM (VALUES ( 1::bigint, 'a'::text, 3::bigint), ( 2::bigint, 'b'::text, 4::bigint)) AS "v" ("id", "status", "gormup_expected_version") WHERE "shape_accts"."id" = "v"."id" AND "shape_accts"."version" IS NOT DISTINCT FROM "v"."gormup_expected_version"`,
-			`UPDATE "shape_stampeds" SET "note" = "v"."note", "updated_at" = 1767323045006::bigint FROM (VALUES ( 1::bigint, 'x'::varchar)) AS "v" ("id", "note") WHERE "shape_stampeds"."id" = "v"."id"`,
-			`UPDATE "upd_memberships" SET "role" = "v"."role" FROM (VALUES ( 1::bigint, 'a'::varchar, 'r'::varchar), ( 2::bigint, 'b'::varchar, 's'::varchar)) AS "v" ("tenant_id", "code", "role") WHERE "upd_memberships"."tenant_id" = "v"."tenant_id" AND "upd_memberships"."code" = "v"."code"`,
+			`UPDATE "shape_accts" SET "status" = "v"."status", "balance" = "v"."balance" FROM unnest(CAST('{"1","2"}' AS text)::bigint[], CAST('{"a","b"}' AS text)::text[], CAST('{"10","20"}' AS text)::bigint[]) AS "v" ("id", "status", "balance") WHERE "shape_accts"."id" = "v"."id"`,
+			`UPDATE "shape_accts" SET "status" = "v"."status", "version" = COALESCE("shape_accts"."version", 0) + 1 FROM unnest(CAST('{"1","2"}' AS text)::bigint[], CAST('{"a","b"}' AS text)::text[], CAST('{"3","4"}' AS text)::bigint[]) AS "v" ("id", "status", "gormup_expected_version") WHERE "shape_accts"."id" = "v"."id" AND "shape_accts"."version" IS NOT DISTINCT FROM "v"."gormup_expected_version"`,
+			`UPDATE "shape_stampeds" SET "note" = "v"."note", "updated_at" = 1767323045006::bigint FROM unnest(CAST('{"1"}' AS text)::bigint[], CAST('{"x"}' AS text)::varchar[]) AS "v" ("id", "note") WHERE "shape_stampeds"."id" = "v"."id"`,
+			`UPDATE "upd_memberships" SET "role" = "v"."role" FROM unnest(CAST('{"1","2"}' AS text)::bigint[], CAST('{"a","b"}' AS text)::varchar[], CAST('{"r","s"}' AS text)::varchar[]) AS "v" ("tenant_id", "code", "role") WHERE "upd_memberships"."tenant_id" = "v"."tenant_id" AND "upd_memberships"."code" = "v"."code"`,
 			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE status = 'trial'`,
 			`UPDATE "shape_accts" SET "status"='x' WHERE "shape_accts"."id" IN (1,2,3)`,
 		},

@@ -23,6 +23,11 @@ const (
 	// WHERE .., with an explicit cast on every value (untyped parameters in
 	// VALUES would otherwise become text).
 	BulkValuesCast BulkStrategy = iota + 1
+	// BulkUnnest: PostgreSQL's UPDATE t SET .. FROM unnest(CAST($1 AS
+	// text)::type[], ..) AS v(..) WHERE .., one text array literal per column:
+	// the statement text is the same for every chunk (prepared once by pgx)
+	// and the planner joins the arrays to the key's index.
+	BulkUnnest
 	// BulkJSONTable: MySQL 8.0.4+ and MariaDB 10.6+'s UPDATE t JOIN
 	// JSON_TABLE(?, '$[*]' COLUMNS (..)) AS v ON .. SET .., with one JSON
 	// document per chunk. Each JSON_TABLE column is typed by the Go value it
@@ -49,7 +54,7 @@ const (
 func (d *Dialect) Bulk() BulkStrategy {
 	switch d.family {
 	case Postgres:
-		return BulkValuesCast
+		return BulkUnnest
 	case MySQL:
 		if d.version.AtLeast(8, 0) {
 			return BulkJSONTable
