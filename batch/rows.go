@@ -387,6 +387,12 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			res = Result{}
 			now := db.NowFunc()
+			if len(chunks) > 1 && w.d.Family() != dialect.Postgres && w.d.Family() != dialect.SQLServer {
+				// pgx prepares and caches statements itself.
+				var done func()
+				tx, done = reuse(tx)
+				defer done()
+			}
 			for i, c := range chunks {
 				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), &res); err != nil {
 					failed = i
