@@ -15,11 +15,13 @@ import (
 
 // Result is what UpdateRows returns.
 type Result struct {
-	// Matched is the number of input rows whose key was found and that were
-	// written (under CheckVersion: found with the expected version).
+	// Matched is the number of input rows whose key was found (by the
+	// database's equality, soft-deleted rows excluded) and that were written
+	// (under CheckVersion: found with the expected version, NULL matching
+	// NULL). Matched + Missing + len(Conflicts) is the number of input rows.
 	Matched int64
-	// Missing is the number of input rows whose key matched no row; they
-	// were not inserted.
+	// Missing is the number of input rows whose key matched no row (or only
+	// a soft-deleted one, unless db is Unscoped); they were not inserted.
 	Missing int64
 	// MissingKeys lists the keys of the missing rows (key values in schema
 	// order), in input order within each chunk; only with ListMissing.
@@ -43,24 +45,43 @@ type Result struct {
 // T is the model type (a struct or a pointer to one, with a primary key,
 // composite keys included). columns are Go field or column names; only they
 // are written, zero values and NULLs included, plus fields with
-// autoUpdateTime (UpdatedAt), which are set to the current time unless named.
-// Unknown, read-only, repeated and primary-key columns are refused with a
-// *ColumnError before any SQL, as are conditions on db (ErrConditions: rows
-// are matched by key alone), an empty rows slice (ErrEmpty), a nil
-// row (*KeyError wrapping ErrNilRow) and the same key twice (*KeyError
-// wrapping ErrDuplicateKey). A row whose key is not in the table is never
-// inserted: it counts in Result.Missing (listed with ListMissing). Rows are
-// matched by primary key alone: GORM's soft-delete filter does not apply, so
-// a soft-deleted row with a matching key is written like any other.
+// autoUpdateTime (UpdatedAt), which are set to the current time unless named,
+// and the version field (`gormup:"version"` or an optimisticlock.Version),
+// which is set to COALESCE(version, 0) + 1 on every written row. Unknown,
+// read-only, repeated and primary-key columns, and the version field, are
+// refused with a *ColumnError before any SQL, as are conditions on db
+// (ErrConditions: rows are matched by key alone), an empty rows slice
+// (ErrEmpty), a nil row (*KeyError wrapping ErrNilRow) and two rows whose
+// keys are equal (*KeyError wrapping ErrDuplicateKey) — equal as the
+// database compares them: under MySQL's case-insensitive collations 'a' and
+// 'A' are the same key, as are 'ab' and 'ab ' in a PostgreSQL character(n)
+// key. A value that cannot be sent exactly as the driver would send it is a
+// *ColumnError wrapping ErrBadValue, before anything is written.
 //
-// The statement per chunk is the dialect's fastest set-based form:
-// PostgreSQL UPDATE … FROM (VALUES …) with every value cast to its column's
-// exact type (read from the server, so uuid, json/jsonb, numeric, enums and
-// NULLs work), MySQL/MariaDB UPDATE … JOIN (SELECT … UNION ALL …), SQLite
-// 3.33+ UPDATE … FROM (VALUES …) (CASE WHEN before 3.33), SQL Server
-// UPDATE … FROM … JOIN (VALUES …). Chunks hold DefaultChunkRows rows, fewer
-// when the dialect's bind-parameter limit (2,100 on SQL Server) or
-// MaxStatementParams requires; ChunkRows fixes the size.
+// A row whose key is not in the table is never inserted: it counts in
+// Result.Missing (listed with ListMissing). As with GORM's Updates, a
+// soft-deleted row (gorm.DeletedAt) is not written and counts as Missing
+// unless db is Unscoped. Every input row lands in exactly one of Matched,
+// Missing and Conflicts, decided by the database's own equality.
+//
+// Each value reaches its column as GORM's own Updates would send it, byte
+// for byte: trailing spaces, invalid UTF-8 in []byte, long values, NULLs,
+// times at the column's precision. The statement per chunk is:
+//
+//   - PostgreSQL: UPDATE … FROM unnest(CAST(? AS text)::type[], …), one
+//     text array per column, each cast to its column's type as the server
+//     reports it, and key = ANY(…) so the rows are found by index;
+//   - MySQL 8 and MariaDB 10.6+: UPDATE … JOIN JSON_TABLE(?, …), one JSON
+//     document per chunk, each column typed as the driver types the Go
+//     value (text in the target column's collation, bytes hex-encoded);
+//   - SQLite 3.33+: UPDATE … FROM (VALUES …);
+//   - SQL Server: UPDATE … FROM … JOIN (VALUES …);
+//   - older SQLite, MySQL and MariaDB: SET c = CASE WHEN … END.
+//
+// Chunks hold DefaultChunkRows rows, fewer when the dialect's bind-parameter
+// limit (2,100 on SQL Server) or MaxStatementParams requires; ChunkRows fixes
+// the size. On SQLite and MySQL/MariaDB the full-chunk statement is prepared
+// once per transaction and reused.
 //
 // All chunks commit together by default, in one transaction retried as a
 // whole on deadlocks, serialization failures and SQLite busy errors;
@@ -69,11 +90,12 @@ type Result struct {
 // statement. A failed chunk returns a *StatementError; in atomic mode the
 // Result is then zero.
 //
-// Matched counts matched rows on every dialect: on MySQL and MariaDB without
-// clientFoundRows, a chunk whose RowsAffected (changed rows) falls short is
-// followed by a SELECT of its keys. With CheckVersion the chunk's keys and
-// versions are first read with FOR UPDATE (the SQLite write lock, SQL
-// Server UPDLOCK) to tell conflicts from missing rows.
+// Matched counts matched rows on every dialect: when a chunk's RowsAffected
+// falls short (or ListMissing asks), the chunk's rows are read back with
+// one SELECT joining them to the table. With CheckVersion the chunk's rows
+// are first read with FOR UPDATE (the SQLite write lock, SQL Server
+// UPDLOCK); a row is written when its stored version equals the row's
+// version, NULL matching NULL, and otherwise listed in Conflicts.
 //
 // The statements go through GORM's callback chain (db.Exec), so plugins see
 // them, and when a gormup audit plugin listens (hooks.Collecting) every
@@ -253,7 +275,7 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 			st.json = append(st.json, newJSONCol(f, cs, ok))
 		}
 	}
-	if st.strategy == dialect.BulkValuesCast || st.strategy == dialect.BulkUnnest {
+	if st.strategy == dialect.BulkUnnest {
 		server, err := w.d.ColumnCasts(ctx, db, w.table)
 		if err != nil {
 			return err

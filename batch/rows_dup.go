@@ -2,10 +2,7 @@ package batch
 
 import (
 	"context"
-	"database/sql/driver"
-	"encoding/hex"
 	"strings"
-	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
@@ -31,14 +28,14 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 	nk := len(w.keys)
 	var q string
 	var args []any
+	rows := make([][]any, len(in.src))
+	for i := range rows {
+		rows[i] = in.keyVals[i*nk : (i+1)*nk]
+	}
 	switch {
 	case w.stmt.strategy == dialect.BulkJSONTable:
 		ks := w.stmt
 		ks.cols, ks.version, ks.json = nil, "", ks.json[:nk]
-		rows := make([][]any, len(in.src))
-		for i := range rows {
-			rows[i] = in.keyVals[i*nk : (i+1)*nk]
-		}
 		doc, err := ks.jsonDoc(rows)
 		if err != nil {
 			return err
@@ -68,78 +65,29 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 			b.WriteString("CAST(? AS text[])")
 			names.WriteString(w.stmt.quote(f.DBName) + ", ")
 			group.WriteString(w.stmt.quote("v") + "." + w.stmt.quote(f.DBName) + "::" + w.stmt.casts[j])
-			elems := make([]any, len(in.src))
-			for i := range elems {
-				elems[i] = in.keyVals[i*nk+j]
-			}
-			lit, err := pgTextArray(elems)
+			lit, err := appendPGArray(nil, rows, j, w.stmt.casts[j])
 			if err != nil {
-				return err
+				return &ColumnError{Column: f.DBName, Model: w.s.Name, Err: err}
 			}
-			args = append(args, lit)
+			args = append(args, string(lit))
 		}
 		b.WriteString(") WITH ORDINALITY AS " + w.stmt.quote("v") + " (" + names.String() + w.stmt.quote(ordinalAlias) + ") GROUP BY " + group.String() + " HAVING COUNT(*) > 1 LIMIT 1")
 		q = b.String()
 	default:
 		return nil
 	}
-	var pair []struct{ First, Index int }
-	rows, err := db.Session(&gorm.Session{NewDB: true, Context: ctx}).Raw(q, args...).Rows()
+	cur, err := db.Session(&gorm.Session{NewDB: true, Context: ctx}).Raw(q, args...).Rows()
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var first, index int
-		if err := rows.Scan(&first, &index); err != nil {
-			return err
-		}
-		pair = append(pair, struct{ First, Index int }{first - 1, index - 1})
+	defer cur.Close()
+	if !cur.Next() {
+		return cur.Err()
 	}
-	if err := rows.Err(); err != nil {
+	var first, index int
+	if err := cur.Scan(&first, &index); err != nil {
 		return err
 	}
-	if len(pair) == 0 {
-		return nil
-	}
-	p := pair[0]
-	return &KeyError{Index: p.Index, First: p.First, Key: append([]any(nil), in.keyVals[p.Index*nk:(p.Index+1)*nk]...), Err: ErrDuplicateKey}
-}
-
-// pgTextArray renders vals as a PostgreSQL array literal of text elements,
-// each in the text form the server parses for the column's type.
-func pgTextArray(vals []any) (string, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, v := range vals {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		dv, err := driverValue(v)
-		if err != nil {
-			return "", err
-		}
-		var s string
-		switch x := dv.(type) {
-		case nil:
-			b.WriteString("NULL")
-			continue
-		case time.Time:
-			s = x.Format("2006-01-02 15:04:05.999999999Z07:00")
-		case []byte:
-			s = `\x` + hex.EncodeToString(x)
-		case driver.Value:
-			s = string(textOf(x, time.UTC))
-		}
-		b.WriteByte('"')
-		for _, c := range []byte(s) {
-			if c == '"' || c == '\\' {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(c)
-		}
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String(), nil
+	first, index = first-1, index-1
+	return &KeyError{Index: index, First: first, Key: append([]any(nil), in.keyVals[index*nk:(index+1)*nk]...), Err: ErrDuplicateKey}
 }

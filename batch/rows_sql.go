@@ -217,7 +217,7 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		writeValues()
 		b.WriteString(") AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") ON ")
 		writeOn()
-	case dialect.BulkValuesColumnN:
+	default: // BulkValuesColumnN
 		b.WriteString("UPDATE " + s.table)
 		writeSet()
 		args = append(args, autoVals...)
@@ -225,20 +225,12 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		writeValues()
 		b.WriteString(") AS " + s.quote("v") + " WHERE ")
 		writeOn()
-	default: // BulkValuesCast
-		b.WriteString("UPDATE " + s.table)
-		writeSet()
-		args = append(args, autoVals...)
-		b.WriteString(" FROM (VALUES ")
-		writeValues()
-		b.WriteString(") AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
-		writeOn()
 	}
 	return b.String(), args, nil
 }
 
-// writeValues writes VALUES rows of placeholders (PostgreSQL: each with its
-// column's cast), each preceded by its 1-based ordinal when numbered.
+// writeValues writes VALUES rows of placeholders, each preceded by its
+// 1-based ordinal when numbered.
 func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, numbered bool) []any {
 	for i, row := range rows {
 		if i > 0 {
@@ -253,9 +245,6 @@ func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, num
 				b.WriteString(", ")
 			}
 			b.WriteByte('?')
-			if s.casts != nil {
-				b.WriteString("::" + s.casts[j])
-			}
 		}
 		b.WriteByte(')')
 		args = append(args, row...)

@@ -19,15 +19,12 @@ type BulkStrategy uint8
 
 // Bulk update strategies.
 const (
-	// BulkValuesCast: PostgreSQL's UPDATE t SET .. FROM (VALUES ..) AS v(..)
-	// WHERE .., with an explicit cast on every value (untyped parameters in
-	// VALUES would otherwise become text).
-	BulkValuesCast BulkStrategy = iota + 1
 	// BulkUnnest: PostgreSQL's UPDATE t SET .. FROM unnest(CAST($1 AS
-	// text)::type[], ..) AS v(..) WHERE .., one text array literal per column:
-	// the statement text is the same for every chunk (prepared once by pgx)
-	// and the planner joins the arrays to the key's index.
-	BulkUnnest
+	// text)::type[], ..) AS v(..) WHERE .., one text array literal per column
+	// cast to the column's type: the statement text is the same for every
+	// chunk (prepared once by pgx) and the planner joins the arrays to the
+	// key's index.
+	BulkUnnest BulkStrategy = iota + 1
 	// BulkJSONTable: MySQL 8.0.4+ and MariaDB 10.6+'s UPDATE t JOIN
 	// JSON_TABLE(?, '$[*]' COLUMNS (..)) AS v ON .. SET .., with one JSON
 	// document per chunk. Each JSON_TABLE column is typed by the Go value it

@@ -12,7 +12,7 @@ import (
 
 func TestBulk(t *testing.T) {
 	want := map[string]dialect.BulkStrategy{
-		dbtest.Postgres:  dialect.BulkValuesCast,
+		dbtest.Postgres:  dialect.BulkUnnest,
 		dbtest.MySQL:     dialect.BulkJSONTable,
 		dbtest.MariaDB:   dialect.BulkJSONTable,
 		dbtest.SQLite:    dialect.BulkValuesColumnN,
