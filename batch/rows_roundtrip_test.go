@@ -228,3 +228,37 @@ func FuzzUpdateRowsRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// The chunk that crashed MariaDB 10.11 (signal 11) was a UNION ALL of
+// SELECT ? rows with CAST(? AS BINARY) carrying a ~20 KB string and a ~20 KB
+// []byte. That form is gone: on MySQL and MariaDB the same rows travel as
+// one JSON document read by JSON_TABLE (TestUpdateRowsRoundTrip writes them
+// live on every database).
+func TestUpdateRowsMySQLCrashFormGone(t *testing.T) {
+	crash := rtSeeds[len(rtSeeds)-1]
+	for _, d := range []string{dbtest.MySQL, dbtest.MariaDB} {
+		t.Run(d, func(t *testing.T) {
+			db, rec := shapeDB(t, d)
+			if _, err := batch.UpdateRows(context.Background(), db.Table("rt_rows"), crash.rows(), rtColumns); err != nil {
+				t.Fatal(err)
+			}
+			got := rec.Statements()
+			if len(got) != 1 {
+				t.Fatalf("%d statements, want 1", len(got))
+			}
+			q := got[0]
+			for _, bad := range []string{"UNION", "CAST(", "SELECT"} {
+				if strings.Contains(q, bad) {
+					t.Errorf("statement contains %q: %.200s", bad, q)
+				}
+			}
+			if !strings.HasPrefix(q, "UPDATE `rt_rows` JOIN JSON_TABLE('[[1,") || strings.Count(q, "JSON_TABLE(") != 1 {
+				t.Errorf("statement = %.200s…, want one UPDATE … JOIN JSON_TABLE of one JSON document", q)
+			}
+			// The bytes travel hex-encoded and are decoded where assigned.
+			if !strings.Contains(q, "`rt_rows`.`b` = UNHEX(`v`.`b`)") || !strings.Contains(q, "`b` LONGTEXT CHARACTER SET ascii PATH '$[3]'") {
+				t.Errorf("statement does not hex-decode the bytes column: %.300s", q[strings.Index(q, "COLUMNS"):])
+			}
+		})
+	}
+}
