@@ -81,7 +81,7 @@ func rtSeed() []rtRow {
 var rtSeeds = []rtInput{
 	{S: "a ", B: []byte{0xc3}, I: 1, F: 1.5, Unix: 1700000000, Nanos: 123456789, Zone: 330},
 	{S: "  lead and trail  ", B: []byte("trailing \x00 nul "), I: math.MaxInt64, F: math.MaxFloat64, Unix: 0, Nanos: 1, Zone: -600},
-	{S: `quotes ' " \ back\slash`, B: []byte{0xff, 0xfe, 0x00, 0x80}, I: math.MinInt64, F: -0.0, Unix: -86400 * 365, Zone: 0},
+	{S: `quotes ' " \ back\slash`, B: []byte{0xff, 0xfe, 0x00, 0x80}, I: math.MinInt64, F: math.Copysign(0, -1), Unix: -86400 * 365, Zone: 0},
 	{S: "unicode: 日本語 🎉 é", B: []byte("\xed\xa0\x80 surrogate"), I: -1, F: math.SmallestNonzeroFloat64, Unix: 253402300799, Nanos: 999999999, Zone: 840},
 	{S: "", B: []byte{}, I: 0, F: 0, Unix: 1, Zone: 1},
 	{S: "0.1", B: nil, I: 42, F: 0.1, Unix: 951782400, Nanos: 500000, Zone: -1},
