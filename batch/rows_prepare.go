@@ -8,8 +8,8 @@ import (
 )
 
 // reuseTx is the connection pool of one UpdateRows transaction on SQLite and
-// MySQL/MariaDB: the first statement text executed twice (the full chunk's
-// UPDATE) is prepared on the transaction and every later statement with
+// MySQL/MariaDB: the first statement text with arguments executed twice
+// (the full chunk's UPDATE) is prepared on the transaction and every later statement with
 // that text runs the prepared statement, instead of being parsed again (SQLite) or prepared,
 // executed and closed per chunk (go-sql-driver). Other statements pass
 // through. The statements still go through GORM's callback chain; only the
@@ -43,7 +43,7 @@ func reuse(tx *gorm.DB) (*gorm.DB, func()) {
 // ExecContext runs query through the prepared statement when its text is
 // the one prepared, preparing the first text it sees a second time.
 func (r *reuseTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if r.stmt == nil {
+	if r.stmt == nil && len(args) > 0 { // not SQLite's argument-less write-lock statement
 		if !r.seen[query] {
 			r.seen[query] = true
 			return r.Tx.ExecContext(ctx, query, args...)
