@@ -183,6 +183,12 @@ func (c jsonCol) append(buf []byte, v any, loc *time.Location) ([]byte, error) {
 		buf = hex.AppendEncode(buf, raw)
 		return append(buf, '"'), nil
 	}
+	if str, ok := dv.(string); ok {
+		if !utf8.ValidString(str) {
+			return bad("text that is not valid UTF-8")
+		}
+		return appendJSONString(buf, str), nil
+	}
 	raw := textOf(dv, loc)
 	if !utf8.Valid(raw) {
 		return bad("text that is not valid UTF-8")
@@ -229,11 +235,12 @@ func appendDriverTime(buf []byte, t time.Time, loc *time.Location) []byte {
 }
 
 // appendJSONString appends raw (valid UTF-8) as a JSON string.
-func appendJSONString(buf, raw []byte) []byte {
+func appendJSONString[S string | []byte](buf []byte, raw S) []byte {
 	const hexDigits = "0123456789abcdef"
 	buf = append(buf, '"')
 	start := 0
-	for i, c := range raw {
+	for i := range len(raw) {
+		c := raw[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
