@@ -324,7 +324,6 @@ type input struct {
 	ctx     context.Context
 	src     []reflect.Value // each row's struct value
 	keyVals []any           // the key values of every row, len(keys) per row
-	keys    []any           // each row's normalised key (normKey)
 	buf     []any
 	rows    [][]any
 }
@@ -332,8 +331,10 @@ type input struct {
 // extractRows reads every row's key, refusing nil rows and duplicate keys.
 func extractRows[T any](ctx context.Context, w *rowWriter, rows []T) (*input, error) {
 	nk := len(w.keys)
-	in := &input{ctx: ctx, src: make([]reflect.Value, len(rows)), keyVals: make([]any, len(rows)*nk), keys: make([]any, len(rows))}
-	seen := make(map[any]int, len(rows))
+	in := &input{ctx: ctx, src: make([]reflect.Value, len(rows)), keyVals: make([]any, len(rows)*nk)}
+	// Integer keys, the common case, are told apart in a map of int64.
+	seenInt := make(map[int64]int, len(rows))
+	seen := map[any]int{}
 	for i := range rows {
 		rv := reflect.ValueOf(&rows[i]).Elem()
 		for rv.Kind() == reflect.Pointer {
@@ -347,12 +348,18 @@ func extractRows[T any](ctx context.Context, w *rowWriter, rows []T) (*input, er
 			key[j], _ = f.ValueOf(ctx, rv)
 		}
 		k := normKey(key)
-		if first, dup := seen[k]; dup {
+		first, dup := 0, false
+		if ik, ok := k.(int64); ok {
+			if first, dup = seenInt[ik]; !dup {
+				seenInt[ik] = i
+			}
+		} else if first, dup = seen[k]; !dup {
+			seen[k] = i
+		}
+		if dup {
 			return nil, &KeyError{Index: i, First: first, Key: append([]any(nil), key...), Err: ErrDuplicateKey}
 		}
-		seen[k] = i
 		in.src[i] = rv
-		in.keys[i] = k
 	}
 	return in, nil
 }

@@ -114,7 +114,19 @@ func (w *rowWriter) exec(tx *gorm.DB, q string, args []any, rows [][]any, res *R
 	if w.collects {
 		exec = hooks.WithChanges(exec, w.changes(rows))
 	}
-	r := exec.Exec(q, args...)
+	var r *gorm.DB
+	if f := w.d.Family(); f == dialect.SQLite || f.IsMySQL() {
+		// "?" is these drivers' own placeholder: GORM's callback chain gets
+		// the statement as built, instead of Exec parsing the SQL again and
+		// adding its thousands of values one by one.
+		exec = exec.Scopes() // a statement of its own, not tx's
+		exec.Statement.SQL.Reset()
+		exec.Statement.SQL.WriteString(q)
+		exec.Statement.Vars = args
+		r = exec.Callback().Raw().Execute(exec)
+	} else {
+		r = exec.Exec(q, args...)
+	}
 	if r.Error != nil {
 		return r.Error
 	}
