@@ -3,7 +3,6 @@ package batch
 import (
 	"context"
 	"fmt"
-	"math"
 	"reflect"
 	"time"
 
@@ -295,18 +294,20 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	}
 	w.stmt = st
 	// Two parameters of slack: SQL Server's sp_executesql counts its own
-	// statement and parameter-list arguments against the 2,100 limit.
+	// statement and parameter-list arguments against the 2,100 limit. The
+	// JSON and array forms carry a chunk in a few parameters, but a chunk
+	// stays no larger than the dialect's parameter limit would allow as
+	// VALUES rows, which bounds its memory.
 	fixed := len(w.auto) + 2
-	room := w.d.ChunkSize(st.perRow(), fixed)
+	perRow := st.perRow()
+	if perRow == 0 {
+		perRow = st.width()
+	}
+	room := w.d.ChunkSize(perRow, fixed)
 	if room == 0 {
-		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, st.perRow(), w.d.Family())
+		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Family())
 	}
-	if st.perRow() > 0 {
-		w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/st.perRow()))
-	} else {
-		room = math.MaxInt32 // one JSON document per chunk
-		w.size = DefaultChunkRows
-	}
+	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
 			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Family())
