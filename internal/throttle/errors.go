@@ -25,6 +25,11 @@ var ErrWrongDialect = errors.New("throttle: check does not apply to this databas
 // drop it.
 var ErrNotReplica = errors.New("throttle: server is not a replica")
 
+// ErrNotPrimary is returned by PostgresReplicas reading a standby, whose
+// pg_stat_replication lists no replicas of the primary: a check that would
+// never hold is refused. Point it at the primary, or use PostgresStandby.
+var ErrNotPrimary = errors.New("throttle: server is not the primary")
+
 // HeldError is returned by Waiter.Wait when the checks held a run longer than
 // MaxHold. errors.Is(err, ErrHeldTooLong) reports it; errors.As gives the
 // reason and the time held.

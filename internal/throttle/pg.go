@@ -30,8 +30,8 @@ const (
 // changes when the replica reports progress.
 //
 // Reading another session's replication columns needs superuser or the
-// pg_monitor role; without it they read NULL, which holds. PostgresReplicas
-// is safe for concurrent use.
+// pg_monitor role; without it they read NULL, which holds. Reading a standby
+// fails with ErrNotPrimary. PostgresReplicas is safe for concurrent use.
 type PostgresReplicas struct {
 	// DB reaches the primary; under dbresolver its reads are sent to the
 	// primary.
@@ -75,6 +75,13 @@ func (c *PostgresReplicas) Check(ctx context.Context) (Hold, error) {
 	db, err := session(ctx, c.DB, true, "PostgresReplicas", dialect.Postgres)
 	if err != nil {
 		return Hold{}, err
+	}
+	var inRecovery bool
+	if err := db.Raw("SELECT pg_is_in_recovery()").Scan(&inRecovery).Error; err != nil {
+		return Hold{}, fmt.Errorf("throttle: reading pg_is_in_recovery(): %w", err)
+	}
+	if inRecovery {
+		return Hold{}, fmt.Errorf("%w: PostgresReplicas reads a standby; point it at the primary, or use PostgresStandby on the standby", ErrNotPrimary)
 	}
 	var rows []pgReplicaRow
 	if err := db.Raw(pgReplicasQuery).Scan(&rows).Error; err != nil {
