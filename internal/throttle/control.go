@@ -2,8 +2,12 @@ package throttle
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -12,22 +16,34 @@ import (
 )
 
 // ControlTable is the table Pause and Resume write and Paused reads, in the
-// database's default schema: one row per run name, created on demand.
+// database's default schema: one row per run name, created on demand. Run
+// names are compared byte for byte on every database, whatever its
+// collation.
 const ControlTable = "gormup_run_control"
 
 // MaxRunName is the longest run name, in bytes, Pause accepts.
 const MaxRunName = 191
 
-// runControl is a row of ControlTable.
+// runControl is a row of ControlTable. Its key is the SHA-256 of the name,
+// in lowercase hex, so that names are told apart byte for byte on every
+// database: a case-insensitive MariaDB collation would make "Nightly" and
+// "nightly" one run, and a PAD SPACE one "a" and "a ".
 type runControl struct {
-	Name      string `gorm:"primaryKey;size:191"`
+	RunKey    string `gorm:"primaryKey;size:64"`
+	Name      string `gorm:"size:191;not null"`
 	Paused    bool   `gorm:"not null"`
 	UpdatedAt time.Time
 }
 
+func runKey(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:])
+}
+
 func (runControl) TableName() string { return ControlTable }
 
-// Pause marks the run name paused, creating ControlTable if needed; a
+// Pause marks the run name paused (a name is valid UTF-8 of 1 to MaxRunName
+// bytes without NUL; others fail with ErrInvalidConfig), creating ControlTable if needed; a
 // PauseFlag for name then holds its run between chunks until Resume. It
 // writes on the primary under dbresolver and commits at once (inside a
 // caller's transaction it commits with it). Pausing a paused run is a no-op;
@@ -50,9 +66,9 @@ func setPaused(ctx context.Context, db *gorm.DB, name string, paused bool) error
 	if err := ensureControlTable(tx); err != nil {
 		return err
 	}
-	row := runControl{Name: name, Paused: paused, UpdatedAt: time.Now().UTC()}
+	row := runControl{RunKey: runKey(name), Name: name, Paused: paused, UpdatedAt: time.Now().UTC()}
 	err := tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "name"}},
+		Columns:   []clause.Column{{Name: "run_key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"paused", "updated_at"}),
 	}).Create(&row).Error
 	if err != nil {
@@ -75,10 +91,10 @@ func Paused(ctx context.Context, db *gorm.DB, name string) (bool, error) {
 		return false, nil
 	}
 	var rows []runControl
-	if err := tx.Where("name = ?", name).Limit(1).Find(&rows).Error; err != nil {
+	if err := tx.Where(map[string]any{"run_key": runKey(name)}).Limit(1).Find(&rows).Error; err != nil {
 		return false, fmt.Errorf("throttle: reading the pause flag of run %q: %w", name, err)
 	}
-	return len(rows) == 1 && rows[0].Paused, nil
+	return len(rows) == 1 && rows[0].Name == name && rows[0].Paused, nil
 }
 
 // ensureControlTable creates ControlTable unless it exists; a concurrent
@@ -101,6 +117,10 @@ func checkName(name string) error {
 		return invalid("run name", "is empty")
 	case len(name) > MaxRunName:
 		return invalid("run name", "is %d bytes, the limit is %d", len(name), MaxRunName)
+	case !utf8.ValidString(name):
+		return invalid("run name", "%q is not valid UTF-8", name)
+	case strings.ContainsRune(name, 0):
+		return invalid("run name", "%q contains a NUL byte", name)
 	}
 	return nil
 }
