@@ -22,5 +22,18 @@
 //	}
 //
 // Another process pauses and resumes the run with Pause and Resume on the
-// same database.
+// same database. EstimateRows reads the catalog's row count of a table for a
+// dry run's plan.
+//
+// The built-in checks read, each on the server it is given:
+//
+//	PostgresReplicas   the primary's pg_stat_replication (WAL bytes, replay_lag)
+//	PostgresStandby    a standby's received-but-not-replayed WAL and replay delay
+//	MySQLReplicaLag    SHOW REPLICA STATUS on a MySQL/MariaDB replica
+//	GaleraFlowControl  a Galera node's wsrep status (flow control, receive queue)
+//	PauseFlag          the run's row in ControlTable
+//
+// A check that cannot read its server fails the wait (fail closed) with a
+// *CheckError; one given the wrong kind of server fails with ErrWrongDialect,
+// ErrNotReplica or ErrNotPrimary.
 package throttle
