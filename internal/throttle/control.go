@@ -43,11 +43,11 @@ func runKey(name string) string {
 func (runControl) TableName() string { return ControlTable }
 
 // Pause marks the run name paused (a name is valid UTF-8 of 1 to MaxRunName
-// bytes without NUL; others fail with ErrInvalidConfig), creating ControlTable if needed; a
-// PauseFlag for name then holds its run between chunks until Resume. It
-// writes on the primary under dbresolver and commits at once (inside a
-// caller's transaction it commits with it). Pausing a paused run is a no-op;
-// ctx bounds the statements.
+// bytes without NUL; others fail with ErrInvalidConfig), creating
+// ControlTable if needed; a PauseFlag for name then holds its run between
+// chunks until Resume. It writes on the primary under dbresolver. Call it
+// outside a transaction: creating the table would commit a MySQL one.
+// Pausing a paused run is a no-op; ctx bounds the statements.
 func Pause(ctx context.Context, db *gorm.DB, name string) error {
 	return setPaused(ctx, db, name, true)
 }
