@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/throttle"
 )
@@ -90,4 +92,40 @@ func ExamplePause() {
 	// Output:
 	// true run "backfill-orders" is paused; throttle.Resume releases it
 	// false
+}
+
+// EstimateRows sizes a dry run's plan from the catalog; SQLite keeps no row
+// count, so there it counts.
+func ExampleEstimateRows() {
+	type Order struct{ ID int64 }
+	db := dbtest.Memory(&Order{})
+	db.Create(&[]Order{{1}, {2}, {3}})
+	est, err := throttle.EstimateRows(context.Background(), db, "orders")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(est.Rows, est.Exact)
+	// Output:
+	// 3 true
+}
+
+// A run on a PostgreSQL primary held while a streaming replica has more
+// than 64 MB of WAL to replay, or while no replica is connected, for at most
+// an hour; holds are logged through GORM's logger.
+func ExamplePostgresReplicas() {
+	run := func(ctx context.Context, primary *gorm.DB) error {
+		w := &throttle.Waiter{
+			Checks:  []throttle.Check{&throttle.PostgresReplicas{DB: primary, MaxBytes: 64 << 20, MinReplicas: 1}},
+			MaxHold: time.Hour,
+			Logger:  primary.Logger,
+		}
+		for range 10 {
+			if _, err := w.Wait(ctx); err != nil {
+				return err
+			}
+			// ... write one chunk ...
+		}
+		return nil
+	}
+	_ = run
 }
