@@ -23,6 +23,8 @@ func TestPostgresLagHoldsWhileStandbyReplayIsPaused(t *testing.T) {
 	checks := []throttle.Check{
 		&throttle.PostgresReplicas{DB: s.Primary, MaxBytes: limit, MaxLag: time.Hour, MinReplicas: 1},
 		&throttle.PostgresStandby{DB: s.Standby, MaxBytes: limit, MaxLag: time.Hour},
+		// The same standby judged by time alone.
+		&throttle.PostgresStandby{DB: s.Standby, MaxBytes: 1 << 40, MaxLag: time.Millisecond},
 		// Under dbresolver the primary's view is read on the primary (on the
 		// standby it would fail with ErrNotPrimary).
 		&throttle.PostgresReplicas{DB: s.Resolved, MaxBytes: limit, MaxLag: time.Hour},
@@ -47,14 +49,15 @@ func TestPostgresLagHoldsWhileStandbyReplayIsPaused(t *testing.T) {
 		OnHold: func(h throttle.Waiting) { holds <- h }}
 	done := make(chan error, 1)
 	go func() { _, err := w.Wait(ctx); done <- err }()
-	// Wait until both the primary's and the standby's view hold (the standby
+	// Wait until the primary's and the standby's views all hold (the standby
 	// must first receive the WAL it cannot replay), then a few polls more.
 	both := 0
 	for both < 3 {
 		select {
 		case h := <-holds:
 			if strings.Contains(h.Reason, "bytes of WAL behind (limit 1048576)") &&
-				strings.Contains(h.Reason, "bytes of WAL left to replay (limit 1048576) (replay is paused)") {
+				strings.Contains(h.Reason, "bytes of WAL left to replay (limit 1048576) (replay is paused)") &&
+				strings.Contains(h.Reason, "behind (limit 1ms) (replay is paused)") {
 				both++
 			}
 		case err := <-done:
