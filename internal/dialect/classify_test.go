@@ -165,20 +165,44 @@ func TestClassifyRealLockWaitTimeout(t *testing.T) {
 	})
 }
 
+// Both SQLite drivers: mattn/go-sqlite3's sqlite3.Error (read by reflection)
+// and the pure-Go driver's *sqlite.Error with Code() (glebarez/go-sqlite, a
+// modernc.org/sqlite fork), each holding SQLITE_BUSY, classify as Busy.
 func TestClassifyRealSQLiteBusy(t *testing.T) {
-	db := dbtest.Open(t, dbtest.SQLite)
-	seedLockRows(t, db)
-	holder := begin(t, db.DB)
-	if err := lockRowByID(holder, 1); err != nil {
-		t.Fatal(err)
-	}
-	impatient := dbtest.OpenDSN(t, dbtest.SQLite, strings.Replace(db.DSN, "_busy_timeout=5000", "_busy_timeout=10", 1))
-	err := lockRowByID(impatient, 2)
-	if err == nil || !strings.Contains(err.Error(), "database is locked") {
-		t.Fatalf("got %v, want SQLite's database is locked", err)
-	}
-	if got := dialect.Classify(err); got != dialect.Busy {
-		t.Fatalf("Classify(%v) = %v, want %v", err, got, dialect.Busy)
+	for target, wantType := range map[string]string{
+		dbtest.SQLite:       "sqlite3.Error",
+		dbtest.SQLitePureGo: "*sqlite.Error",
+	} {
+		t.Run(target, func(t *testing.T) {
+			db := dbtest.Open(t, target)
+			seedLockRows(t, db)
+			holder := begin(t, db.DB)
+			if err := lockRowByID(holder, 1); err != nil {
+				t.Fatal(err)
+			}
+			impatient := dbtest.OpenDSN(t, db.Target, dbtest.SQLiteBusyTimeout(db.DSN, 10))
+			err := lockRowByID(impatient, 2)
+			if err == nil || !strings.Contains(err.Error(), "database is locked") {
+				t.Fatalf("got %v, want SQLite's database is locked", err)
+			}
+			if got := fmt.Sprintf("%T", err); got != wantType {
+				t.Fatalf("driver error type %s, want %s", got, wantType)
+			}
+			if got := dialect.Classify(err); got != dialect.Busy {
+				t.Fatalf("Classify(%v) = %v, want %v", err, got, dialect.Busy)
+			}
+			// Wrapped in fmt.Errorf and errors.Join, it still classifies.
+			wrapped := fmt.Errorf("outer: %w", errors.Join(errors.New("x"), err))
+			if got := dialect.Classify(wrapped); got != dialect.Busy {
+				t.Fatalf("Classify(wrapped) = %v, want %v", got, dialect.Busy)
+			}
+			if err := holder.Rollback().Error; err != nil {
+				t.Fatal(err)
+			}
+			if got := valueOf(t, db.DB, 2); got != 0 {
+				t.Fatalf("row 2 value = %d, want 0 (the refused write changed nothing)", got)
+			}
+		})
 	}
 }
 
