@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gormup/gormup/examples/internal/exampledb"
 	"github.com/gormup/gormup/internal/dbtest"
 )
 
@@ -21,7 +22,7 @@ func TestBenchRuns(t *testing.T) {
 		jsonPath, svgPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.svg")
 		var out bytes.Buffer
 		cfg := config{rows: 600, sample: 40, writers: 4, incs: 10}
-		if err := run(context.Background(), db.DSN, cfg, jsonPath, svgPath, &out, io.Discard); err != nil {
+		if err := run(context.Background(), exampledb.DSN(db), cfg, jsonPath, svgPath, &out, io.Discard); err != nil {
 			t.Fatalf("%v\n%s", err, out.String())
 		}
 		raw, err := os.ReadFile(jsonPath)
