@@ -99,7 +99,7 @@ func Find[T any](ctx context.Context, db *gorm.DB) ([]T, error) {
 	}
 	out := make([]T, 0)
 	err = query(q, func(rows *sql.Rows) error {
-		s := newScanner[T](m)
+		s := newScanner[T](ctx, m)
 		var zero T
 		for rows.Next() {
 			out = append(out, zero)
@@ -125,7 +125,7 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 	if err != nil {
 		return row, err
 	}
-	if q, err = firstQuery(q); err != nil {
+	if q, err = firstQuery[T](q); err != nil {
 		return row, err
 	}
 	found := false
@@ -134,7 +134,7 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 			return nil
 		}
 		found = true
-		if err := newScanner[T](m).scan(rows, &row); err != nil {
+		if err := newScanner[T](ctx, m).scan(rows, &row); err != nil {
 			return scanError[T](err)
 		}
 		return nil
@@ -151,9 +151,9 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 
 // firstQuery orders q by the model's primary key unless q has an ORDER BY,
 // and limits it to one row.
-func firstQuery(q *gorm.DB) (*gorm.DB, error) {
+func firstQuery[T any](q *gorm.DB) (*gorm.DB, error) {
 	if _, ordered := q.Statement.Clauses["ORDER BY"]; !ordered {
-		s, table, err := modelOf(q)
+		s, table, err := modelOf(q, reflect.TypeFor[T]())
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +185,7 @@ func Each[T any](ctx context.Context, db *gorm.DB) iter.Seq2[T, error] {
 			return
 		}
 		defer rows.Close()
-		s := newScanner[T](m)
+		s := newScanner[T](ctx, m)
 		row := new(T)
 		for rows.Next() {
 			if err := ctx.Err(); err != nil {
@@ -240,7 +240,7 @@ func Pluck[V any](ctx context.Context, db *gorm.DB, column string) ([]V, error) 
 
 // pluckQuery validates column on db's model and selects it alone.
 func pluckQuery[V any](db *gorm.DB, column string) (*gorm.DB, error) {
-	s, table, err := modelOf(db)
+	s, table, err := modelOf(db, nil)
 	if err != nil {
 		return nil, err
 	}
