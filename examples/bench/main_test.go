@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,9 +56,53 @@ func TestBenchRuns(t *testing.T) {
 				}
 			}
 		}
+		// The committed tables come from runs with the same jobs and
+		// strategies: a renamed or added strategy fails here until the
+		// tables are measured again (see docs/benchmarks.md).
+		reports, err := loadCommitted(filepath.Join("..", "..", "docs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range reports {
+			if got, want := shape(r), shape(c); !slices.Equal(got, want) {
+				var diff strings.Builder
+				writeShapeDiff(&diff, got, want)
+				t.Errorf("docs/bench-%s.json is stale: a fresh run has other jobs or strategies:\n%s", committed[i].name, diff.String())
+			}
+		}
 		svg, err := os.ReadFile(svgPath)
 		if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("updater.Update")) {
 			t.Fatalf("SVG missing or incomplete (%v)", err)
 		}
 	})
+}
+
+// docs/benchmarks.md and the README's summary table are exactly what
+// -docs generates from the committed JSON results, so the two cannot
+// disagree with each other or with the measurements.
+func TestCommittedDocsAreGenerated(t *testing.T) {
+	dir := filepath.Join("..", "..", "docs")
+	reports, err := loadCommitted(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "benchmarks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(page) != renderBenchmarks(reports) {
+		t.Error("docs/benchmarks.md differs from its JSON: run go run ./examples/bench -docs docs")
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryOf(string(readme)); got == "" || got != renderSummary(reports) {
+		t.Errorf("README's benchmark summary differs from docs/bench-*.json: run go run ./examples/bench -docs docs\ngot:\n%s\nwant:\n%s", got, renderSummary(reports))
+	}
+	for i, r := range reports {
+		if r.Driver == "" || len(r.Jobs) == 0 {
+			t.Errorf("docs/bench-%s.json has no driver or no jobs", committed[i].name)
+		}
+	}
 }
