@@ -37,7 +37,7 @@ type Brief struct {
 }
 
 // wideTable is Wide as the per-row-values strategies see it: two columns
-// written per row, as in DESIGN.md's measurements.
+// written per row, as in docs/design.md's measurements.
 var wideTable = baseline.Table{
 	Name:    "bench_wide",
 	Key:     "id",
