@@ -315,3 +315,36 @@ func TestRunTxResolvesRealDeadlock(t *testing.T) {
 		}
 	})
 }
+
+// Both SQLite drivers report the same dialect facts, and the parameter limit
+// gormup sizes chunks by is the driver's real one: MaxParams parameters run,
+// one more is refused by SQLite itself.
+func TestSQLiteDriversShareFactsAndLimits(t *testing.T) {
+	for _, target := range []string{dbtest.SQLite, dbtest.SQLitePureGo} {
+		t.Run(target, func(t *testing.T) {
+			db := dbtest.Open(t, target)
+			d, err := dialect.Of(context.Background(), db.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Family() != dialect.SQLite || !d.SupportsUpdateFrom() || !d.SupportsReturning() || !d.Version().AtLeast(3, 35) {
+				t.Fatalf("family %v, version %v, UPDATE FROM %v, RETURNING %v", d.Family(), d.Version(), d.SupportsUpdateFrom(), d.SupportsReturning())
+			}
+			in := func(n int) error {
+				args := make([]any, n)
+				for i := range args {
+					args[i] = i
+				}
+				var one int
+				q := "SELECT 1 WHERE 1 IN (?" + strings.Repeat(",?", n-1) + ")"
+				return db.Raw(q, args...).Scan(&one).Error
+			}
+			if err := in(d.MaxParams()); err != nil {
+				t.Fatalf("%d parameters: %v", d.MaxParams(), err)
+			}
+			if err := in(d.MaxParams() + 1); err == nil || !strings.Contains(err.Error(), "too many SQL variables") {
+				t.Fatalf("%d parameters: got %v, want SQLite's too many SQL variables", d.MaxParams()+1, err)
+			}
+		})
+	}
+}
