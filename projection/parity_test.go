@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gormup/gormup/internal/dbtest"
@@ -190,4 +191,34 @@ func TestTableQueryRefusals(t *testing.T) {
 			t.Fatalf("Pluck on a table: got %v, want ErrNoModel", err)
 		}
 	})
+}
+
+// A Model-less db.Table query selects the DTO's columns qualified with the
+// table (or its alias) on every dialect, SQL Server included; DryRun reads
+// no catalog.
+func TestShapeTableQueries(t *testing.T) {
+	want := map[string][]string{
+		dbtest.Postgres:  {`"docs"."id"`, `"docs"."title"`},
+		dbtest.MySQL:     {"`docs`.`id`", "`docs`.`title`"},
+		dbtest.MariaDB:   {"`docs`.`id`", "`docs`.`title`"},
+		dbtest.SQLite:    {"`docs`.`id`", "`docs`.`title`"},
+		dbtest.SQLServer: {`"docs"."id"`, `"docs"."title"`},
+	}
+	for _, d := range dbtest.DryRunDialects {
+		t.Run(d, func(t *testing.T) {
+			got, err := projection.Columns[docTitle](dbtest.DryRun(t, d).Table("docs"))
+			if err != nil || !reflect.DeepEqual(got, want[d]) {
+				t.Fatalf("got %q, %v; want %q", got, err, want[d])
+			}
+			var sink []docTitle
+			q, err := projection.Apply[docTitle](dbtest.DryRun(t, d).Table("docs AS d"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sql := q.Find(&sink).Statement.SQL.String()
+			if want := "SELECT " + strings.ReplaceAll(strings.Join(want[d], ","), "docs", "d") + " FROM docs AS d"; sql != want {
+				t.Fatalf("SQL %q, want %q", sql, want)
+			}
+		})
+	}
 }
