@@ -55,6 +55,9 @@ type cacheKey struct {
 	schema weak.Pointer[schema.Schema]
 	dto    reflect.Type
 	table  string
+	// physical is the table a Model-less db.Table query was checked against
+	// ("archive.accounts" and "accounts" share table but not physical).
+	physical string
 }
 
 // cache holds mappings weakly keyed by their model schema: entries vanish
@@ -144,6 +147,9 @@ func mappingFor(db *gorm.DB, dto reflect.Type) (*mapping, *schema.Schema, string
 		return nil, s, table, ErrNotStruct
 	}
 	key := cacheKey{schema: weak.Make(s), dto: dto, table: table}
+	if db.Statement.Model == nil {
+		key.physical, _ = tableOnly(db) // modelOf checked it
+	}
 	if m, ok := cache.Load(key); ok {
 		return m.(*mapping), s, table, nil
 	}
@@ -156,8 +162,7 @@ func mappingFor(db *gorm.DB, dto reflect.Type) (*mapping, *schema.Schema, string
 	}
 	m := &mapping{cols: b.cols}
 	if db.Statement.Model == nil {
-		physical, _ := tableOnly(db) // modelOf checked it
-		if err := checkCatalog(db, m, dto, table, physical); err != nil {
+		if err := checkCatalog(db, m, dto, table, key.physical); err != nil {
 			return nil, s, table, err
 		}
 	}

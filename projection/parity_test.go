@@ -130,10 +130,17 @@ func TestTableQueriesMatchGORM(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedDocs(t, db)
 		ctx := context.Background()
+		qualifier := "main"
+		if q := map[string]string{dbtest.Postgres: "SELECT current_schema()", dbtest.MySQL: "SELECT DATABASE()", dbtest.SQLServer: "SELECT SCHEMA_NAME()"}[db.Dialect]; q != "" {
+			if err := db.Raw(q).Scan(&qualifier).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, tt := range []struct {
 			name  string
 			query func(*gorm.DB) *gorm.DB
 		}{
+			{"qualified", func(db *gorm.DB) *gorm.DB { return db.Table(qualifier+".docs").Where("id > ?", 1).Order("id") }},
 			{"name", func(db *gorm.DB) *gorm.DB { return db.Table("docs").Where("id > ?", 1).Order("id") }},
 			{"alias", func(db *gorm.DB) *gorm.DB { return db.Table("docs AS d").Where("d.id > ?", 1).Order("d.id") }},
 		} {
@@ -179,6 +186,9 @@ func TestTableQueryRefusals(t *testing.T) {
 		var fe *projection.FieldError
 		if !errors.Is(err, projection.ErrUnknownField) || !errors.As(err, &fe) || fe.Column != "ghost" || fe.Table != "docs" {
 			t.Fatalf("unknown column: got %v, want a *FieldError for ghost on docs wrapping ErrUnknownField", err)
+		}
+		if got, err := projection.Find[docTitle](ctx, db.Table("gormup_no_such_schema.docs")); err == nil || got != nil {
+			t.Fatalf("a table in a schema that does not exist: got %v, %v; want a refusal", got, err)
 		}
 		sub := db.Model(&doc{}).Select("id", "title")
 		if _, err := projection.Find[docTitle](ctx, db.Table("(?) AS u", sub)); !errors.Is(err, projection.ErrNoModel) {

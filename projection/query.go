@@ -16,7 +16,9 @@ import (
 // on db's model, in DTO field order, quoted for db's dialect: qualified
 // columns such as "accounts"."email" (`accounts`.`email` on MySQL, MariaDB and
 // SQLite) and computed fields as `SQL AS "alias"`. It sends nothing to the
-// database. It fails with ErrNoModel when db has no Model, ErrNotStruct,
+// database, except the catalog read that checks a Model-less db.Table query
+// (see the package doc). It fails with ErrNoModel when db has neither Model
+// nor a plain db.Table, ErrNotStruct,
 // ErrNoColumns, or a *FieldError wrapping ErrUnknownField, ErrUnknownTable or
 // ErrUnsupportedField.
 func Columns[T any](db *gorm.DB) ([]string, error) {
@@ -88,7 +90,8 @@ func prepare[T any](ctx context.Context, db *gorm.DB) (*gorm.DB, *mapping, error
 
 // Find loads every row db selects as a T, reading only the columns T maps
 // (see Columns). db may carry Where, Order, Limit, Offset, Joins, Group,
-// Scopes and be a transaction; it must have a Model. ctx bounds the query.
+// Scopes and be a transaction; it must have a Model or a db.Table (see the
+// package doc). ctx bounds the query.
 // The DTO is validated before any SQL is sent. Find returns an empty, non-nil
 // slice when no row matches. A NULL can only be read into a pointer,
 // sql.Null* or other sql.Scanner field; into a plain field it is an error.
