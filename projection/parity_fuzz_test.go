@@ -28,8 +28,11 @@ func FuzzSerializerParity(f *testing.F) {
 	}
 	var id int64
 	f.Fuzz(func(t *testing.T, tag1, tag2, author string, pages int64, key, value string, withExtra bool) {
-		if !utf8.ValidString(tag1 + tag2 + author + key + value) {
-			t.Skip("encoding/json replaces invalid UTF-8: GORM cannot round-trip it either")
+		// encoding/json replaces invalid UTF-8 with U+FFFD: GORM does not
+		// round-trip such a value either, so only the two reads are compared.
+		valid := true
+		for _, s := range []string{tag1, tag2, author, key, value} {
+			valid = valid && utf8.ValidString(s)
 		}
 		id++
 		in := doc{ID: id, Title: "fuzz", Tags: []string{tag1, tag2}, Meta: docMeta{author, int(pages)}, Blob: map[string]string{key: value}}
@@ -51,7 +54,7 @@ func FuzzSerializerParity(f *testing.F) {
 			if !reflect.DeepEqual(got, want) || len(got) != 1 {
 				t.Fatalf("%s:\n projection %+v\n GORM       %+v", target, got, want)
 			}
-			if !reflect.DeepEqual(got[0].Tags, in.Tags) || got[0].Meta != in.Meta || got[0].Blob[key] != value {
+			if valid && !reflect.DeepEqual(got[0].Tags, in.Tags) || valid && (got[0].Meta != in.Meta || got[0].Blob[key] != value) {
 				t.Fatalf("%s: read %+v, wrote %+v", target, got[0], in)
 			}
 		}

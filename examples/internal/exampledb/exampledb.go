@@ -31,11 +31,12 @@ const DSNUsage = `database to run on (default: SQLite, pure Go, in a temporary d
   postgres://user@host/db?sslmode=disable  or  host=... user=... dbname=...
   mysql://user:pass@host:3306/db           or  user:pass@tcp(host:3306)/db
   sqlserver://user:pass@host?database=db
-  sqlite:PATH    pure-Go SQLite (github.com/glebarez/sqlite); PATH must not exist yet and is kept
+  sqlite:PATH    pure-Go SQLite (github.com/glebarez/sqlite) on PATH, kept afterwards: PATH must
+                 be new or a file an example created (an existing file of yours is refused)
   sqlite3:PATH   the same through gorm.io/driver/sqlite (mattn/go-sqlite3, needs cgo)
 On a server the example creates a schema (PostgreSQL) or database (MySQL/MariaDB,
 SQL Server) named gormup_example_<random>, works only in it, and drops it at exit:
-the DSN's user needs the right to create one`
+the DSN's user needs the right to create one, and every run starts afresh`
 
 // DSNFlag registers the -dsn flag every example takes.
 func DSNFlag() *string {
@@ -56,6 +57,9 @@ func Open(dsn string) (*gorm.DB, string, func(), error) {
 		return openIsolated(t)
 	}
 	db, err := gorm.Open(t.dialector(t.dsn), &gorm.Config{Logger: logger.Discard})
+	if err == nil && t.marker {
+		err = db.Exec("CREATE TABLE IF NOT EXISTS " + MarkerTable + " (note TEXT)").Error
+	}
 	if err != nil {
 		t.removeFiles()
 		return nil, "", nil, fmt.Errorf("opening %s: %w", t.name, err)
@@ -70,6 +74,34 @@ type target struct {
 	server      bool
 	dialector   func(dsn string) gorm.Dialector
 	removeFiles func()
+	// marker: create MarkerTable, so that a later run may reopen the file.
+	marker bool
+}
+
+// MarkerTable is the table an example creates in a SQLite file it was given
+// by -dsn sqlite:PATH; only a file holding it is ever reopened.
+const MarkerTable = "gormup_example"
+
+// exampleFile accepts path when it does not exist yet, or when an example
+// created it (it holds MarkerTable). It looks through a read-only connection
+// with no settings, so a file of yours is refused unchanged.
+func exampleFile(path string, open func(string) gorm.Dialector) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	db, err := gorm.Open(open("file:"+path+"?mode=ro"), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		return fmt.Errorf("%s exists and cannot be read as SQLite: %w; the examples write only to a new file or one they created", path, err)
+	}
+	defer closeDB(db)
+	var n int64
+	err = db.Raw("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", MarkerTable).Scan(&n).Error
+	if err != nil || n != 1 {
+		return fmt.Errorf("%s exists and was not created by a gormup example (no %s table, %v); the examples write only to a new file or one they created", path, MarkerTable, err)
+	}
+	return nil
 }
 
 func parse(dsn string) (target, error) {
@@ -91,10 +123,10 @@ func parse(dsn string) (target, error) {
 		if strings.HasPrefix(rest, "file:") { // a complete SQLite DSN: the test harness's own database
 			return target{name: name, dsn: rest, dialector: open, removeFiles: noop}, nil
 		}
-		if _, err := os.Stat(rest); !errors.Is(err, os.ErrNotExist) {
-			return target{}, fmt.Errorf("-dsn %s: %s exists (or cannot be checked: %v); the example writes only to a new file", dsn, rest, err)
+		if err := exampleFile(rest, open); err != nil {
+			return target{}, fmt.Errorf("-dsn %s: %w", dsn, err)
 		}
-		return target{name: name, dsn: SQLiteDSN(rest), dialector: open, removeFiles: noop}, nil
+		return target{name: name, dsn: SQLiteDSN(rest), dialector: open, removeFiles: noop, marker: true}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"), strings.Contains(dsn, "host="):
 		return target{name: "postgres", dsn: dsn, server: true, dialector: postgres.Open}, nil
 	case strings.HasPrefix(dsn, "mysql://"):

@@ -65,36 +65,56 @@ func TestServerRunLeavesNothingBehind(t *testing.T) {
 	})
 }
 
-// sqlite:PATH writes only to a new file, kept for inspection; an existing file
-// is refused before it is opened, untouched.
+// sqlite:PATH writes only to a new file, kept for inspection, or reopens one
+// an example created; any other existing file — a SQLite database of yours,
+// or not SQLite at all — is refused before it is opened for writing, unchanged
+// byte for byte.
 func TestSQLitePathMustBeNew(t *testing.T) {
 	for _, scheme := range []string{"sqlite", "sqlite3"} {
 		t.Run(scheme, func(t *testing.T) {
 			dir := t.TempDir()
-			existing := filepath.Join(dir, "mine.db")
-			if err := os.WriteFile(existing, []byte("precious"), 0o600); err != nil {
+			notSQLite := filepath.Join(dir, "notes.txt")
+			if err := os.WriteFile(notSQLite, []byte("precious"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, _, err := Open(scheme + ":" + existing); err == nil || !strings.Contains(err.Error(), "exists") {
-				t.Fatalf("got %v, want a refusal naming the existing file", err)
+			mine := filepath.Join(dir, "mine.db")
+			// A database of the user's: same engine, no marker table.
+			user := dbtest.OpenDSN(t, map[string]string{"sqlite": dbtest.SQLitePureGo, "sqlite3": dbtest.SQLite}[scheme], "file:"+mine)
+			if err := user.AutoMigrate(&leftover{}); err != nil {
+				t.Fatal(err)
 			}
-			if got, _ := os.ReadFile(existing); string(got) != "precious" {
-				t.Fatalf("existing file now holds %q", got)
+			if sqlDB, err := user.DB(); err == nil {
+				sqlDB.Close()
+			}
+			for _, path := range []string{notSQLite, mine} {
+				before, _ := os.ReadFile(path)
+				if _, _, _, err := Open(scheme + ":" + path); err == nil || !strings.Contains(err.Error(), "exists") {
+					t.Fatalf("%s: got %v, want a refusal naming the existing file", path, err)
+				}
+				if after, _ := os.ReadFile(path); string(after) != string(before) {
+					t.Fatalf("%s changed although refused", path)
+				}
 			}
 			fresh := filepath.Join(dir, "new.db")
-			db, name, cleanup, err := Open(scheme + ":" + fresh)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if name != scheme {
-				t.Fatalf("display name %q, want %q", name, scheme)
-			}
-			if err := db.AutoMigrate(&leftover{}); err != nil {
-				t.Fatal(err)
-			}
-			cleanup()
-			if _, err := os.Stat(fresh); err != nil {
-				t.Fatalf("the new file was not kept: %v", err)
+			for run := range 2 { // new, then reopened: the example made it
+				db, name, cleanup, err := Open(scheme + ":" + fresh)
+				if err != nil {
+					t.Fatalf("run %d: %v", run, err)
+				}
+				if name != scheme {
+					t.Fatalf("display name %q, want %q", name, scheme)
+				}
+				if err := db.AutoMigrate(&leftover{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Create(&leftover{Note: "x"}).Error; err != nil {
+					t.Fatal(err)
+				}
+				var n int64
+				if err := db.Model(&leftover{}).Count(&n).Error; err != nil || n != int64(run+1) {
+					t.Fatalf("run %d: %d rows (%v), want %d: the file is kept between runs", run, n, err, run+1)
+				}
+				cleanup()
 			}
 		})
 	}
