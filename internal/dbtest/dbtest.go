@@ -85,9 +85,30 @@ func Run(t *testing.T, body func(t *testing.T, db *DB)) {
 	t.Helper()
 	for _, name := range Dialects {
 		t.Run(name, func(t *testing.T) {
+			SkipPureGoUnderRace(t, name)
 			db := Open(t, name)
 			body(t, db)
 		})
+	}
+}
+
+// EnvPureGoUnderRace, set to 1, makes Run keep its sqlite-purego subtests in
+// a -race build.
+const EnvPureGoUnderRace = "GORMUP_TEST_PUREGO_UNDER_RACE"
+
+// SkipPureGoUnderRace skips t when target is SQLitePureGo in a -race build,
+// as Run does for its sqlite-purego subtest; tests that open that target
+// themselves call it too. The
+// race detector instruments every memory access of modernc's translated
+// SQLite (cgo's C is not instrumented), which makes those subtests 20–50x
+// slower and puts packages past go test's 10-minute limit, while finding
+// nothing the sqlite subtest's instrumented gormup code does not. In the
+// same `go test -race ./...`, TestPureGoSQLiteWithoutRace runs every
+// sqlite-purego subtest in a build without -race instead.
+func SkipPureGoUnderRace(t *testing.T, target string) {
+	t.Helper()
+	if RaceEnabled && target == SQLitePureGo && os.Getenv(EnvPureGoUnderRace) != "1" {
+		t.Skip("-race build: sqlite-purego subtests run without -race in internal/dbtest's TestPureGoSQLiteWithoutRace")
 	}
 }
 

@@ -322,6 +322,7 @@ func TestRunTxResolvesRealDeadlock(t *testing.T) {
 func TestSQLiteDriversShareFactsAndLimits(t *testing.T) {
 	for _, target := range []string{dbtest.SQLite, dbtest.SQLitePureGo} {
 		t.Run(target, func(t *testing.T) {
+			dbtest.SkipPureGoUnderRace(t, target)
 			db := dbtest.Open(t, target)
 			d, err := dialect.Of(context.Background(), db.DB)
 			if err != nil {
