@@ -106,3 +106,29 @@ func TestCommittedDocsAreGenerated(t *testing.T) {
 		}
 	}
 }
+
+// The shape check can fail: a renamed strategy or job shows up, while a size
+// that follows -rows does not.
+func TestShapeCatchesARename(t *testing.T) {
+	reports, err := loadCommitted(filepath.Join("..", "..", "docs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reports[0]
+	resized := r
+	resized.Jobs = slices.Clone(r.Jobs)
+	resized.Jobs[1].Results = slices.Clone(r.Jobs[1].Results)
+	resized.Jobs[1].Results[2].Strategy = "batch.Update Chunked(200)"
+	if !slices.Equal(shape(resized), shape(r)) {
+		t.Fatal("a size that depends on -rows changed the shape")
+	}
+	renamed := resized
+	renamed.Jobs = slices.Clone(resized.Jobs)
+	renamed.Jobs[0].Results = slices.Clone(r.Jobs[0].Results)
+	renamed.Jobs[0].Results[4].Strategy = "batch.UpdateRowsFast"
+	var diff strings.Builder
+	writeShapeDiff(&diff, shape(renamed), shape(r))
+	if slices.Equal(shape(renamed), shape(r)) || !strings.Contains(diff.String(), `"  batch.UpdateRowsFast"`) {
+		t.Fatalf("a renamed strategy went unnoticed; diff %q", diff.String())
+	}
+}
