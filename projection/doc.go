@@ -34,13 +34,29 @@
 // computed once per DTO type, model schema (hence naming strategy) and table,
 // and cached weakly: it is dropped with the *gorm.DB's schema cache.
 //
+// # Parity with GORM's Select + Find
+//
+// A DTO field tagged gorm:"serializer:json" (gob, unixtime, or any name given
+// to schema.RegisterSerializer) is decoded by GORM's own field setter, exactly
+// as GORM's Find into the same DTO decodes it; an unregistered serializer, or
+// one on a field inside a projection:"table:…" struct, is an
+// ErrUnsupportedField before any SQL.
+//
+// Without db.Model, a query on db.Table("accounts") (or "archive.accounts",
+// or with an alias, "accounts AS a") takes the DTO as its model, as GORM's
+// db.Table(...).Find(&dtos) does. Its columns are then checked against the
+// table's catalog (Migrator().ColumnTypes) before the query: a missing column
+// is an ErrUnknownField. A db.Table expression whose columns cannot be looked
+// up — a subquery, bound variables — needs db.Model naming the model its
+// columns come from, else ErrNoModel. Pluck always needs db.Model.
+//
 // # Reading
 //
 // Find returns a slice, First one row (gorm.ErrRecordNotFound when none),
 // Each an iter.Seq2 holding one row at a time, Pluck one typed column.
 // Rows are scanned straight into the DTO's fields by position, not through
-// GORM's reflection-heavy Scan. All accept any *gorm.DB with a Model —
-// a transaction, Where, Order, Limit, Joins, Group, Scopes — and take ctx
-// first. Columns and Apply expose the SELECT list for callers running the
+// GORM's reflection-heavy Scan. All accept any *gorm.DB with a Model (or a
+// db.Table, above) — a transaction, Where, Order, Limit, Joins, Group,
+// Scopes — and take ctx first. Columns and Apply expose the SELECT list for callers running the
 // query themselves.
 package projection

@@ -37,6 +37,10 @@ type column struct {
 	offset uintptr
 	typ    reflect.Type
 	ptr    func(unsafe.Pointer) any // scan destination at a field address
+	// ser is the DTO's field as GORM parses it, for a field with a
+	// serializer: tag: scanned into ser.NewValuePool's value, then set
+	// with ser.Set, as GORM's own Find does. nil for other fields.
+	ser *schema.Field
 }
 
 // mapping is a DTO type's SELECT list on one model, computed once.
@@ -51,6 +55,9 @@ type cacheKey struct {
 	schema weak.Pointer[schema.Schema]
 	dto    reflect.Type
 	table  string
+	// physical is the table a Model-less db.Table query was checked against
+	// ("archive.accounts" and "accounts" share table but not physical).
+	physical string
 }
 
 // cache holds mappings weakly keyed by their model schema: entries vanish
@@ -64,11 +71,20 @@ type target struct {
 }
 
 // modelOf parses the model of db with db's schema cache and returns its
-// schema and the table name columns are qualified with.
-func modelOf(db *gorm.DB) (*schema.Schema, string, error) {
+// schema and the table name columns are qualified with. Without a Model, a
+// query on db.Table(NAME) takes dto as its model, as GORM's Find(&dtos) does;
+// dto nil (Pluck) or a table expression (a subquery, bound variables) is
+// ErrNoModel.
+func modelOf(db *gorm.DB, dto reflect.Type) (*schema.Schema, string, error) {
 	model := db.Statement.Model
 	if model == nil {
-		return nil, "", ErrNoModel
+		if _, err := tableOnly(db); err != nil || dto == nil || dto.Kind() != reflect.Struct {
+			if err == nil {
+				err = ErrNoModel
+			}
+			return nil, "", err
+		}
+		model = reflect.New(dto).Interface()
 	}
 	stmt := &gorm.Statement{DB: db, Table: db.Statement.Table}
 	if err := stmt.Parse(model); err != nil {
@@ -77,9 +93,53 @@ func modelOf(db *gorm.DB) (*schema.Schema, string, error) {
 	return stmt.Schema, stmt.Table, nil
 }
 
+// tableOnly returns the table a Model-less db.Table(NAME) query reads —
+// NAME, schema.NAME, or either with an alias — so that the DTO's columns can
+// be checked against the catalog before the query runs. A query with neither
+// Model nor Table, or a Table that is an expression whose columns cannot be
+// looked up (a subquery, bound variables), is ErrNoModel.
+func tableOnly(db *gorm.DB) (string, error) {
+	stmt := db.Statement
+	if stmt.Table == "" && stmt.TableExpr == nil {
+		return "", ErrNoModel
+	}
+	name := stmt.Table
+	if e := stmt.TableExpr; e != nil {
+		if len(e.Vars) > 0 || strings.ContainsAny(e.SQL, "()?") {
+			return "", fmt.Errorf("%w: db.Table(%q) is an expression whose columns cannot be checked before the query; add db.Model(&X{}) naming the model its columns come from", ErrNoModel, e.SQL)
+		}
+		name, _, _ = strings.Cut(strings.TrimSpace(e.SQL), " ")
+		name = strings.NewReplacer("`", "", `"`, "", "[", "", "]", "").Replace(name)
+	}
+	return name, nil
+}
+
+// checkCatalog makes sure every column m reads from the model's own table
+// exists on table, the physical table of a Model-less db.Table query, reading
+// the catalog (no query on the table's rows). In DryRun nothing is read.
+func checkCatalog(db *gorm.DB, m *mapping, dto reflect.Type, qualifier, table string) error {
+	if db.DryRun {
+		return nil
+	}
+	types, err := db.Session(&gorm.Session{NewDB: true}).Migrator().ColumnTypes(table)
+	if err != nil {
+		return fmt.Errorf("projection: reading the columns of %s: %w", table, err)
+	}
+	have := make(map[string]bool, len(types))
+	for _, t := range types {
+		have[strings.ToLower(t.Name())] = true
+	}
+	for _, c := range m.cols {
+		if c.expr == "" && c.table == qualifier && !have[strings.ToLower(c.name)] {
+			return &FieldError{DTO: dto.Name(), Model: dto.Name(), Field: c.field, Column: c.name, Table: table, Err: ErrUnknownField}
+		}
+	}
+	return nil
+}
+
 // mappingFor returns the cached mapping of dto on db's model.
 func mappingFor(db *gorm.DB, dto reflect.Type) (*mapping, *schema.Schema, string, error) {
-	s, table, err := modelOf(db)
+	s, table, err := modelOf(db, dto)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -87,6 +147,9 @@ func mappingFor(db *gorm.DB, dto reflect.Type) (*mapping, *schema.Schema, string
 		return nil, s, table, ErrNotStruct
 	}
 	key := cacheKey{schema: weak.Make(s), dto: dto, table: table}
+	if db.Statement.Model == nil {
+		key.physical, _ = tableOnly(db) // modelOf checked it
+	}
 	if m, ok := cache.Load(key); ok {
 		return m.(*mapping), s, table, nil
 	}
@@ -98,6 +161,11 @@ func mappingFor(db *gorm.DB, dto reflect.Type) (*mapping, *schema.Schema, string
 		return nil, s, table, ErrNoColumns
 	}
 	m := &mapping{cols: b.cols}
+	if db.Statement.Model == nil {
+		if err := checkCatalog(db, m, dto, table, key.physical); err != nil {
+			return nil, s, table, err
+		}
+	}
 	if v, loaded := cache.LoadOrStore(key, m); loaded {
 		return v.(*mapping), s, table, nil
 	}
@@ -112,6 +180,8 @@ type builder struct {
 	table string
 	dto   reflect.Type
 	cols  []column
+	// dtoSchema is the DTO parsed by GORM, on the first serializer field.
+	dtoSchema *schema.Schema
 }
 
 var (
@@ -156,6 +226,12 @@ func (b *builder) walk(t reflect.Type, base uintptr, path, prefix string, tgt ta
 			if ftgt, err = b.resolveTable(ptable); err != nil {
 				return b.fail(fpath, ptable, "", "", err)
 			}
+		}
+		if name := serializerName(settings); name != "" && expr == "" {
+			if err := b.addSerialized(f, base, fpath, prefix, settings["COLUMN"], name, ftgt); err != nil {
+				return err
+			}
+			continue
 		}
 		if expr == "" && !isLeaf(f.Type) {
 			_, embedded := settings["EMBEDDED"]
@@ -215,6 +291,59 @@ func (b *builder) addLeaf(f reflect.StructField, base uintptr, path, prefix, tag
 	c.table, c.name = tgt.qualifier, name
 	b.cols = append(b.cols, c)
 	return nil
+}
+
+// serializerName returns the serializer a gorm tag names (serializer:NAME,
+// or GORM's older json:NAME spelling), "" if none.
+func serializerName(settings map[string]string) string {
+	if name := settings["JSON"]; name != "" {
+		return name
+	}
+	return settings["SERIALIZER"]
+}
+
+// addSerialized maps a field with a serializer: tag to its column. GORM's
+// parse of the DTO supplies the field's Set and value pool, so the value is
+// decoded exactly as GORM's Select + Find decodes it. An unregistered
+// serializer, or a serializer field GORM's parse does not reach (inside a
+// projection:"table:…" struct), is refused before any SQL.
+func (b *builder) addSerialized(f reflect.StructField, base uintptr, path, prefix, tagColumn, name string, tgt target) error {
+	if _, ok := schema.GetSerializer(name); !ok {
+		return b.fail(path, "", "", "serializer "+strconv.Quote(name)+" is not registered (schema.RegisterSerializer)", ErrUnsupportedField)
+	}
+	if tgt.schema != b.model {
+		return b.fail(path, "", "", "a serializer field must sit on the DTO's top level or in an embedded struct, not in a projection:\"table:…\" struct", ErrUnsupportedField)
+	}
+	if b.dtoSchema == nil {
+		stmt := &gorm.Statement{DB: b.db}
+		if err := stmt.Parse(reflect.New(b.dto).Interface()); err != nil {
+			return b.fail(path, "", "", "GORM cannot parse the DTO for its serializer fields: "+err.Error(), ErrUnsupportedField)
+		}
+		b.dtoSchema = stmt.Schema
+	}
+	sf := b.dtoSchema.FieldsByName[f.Name]
+	if sf == nil || sf.Serializer == nil || sf.StructField.Type != f.Type || !sameOffset(b.dto, sf.StructField.Index, base+f.Offset) {
+		return b.fail(path, "", "", "a serializer field must sit on the DTO's top level or in an embedded struct", ErrUnsupportedField)
+	}
+	if err := b.addLeaf(f, base, path, prefix, tagColumn, "", tgt); err != nil {
+		return err
+	}
+	b.cols[len(b.cols)-1].ser = sf
+	return nil
+}
+
+// sameOffset reports whether the field at index path of t sits at offset.
+func sameOffset(t reflect.Type, index []int, offset uintptr) bool {
+	var at uintptr
+	for _, i := range index {
+		if t.Kind() != reflect.Struct {
+			return false
+		}
+		f := t.Field(i)
+		at += f.Offset
+		t = f.Type
+	}
+	return at == offset
 }
 
 // resolveTable finds the model or relationship a projection:"table:…" names.

@@ -16,7 +16,9 @@ import (
 // on db's model, in DTO field order, quoted for db's dialect: qualified
 // columns such as "accounts"."email" (`accounts`.`email` on MySQL, MariaDB and
 // SQLite) and computed fields as `SQL AS "alias"`. It sends nothing to the
-// database. It fails with ErrNoModel when db has no Model, ErrNotStruct,
+// database, except the catalog read that checks a Model-less db.Table query
+// (see the package doc). It fails with ErrNoModel when db has neither Model
+// nor a plain db.Table, ErrNotStruct,
 // ErrNoColumns, or a *FieldError wrapping ErrUnknownField, ErrUnknownTable or
 // ErrUnsupportedField.
 func Columns[T any](db *gorm.DB) ([]string, error) {
@@ -88,7 +90,8 @@ func prepare[T any](ctx context.Context, db *gorm.DB) (*gorm.DB, *mapping, error
 
 // Find loads every row db selects as a T, reading only the columns T maps
 // (see Columns). db may carry Where, Order, Limit, Offset, Joins, Group,
-// Scopes and be a transaction; it must have a Model. ctx bounds the query.
+// Scopes and be a transaction; it must have a Model or a db.Table (see the
+// package doc). ctx bounds the query.
 // The DTO is validated before any SQL is sent. Find returns an empty, non-nil
 // slice when no row matches. A NULL can only be read into a pointer,
 // sql.Null* or other sql.Scanner field; into a plain field it is an error.
@@ -99,7 +102,7 @@ func Find[T any](ctx context.Context, db *gorm.DB) ([]T, error) {
 	}
 	out := make([]T, 0)
 	err = query(q, func(rows *sql.Rows) error {
-		s := newScanner[T](m)
+		s := newScanner[T](ctx, m)
 		var zero T
 		for rows.Next() {
 			out = append(out, zero)
@@ -125,7 +128,7 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 	if err != nil {
 		return row, err
 	}
-	if q, err = firstQuery(q); err != nil {
+	if q, err = firstQuery[T](q); err != nil {
 		return row, err
 	}
 	found := false
@@ -134,7 +137,7 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 			return nil
 		}
 		found = true
-		if err := newScanner[T](m).scan(rows, &row); err != nil {
+		if err := newScanner[T](ctx, m).scan(rows, &row); err != nil {
 			return scanError[T](err)
 		}
 		return nil
@@ -151,9 +154,9 @@ func First[T any](ctx context.Context, db *gorm.DB) (T, error) {
 
 // firstQuery orders q by the model's primary key unless q has an ORDER BY,
 // and limits it to one row.
-func firstQuery(q *gorm.DB) (*gorm.DB, error) {
+func firstQuery[T any](q *gorm.DB) (*gorm.DB, error) {
 	if _, ordered := q.Statement.Clauses["ORDER BY"]; !ordered {
-		s, table, err := modelOf(q)
+		s, table, err := modelOf(q, reflect.TypeFor[T]())
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +188,7 @@ func Each[T any](ctx context.Context, db *gorm.DB) iter.Seq2[T, error] {
 			return
 		}
 		defer rows.Close()
-		s := newScanner[T](m)
+		s := newScanner[T](ctx, m)
 		row := new(T)
 		for rows.Next() {
 			if err := ctx.Err(); err != nil {
@@ -240,7 +243,7 @@ func Pluck[V any](ctx context.Context, db *gorm.DB, column string) ([]V, error) 
 
 // pluckQuery validates column on db's model and selects it alone.
 func pluckQuery[V any](db *gorm.DB, column string) (*gorm.DB, error) {
-	s, table, err := modelOf(db)
+	s, table, err := modelOf(db, nil)
 	if err != nil {
 		return nil, err
 	}

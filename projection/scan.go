@@ -1,7 +1,9 @@
 package projection
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"reflect"
 	"time"
 	"unsafe"
@@ -44,25 +46,54 @@ func pointerTo(t reflect.Type) func(unsafe.Pointer) any {
 	return func(p unsafe.Pointer) any { return reflect.NewAt(t, p).Interface() }
 }
 
-// bind points dests at the fields of the DTO stored at base.
+// bind points dests at the fields of the DTO stored at base; a serializer
+// field gets a value from its GORM pool, decoded by set.
 func (m *mapping) bind(dests []any, base unsafe.Pointer) {
 	for i := range m.cols {
+		if ser := m.cols[i].ser; ser != nil {
+			dests[i] = ser.NewValuePool.Get()
+			continue
+		}
 		dests[i] = m.cols[i].ptr(unsafe.Add(base, m.cols[i].offset))
 	}
 }
 
-// scanner reads rows into values of T through a mapping.
-type scanner[T any] struct {
-	m     *mapping
-	dests []any
+// set decodes the serializer fields scanned into dests into the DTO root,
+// through GORM's own field setters, and returns the values to their pools.
+func (m *mapping) set(ctx context.Context, dests []any, root reflect.Value) error {
+	var first error
+	for i := range m.cols {
+		if ser := m.cols[i].ser; ser != nil {
+			if err := ser.Set(ctx, root, dests[i]); err != nil && first == nil {
+				first = fmt.Errorf("field %s: %w", m.cols[i].field, err)
+			}
+			ser.NewValuePool.Put(dests[i])
+		}
+	}
+	return first
 }
 
-func newScanner[T any](m *mapping) *scanner[T] {
-	return &scanner[T]{m: m, dests: make([]any, len(m.cols))}
+// scanner reads rows into values of T through a mapping.
+type scanner[T any] struct {
+	ctx        context.Context // handed to serializers
+	m          *mapping
+	dests      []any
+	serialized bool
+}
+
+func newScanner[T any](ctx context.Context, m *mapping) *scanner[T] {
+	s := &scanner[T]{ctx: ctx, m: m, dests: make([]any, len(m.cols))}
+	for _, c := range m.cols {
+		s.serialized = s.serialized || c.ser != nil
+	}
+	return s
 }
 
 // scan reads the current row of rows into *dst.
 func (s *scanner[T]) scan(rows *sql.Rows, dst *T) error {
 	s.m.bind(s.dests, unsafe.Pointer(dst))
-	return rows.Scan(s.dests...)
+	if err := rows.Scan(s.dests...); err != nil || !s.serialized {
+		return err
+	}
+	return s.m.set(s.ctx, s.dests, reflect.ValueOf(dst).Elem())
 }

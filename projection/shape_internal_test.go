@@ -24,7 +24,7 @@ func firstSQL(t *testing.T, db *gorm.DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q, err = firstQuery(q); err != nil {
+	if q, err = firstQuery[shapeItemBrief](q); err != nil {
 		t.Fatal(err)
 	}
 	var sink []shapeItemBrief

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// benchAccount is an 8-column table, as in DESIGN.md's measurements.
+// benchAccount is an 8-column table, as in docs/design.md's measurements.
 type benchAccount struct {
 	ID        int64 `gorm:"primaryKey"`
 	Email     string

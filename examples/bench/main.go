@@ -5,6 +5,8 @@
 //	go run ./examples/bench
 //	go run ./examples/bench -dsn 'postgres://postgres@127.0.0.1/test?sslmode=disable' -rows 100000
 //	go run ./examples/bench -json results.json -svg results.svg
+//	go run ./examples/bench -dsn sqlite3:/tmp/bench.db   # SQLite through the cgo driver
+//	go run ./examples/bench -docs docs                   # regenerate docs/benchmarks.md and the README summary
 //
 // Figures are rows per second of wall time; the naive per-row strategies run
 // on a sample of the rows (-sample) because they are one to two orders of
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -73,7 +76,15 @@ func main() {
 	flag.StringVar(&cfg.only, "only", "", "run only the jobs whose title contains this text (and skip the lost-update test)")
 	jsonPath := flag.String("json", "", "write the results as JSON to this file")
 	svgPath := flag.String("svg", "", "write the results as an SVG chart to this file")
+	docsDir := flag.String("docs", "", "measure nothing: regenerate DIR/benchmarks.md and the README's summary table from DIR/bench-*.json")
 	flag.Parse()
+	if *docsDir != "" {
+		if err := writeDocs(*docsDir, filepath.Join(*docsDir, "..", "README.md")); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), *dsn, cfg, *jsonPath, *svgPath, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -95,13 +106,13 @@ func run(ctx context.Context, dsn string, cfg config, jsonPath, svgPath string, 
 		return err
 	}
 	cfg.sample = min(cfg.sample, cfg.rows)
-	env := fmt.Sprintf("%s %s, %d rows, %s, %d CPUs, %s", d.Family(), d.Version(), cfg.rows, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	env := fmt.Sprintf("%s %s via %s, %d rows, %s, %d CPUs, %s", d.Family(), d.Version(), driverOf(name), cfg.rows, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(out, "gormup bench: %s\n", env)
 	fmt.Fprintf(progress, "seeding %d rows on %s...\n", cfg.rows, name)
 	if err := setup(ctx, db, cfg.rows); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	report := Report{Database: string(d.Family()), Version: d.Version().String(), Rows: cfg.rows, Env: env}
+	report := Report{Database: string(d.Family()), Driver: driverOf(name), Version: d.Version().String(), Rows: cfg.rows, Env: env}
 	for _, j := range jobs(db, cfg) {
 		if cfg.only != "" && !strings.Contains(j.title, cfg.only) {
 			continue

@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gormup/gormup/examples/internal/exampledb"
 	"github.com/gormup/gormup/internal/dbtest"
 )
 
@@ -21,7 +23,7 @@ func TestBenchRuns(t *testing.T) {
 		jsonPath, svgPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.svg")
 		var out bytes.Buffer
 		cfg := config{rows: 600, sample: 40, writers: 4, incs: 10}
-		if err := run(context.Background(), db.DSN, cfg, jsonPath, svgPath, &out, io.Discard); err != nil {
+		if err := run(context.Background(), exampledb.DSN(db), cfg, jsonPath, svgPath, &out, io.Discard); err != nil {
 			t.Fatalf("%v\n%s", err, out.String())
 		}
 		raw, err := os.ReadFile(jsonPath)
@@ -54,9 +56,79 @@ func TestBenchRuns(t *testing.T) {
 				}
 			}
 		}
+		// The committed tables come from runs with the same jobs and
+		// strategies: a renamed or added strategy fails here until the
+		// tables are measured again (see docs/benchmarks.md).
+		reports, err := loadCommitted(filepath.Join("..", "..", "docs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range reports {
+			if got, want := shape(r), shape(c); !slices.Equal(got, want) {
+				var diff strings.Builder
+				writeShapeDiff(&diff, got, want)
+				t.Errorf("docs/bench-%s.json is stale: a fresh run has other jobs or strategies:\n%s", committed[i].name, diff.String())
+			}
+		}
 		svg, err := os.ReadFile(svgPath)
 		if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("updater.Update")) {
 			t.Fatalf("SVG missing or incomplete (%v)", err)
 		}
 	})
+}
+
+// docs/benchmarks.md and the README's summary table are exactly what
+// -docs generates from the committed JSON results, so the two cannot
+// disagree with each other or with the measurements.
+func TestCommittedDocsAreGenerated(t *testing.T) {
+	dir := filepath.Join("..", "..", "docs")
+	reports, err := loadCommitted(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "benchmarks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(page) != renderBenchmarks(reports) {
+		t.Error("docs/benchmarks.md differs from its JSON: run go run ./examples/bench -docs docs")
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryOf(string(readme)); got == "" || got != renderSummary(reports) {
+		t.Errorf("README's benchmark summary differs from docs/bench-*.json: run go run ./examples/bench -docs docs\ngot:\n%s\nwant:\n%s", got, renderSummary(reports))
+	}
+	for i, r := range reports {
+		if r.Driver == "" || len(r.Jobs) == 0 {
+			t.Errorf("docs/bench-%s.json has no driver or no jobs", committed[i].name)
+		}
+	}
+}
+
+// The shape check can fail: a renamed strategy or job shows up, while a size
+// that follows -rows does not.
+func TestShapeCatchesARename(t *testing.T) {
+	reports, err := loadCommitted(filepath.Join("..", "..", "docs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reports[0]
+	resized := r
+	resized.Jobs = slices.Clone(r.Jobs)
+	resized.Jobs[1].Results = slices.Clone(r.Jobs[1].Results)
+	resized.Jobs[1].Results[2].Strategy = "batch.Update Chunked(200)"
+	if !slices.Equal(shape(resized), shape(r)) {
+		t.Fatal("a size that depends on -rows changed the shape")
+	}
+	renamed := resized
+	renamed.Jobs = slices.Clone(resized.Jobs)
+	renamed.Jobs[0].Results = slices.Clone(r.Jobs[0].Results)
+	renamed.Jobs[0].Results[4].Strategy = "batch.UpdateRowsFast"
+	var diff strings.Builder
+	writeShapeDiff(&diff, shape(renamed), shape(r))
+	if slices.Equal(shape(renamed), shape(r)) || !strings.Contains(diff.String(), `"  batch.UpdateRowsFast"`) {
+		t.Fatalf("a renamed strategy went unnoticed; diff %q", diff.String())
+	}
 }

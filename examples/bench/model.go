@@ -37,7 +37,7 @@ type Brief struct {
 }
 
 // wideTable is Wide as the per-row-values strategies see it: two columns
-// written per row, as in DESIGN.md's measurements, and updated_at set per
+// written per row, as in docs/design.md's measurements, and updated_at set per
 // statement as UpdateRows sets it, so every strategy writes the same columns.
 var wideTable = baseline.Table{
 	Name:    "bench_wide",

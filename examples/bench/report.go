@@ -12,7 +12,10 @@ import (
 
 // Report is everything one run measured; -json writes it.
 type Report struct {
-	Database    string      `json:"database"`
+	Database string `json:"database"`
+	// Driver is the Go driver the run used: pgx, go-sql-driver/mysql,
+	// go-mssqldb, glebarez/sqlite (pure Go) or mattn/go-sqlite3 (cgo).
+	Driver      string      `json:"driver,omitempty"`
 	Version     string      `json:"version"`
 	Rows        int         `json:"rows"`
 	Env         string      `json:"env"`
@@ -61,6 +64,11 @@ func ratio(x float64) string {
 
 func printJob(w io.Writer, title string, results []Result) {
 	fmt.Fprintf(w, "\n%s\n", title)
+	printResults(w, results)
+}
+
+// printResults writes one job's table, in Markdown.
+func printResults(w io.Writer, results []Result) {
 	fmt.Fprintf(w, "| %-36s | %8s | %10s | %8s | %8s | %8s | %9s | %s |\n", "strategy", "rows", "rows/s", "vs naive", "vs hand", "alloc MB", "peak heap", "note")
 	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|%s:|%s:|%s|\n", strings.Repeat("-", 38), strings.Repeat("-", 9), strings.Repeat("-", 11), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 10), "---")
 	for _, r := range results {
@@ -68,18 +76,26 @@ func printJob(w io.Writer, title string, results []Result) {
 	}
 }
 
+// lostTitle heads the concurrent-writers table.
+const lostTitle = "concurrent writers: increments of one counter"
+
 func printLost(w io.Writer, lost []LostCount) {
 	if len(lost) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nconcurrent writers: increments of one counter\n")
+	fmt.Fprintf(w, "\n%s\n", lostTitle)
+	printLostTable(w, lost)
+}
+
+func printLostTable(w io.Writer, lost []LostCount) {
 	fmt.Fprintf(w, "| %-36s | %8s | %8s | %8s | %8s |\n", "strategy", "expected", "final", "lost", "errors")
 	fmt.Fprintf(w, "|%s|%s:|%s:|%s:|%s:|\n", strings.Repeat("-", 38), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 9))
 	for _, l := range lost {
-		lostPct := 100 * float64(l.Want-l.Got) / float64(l.Want)
-		fmt.Fprintf(w, "| %-36s | %8d | %8d | %7.0f%% | %8d |\n", l.Strategy, l.Want, l.Got, lostPct, l.Errors)
+		fmt.Fprintf(w, "| %-36s | %8d | %8d | %7.0f%% | %8d |\n", l.Strategy, l.Want, l.Got, lostPct(l), l.Errors)
 	}
 }
+
+func lostPct(l LostCount) float64 { return 100 * float64(l.Want-l.Got) / float64(l.Want) }
 
 func writeJSON(path string, r Report) error {
 	b, err := json.MarshalIndent(r, "", "  ")
@@ -142,4 +158,15 @@ func writeSVG(path string, r Report) error {
 	}
 	b.WriteString("</svg>\n")
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// driverOf names the Go driver behind exampledb's display name.
+func driverOf(name string) string {
+	return map[string]string{
+		"sqlite":    "glebarez/sqlite (pure Go)",
+		"sqlite3":   "mattn/go-sqlite3 (cgo)",
+		"postgres":  "pgx",
+		"mysql":     "go-sql-driver/mysql",
+		"sqlserver": "go-mssqldb",
+	}[name]
 }

@@ -27,7 +27,7 @@ type Table struct {
 	Stamp string
 }
 
-// ChunkRows is the batch size of the chunked strategies, the figure DESIGN.md
+// ChunkRows is the batch size of the chunked strategies, the figure docs/design.md
 // measured (2000 rows per statement).
 const ChunkRows = 2000
 

@@ -28,7 +28,7 @@ type Counter struct {
 	Version int64 `gorm:"not null;default:0" gormup:"version"`
 }
 
-// Galera sizes: 16 writers x 50 increments, as measured in DESIGN.md.
+// Galera sizes: 16 writers x 50 increments, as measured in docs/design.md.
 const (
 	galeraWriters    = 16
 	galeraIncrements = 50

@@ -7,14 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/glebarez/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
-	"gorm.io/driver/sqlite"
+	cgosqlite "gorm.io/driver/sqlite"
 	"gorm.io/driver/sqlserver"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -28,6 +30,13 @@ const (
 	SQLServer = "sqlserver"
 )
 
+// SQLitePureGo names the second SQLite target: the same dialect through the
+// pure-Go driver github.com/glebarez/sqlite (modernc.org/sqlite, no cgo)
+// instead of gorm.io/driver/sqlite (mattn/go-sqlite3, cgo). Its DB.Dialect is
+// SQLite — GORM and gormup see one dialect — and its DB.Target is
+// SQLitePureGo.
+const SQLitePureGo = "sqlite-purego"
+
 // Environment variables naming the server DSNs.
 const (
 	EnvPostgres  = "GORMUP_TEST_POSTGRES"
@@ -35,8 +44,12 @@ const (
 	EnvSQLServer = "GORMUP_TEST_SQLSERVER"
 )
 
-// Dialects lists every dialect Run tries, in order.
-var Dialects = []string{SQLite, Postgres, MySQL, SQLServer}
+// Dialects lists every target Run tries, in order: SQLite on both drivers,
+// then the servers.
+var Dialects = []string{SQLite, SQLitePureGo, Postgres, MySQL, SQLServer}
+
+// IsSQLite reports whether target is SQLite on either driver.
+func IsSQLite(target string) bool { return target == SQLite || target == SQLitePureGo }
 
 // EnvVar returns the environment variable holding dialect's DSN ("" for SQLite).
 func EnvVar(dialect string) string {
@@ -54,22 +67,48 @@ func EnvVar(dialect string) string {
 // DB is one test's own database.
 type DB struct {
 	*gorm.DB
-	// Dialect is the name of the target: sqlite, postgres, mysql or sqlserver.
+	// Dialect is the dialect's name: sqlite, postgres, mysql or sqlserver.
+	// Both SQLite drivers report sqlite.
 	Dialect string
+	// Target is what the database was opened as: Dialect, or SQLitePureGo
+	// for SQLite through the pure-Go driver. Empty means Dialect.
+	Target string
 	// DSN reaches this test's own database (schema, database or file), for
 	// opening more handles or handing it to a subprocess.
 	DSN string
 }
 
-// Run runs body once per dialect as a subtest named after it, each with a
-// fresh database of its own. Dialects whose DSN is unset are skipped by name.
+// Run runs body once per target of Dialects as a subtest named after it, each
+// with a fresh database of its own. Servers whose DSN is unset are skipped by
+// name.
 func Run(t *testing.T, body func(t *testing.T, db *DB)) {
 	t.Helper()
 	for _, name := range Dialects {
 		t.Run(name, func(t *testing.T) {
+			SkipPureGoUnderRace(t, name)
 			db := Open(t, name)
 			body(t, db)
 		})
+	}
+}
+
+// EnvPureGoUnderRace, set to 1, makes Run keep its sqlite-purego subtests in
+// a -race build.
+const EnvPureGoUnderRace = "GORMUP_TEST_PUREGO_UNDER_RACE"
+
+// SkipPureGoUnderRace skips t when target is SQLitePureGo in a -race build,
+// as Run does for its sqlite-purego subtest; tests that open that target
+// themselves call it too. The
+// race detector instruments every memory access of modernc's translated
+// SQLite (cgo's C is not instrumented), which makes those subtests 20–50x
+// slower and puts packages past go test's 10-minute limit, while finding
+// nothing the sqlite subtest's instrumented gormup code does not. In the
+// same `go test -race ./...`, TestPureGoSQLiteWithoutRace runs every
+// sqlite-purego subtest in a build without -race instead.
+func SkipPureGoUnderRace(t *testing.T, target string) {
+	t.Helper()
+	if RaceEnabled && target == SQLitePureGo && os.Getenv(EnvPureGoUnderRace) != "1" {
+		t.Skip("-race build: sqlite-purego subtests run without -race in internal/dbtest's TestPureGoSQLiteWithoutRace")
 	}
 }
 
@@ -79,7 +118,7 @@ func Run(t *testing.T, body func(t *testing.T, db *DB)) {
 func Open(tb testing.TB, dialect string) *DB {
 	tb.Helper()
 	var dsn string
-	if dialect != SQLite {
+	if !IsSQLite(dialect) {
 		env := EnvVar(dialect)
 		dsn = os.Getenv(env)
 		if dsn == "" {
@@ -87,9 +126,9 @@ func Open(tb testing.TB, dialect string) *DB {
 		}
 	}
 	switch dialect {
-	case SQLite:
-		dsn = "file:" + filepath.Join(tb.TempDir(), "test.db") + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=1"
-		return &DB{DB: OpenDSN(tb, SQLite, dsn), Dialect: SQLite, DSN: dsn}
+	case SQLite, SQLitePureGo:
+		dsn = SQLiteFileDSN(filepath.Join(tb.TempDir(), "test.db"))
+		return &DB{DB: OpenDSN(tb, dialect, dsn), Dialect: SQLite, Target: dialect, DSN: dsn}
 	case Postgres:
 		return openPostgres(tb, dsn)
 	case MySQL:
@@ -101,10 +140,35 @@ func Open(tb testing.TB, dialect string) *DB {
 	return nil
 }
 
-// Dialector returns the GORM dialector for dialect and dsn.
-func Dialector(dialect, dsn string) gorm.Dialector {
-	switch dialect {
+// SQLiteFileDSN returns the DSN of a SQLite database on path — WAL, busy
+// timeout 5s, foreign keys on — spelt for both drivers at once
+// (mattn/go-sqlite3's _busy_timeout=, modernc's _pragma=), so either driver
+// can open it with the same settings.
+func SQLiteFileDSN(path string) string {
+	return "file:" + path + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=1" +
+		"&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+}
+
+// SQLiteBusyTimeout returns dsn, made by SQLiteFileDSN, with a busy timeout of
+// ms milliseconds, for a connection that gives up on SQLite's lock quickly.
+//
+// Open it with the driver its database was opened with (DB.Target): two SQLite
+// libraries in one process (mattn's C build and modernc's translation) do not
+// see each other's POSIX locks, so a second driver on the same file neither
+// waits for the first one's lock nor is safe from corrupting the file.
+func SQLiteBusyTimeout(dsn string, ms int) string {
+	n := strconv.Itoa(ms)
+	dsn = strings.Replace(dsn, "_busy_timeout=5000", "_busy_timeout="+n, 1)
+	return strings.Replace(dsn, "_pragma=busy_timeout(5000)", "_pragma=busy_timeout("+n+")", 1)
+}
+
+// Dialector returns the GORM dialector for target (a dialect name or
+// SQLitePureGo) and dsn.
+func Dialector(target, dsn string) gorm.Dialector {
+	switch target {
 	case SQLite:
+		return cgosqlite.Open(dsn)
+	case SQLitePureGo:
 		return sqlite.Open(dsn)
 	case Postgres:
 		return postgres.Open(dsn)
@@ -113,7 +177,7 @@ func Dialector(dialect, dsn string) gorm.Dialector {
 	case SQLServer:
 		return sqlserver.Open(dsn)
 	}
-	panic("dbtest: unknown dialect " + dialect)
+	panic("dbtest: unknown dialect " + target)
 }
 
 // OpenDSN opens a new handle, with a connection pool and gorm.Config of its
@@ -133,10 +197,18 @@ func OpenDSN(tb testing.TB, dialect, dsn string) *gorm.DB {
 	return db
 }
 
-// Reopen opens another handle on db's own database, with its own pool.
+// Reopen opens another handle on db's own database, with its own pool and
+// the same driver.
 func Reopen(tb testing.TB, db *DB) *gorm.DB {
 	tb.Helper()
-	return OpenDSN(tb, db.Dialect, db.DSN)
+	return OpenDSN(tb, db.target(), db.DSN)
+}
+
+func (db *DB) target() string {
+	if db.Target != "" {
+		return db.Target
+	}
+	return db.Dialect
 }
 
 var unsafeChars = regexp.MustCompile(`[^a-z0-9]+`)

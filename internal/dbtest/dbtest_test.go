@@ -6,8 +6,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
 )
 
 // recordingTB captures how Open ends a test without ending this one.
@@ -109,4 +111,79 @@ func TestCaptureRecordsStatements(t *testing.T) {
 			t.Fatalf("recorded %d INSERTs, want 1", n)
 		}
 	})
+}
+
+// The two SQLite targets are the two drivers, and each is the driver its name
+// says (a second handle through Reopen uses the same one).
+func TestSQLiteTargetsAreTheTwoDrivers(t *testing.T) {
+	for target, wantDriver := range map[string]string{
+		dbtest.SQLite:       "*sqlite3.SQLiteDriver",
+		dbtest.SQLitePureGo: "*sqlite.Driver",
+	} {
+		t.Run(target, func(t *testing.T) {
+			db := dbtest.Open(t, target)
+			if db.Dialect != dbtest.SQLite || db.Target != target || db.DB.Dialector.Name() != dbtest.SQLite {
+				t.Fatalf("Dialect %q, Target %q, GORM's name %q", db.Dialect, db.Target, db.DB.Dialector.Name())
+			}
+			for _, h := range []*gorm.DB{db.DB, dbtest.Reopen(t, db)} {
+				sqlDB, err := h.DB()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fmt.Sprintf("%T", sqlDB.Driver()); got != wantDriver {
+					t.Fatalf("driver %s, want %s", got, wantDriver)
+				}
+			}
+		})
+	}
+}
+
+type stamped struct {
+	ID int64
+	At time.Time
+}
+
+// Both SQLite drivers store a time.Time as the same text and read it back as
+// the same instant, nanoseconds and zone offset included, so a database
+// written through one reads the same through the other.
+func TestSQLiteDriversStoreTimesAlike(t *testing.T) {
+	zone := time.FixedZone("", -(3*3600 + 30*60))
+	times := []time.Time{
+		time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 0, zone),
+		time.Date(1999, 12, 31, 23, 59, 59, 1, zone),
+	}
+	stored := map[string][]string{}
+	for _, target := range []string{dbtest.SQLite, dbtest.SQLitePureGo} {
+		db := dbtest.Open(t, target)
+		dbtest.Migrate(t, db, &stamped{})
+		for i, at := range times {
+			if err := db.Create(&stamped{ID: int64(i + 1), At: at}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var texts []string
+		if err := db.Raw("SELECT CAST(at AS TEXT) FROM stampeds ORDER BY id").Scan(&texts).Error; err != nil {
+			t.Fatal(err)
+		}
+		stored[target] = texts
+		var back []stamped
+		if err := db.Order("id").Find(&back).Error; err != nil {
+			t.Fatal(err)
+		}
+		for i, got := range back {
+			if !got.At.Equal(times[i]) {
+				t.Fatalf("%s: read back %v, want %v", target, got.At, times[i])
+			}
+			if _, off := got.At.Zone(); off != func() int { _, o := times[i].Zone(); return o }() {
+				t.Fatalf("%s: read back offset of %v, want that of %v", target, got.At, times[i])
+			}
+		}
+	}
+	if a, b := strings.Join(stored[dbtest.SQLite], "|"), strings.Join(stored[dbtest.SQLitePureGo], "|"); a != b {
+		t.Fatalf("stored texts differ:\n mattn:  %s\n purego: %s", a, b)
+	}
+	if got, want := stored[dbtest.SQLite][0], "2026-01-02 03:04:05.123456789+00:00"; got != want {
+		t.Fatalf("stored %q, want %q", got, want)
+	}
 }

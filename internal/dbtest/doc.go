@@ -8,8 +8,11 @@
 //		})
 //	}
 //
-// SQLite always runs, on a temporary file (WAL, busy timeout 5s) so that
-// concurrent connections are real. PostgreSQL, MySQL/MariaDB and SQL Server
+// SQLite always runs, twice: through gorm.io/driver/sqlite (mattn/go-sqlite3,
+// cgo; subtest "sqlite") and through the pure-Go github.com/glebarez/sqlite
+// (modernc.org/sqlite; subtest "sqlite-purego"), each on a temporary file
+// (WAL, busy timeout 5s) so that concurrent connections are real. Both report
+// DB.Dialect "sqlite"; DB.Target tells them apart. PostgreSQL, MySQL/MariaDB and SQL Server
 // run when GORMUP_TEST_POSTGRES, GORMUP_TEST_MYSQL and GORMUP_TEST_SQLSERVER
 // hold a DSN; unset, that dialect's subtest is skipped with a message naming
 // the variable; set but unreachable, it fails. Every test gets its own

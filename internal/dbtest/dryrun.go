@@ -35,6 +35,8 @@ func DryRun(tb testing.TB, dialect string) *gorm.DB {
 		d = mysql.New(mysql.Config{DSN: "dryrun:@tcp(127.0.0.1:1)/dryrun?parseTime=true", SkipInitializeWithVersion: true, ServerVersion: "10.11.6-MariaDB"})
 	case SQLite:
 		d = sqlite.Open("file::memory:")
+	case SQLitePureGo:
+		d = Dialector(SQLitePureGo, "file::memory:")
 	case SQLServer:
 		d = sqlserver.Open("sqlserver://dryrun:dryrun@127.0.0.1:1?database=dryrun")
 	default:

@@ -49,9 +49,11 @@ func (r Reason) String() string {
 
 // Classify reports whether err, or any error it wraps, is a transient
 // concurrency error that succeeds when the whole transaction is run again,
-// and why. It recognises the errors of pgx (pgconn.PgError), go-sql-driver/mysql,
-// go-mssqldb, mattn/go-sqlite3 and modernc.org/sqlite without importing the
-// cgo or the SQL Server packages.
+// and why. It recognises the errors of pgx (pgconn.PgError),
+// go-sql-driver/mysql, go-mssqldb, mattn/go-sqlite3 (cgo), and the pure-Go
+// modernc.org/sqlite and its fork github.com/glebarez/go-sqlite (the driver
+// under github.com/glebarez/sqlite), without importing the cgo, pure-Go SQLite
+// or SQL Server packages.
 func Classify(err error) Reason {
 	if err == nil {
 		return NotRetryable
@@ -118,7 +120,9 @@ func mysqlReason(number uint16) Reason {
 // sqliteCode extracts the SQLite result code from the chain of err:
 // mattn/go-sqlite3's Error struct (read by reflection, so that this package
 // never imports cgo), modernc.org/sqlite's Code() method, or as a last resort
-// the text SQLite uses for SQLITE_BUSY and SQLITE_LOCKED.
+// the text SQLite uses for SQLITE_BUSY and SQLITE_LOCKED. The pure-Go
+// drivers' *Error (modernc.org/sqlite, github.com/glebarez/go-sqlite) has
+// Code() int holding the extended result code.
 func sqliteCode(err error) (int, bool) {
 	for e := err; e != nil; {
 		v := reflect.ValueOf(e)

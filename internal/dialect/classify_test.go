@@ -175,20 +175,44 @@ func TestClassifyRealLockWaitTimeout(t *testing.T) {
 	})
 }
 
+// Both SQLite drivers: mattn/go-sqlite3's sqlite3.Error (read by reflection)
+// and the pure-Go driver's *sqlite.Error with Code() (glebarez/go-sqlite, a
+// modernc.org/sqlite fork), each holding SQLITE_BUSY, classify as Busy.
 func TestClassifyRealSQLiteBusy(t *testing.T) {
-	db := dbtest.Open(t, dbtest.SQLite)
-	seedLockRows(t, db)
-	holder := begin(t, db.DB)
-	if err := lockRowByID(holder, 1); err != nil {
-		t.Fatal(err)
-	}
-	impatient := dbtest.OpenDSN(t, dbtest.SQLite, strings.Replace(db.DSN, "_busy_timeout=5000", "_busy_timeout=10", 1))
-	err := lockRowByID(impatient, 2)
-	if err == nil || !strings.Contains(err.Error(), "database is locked") {
-		t.Fatalf("got %v, want SQLite's database is locked", err)
-	}
-	if got := dialect.Classify(err); got != dialect.Busy {
-		t.Fatalf("Classify(%v) = %v, want %v", err, got, dialect.Busy)
+	for target, wantType := range map[string]string{
+		dbtest.SQLite:       "sqlite3.Error",
+		dbtest.SQLitePureGo: "*sqlite.Error",
+	} {
+		t.Run(target, func(t *testing.T) {
+			db := dbtest.Open(t, target)
+			seedLockRows(t, db)
+			holder := begin(t, db.DB)
+			if err := lockRowByID(holder, 1); err != nil {
+				t.Fatal(err)
+			}
+			impatient := dbtest.OpenDSN(t, db.Target, dbtest.SQLiteBusyTimeout(db.DSN, 10))
+			err := lockRowByID(impatient, 2)
+			if err == nil || !strings.Contains(err.Error(), "database is locked") {
+				t.Fatalf("got %v, want SQLite's database is locked", err)
+			}
+			if got := fmt.Sprintf("%T", err); got != wantType {
+				t.Fatalf("driver error type %s, want %s", got, wantType)
+			}
+			if got := dialect.Classify(err); got != dialect.Busy {
+				t.Fatalf("Classify(%v) = %v, want %v", err, got, dialect.Busy)
+			}
+			// Wrapped in fmt.Errorf and errors.Join, it still classifies.
+			wrapped := fmt.Errorf("outer: %w", errors.Join(errors.New("x"), err))
+			if got := dialect.Classify(wrapped); got != dialect.Busy {
+				t.Fatalf("Classify(wrapped) = %v, want %v", got, dialect.Busy)
+			}
+			if err := holder.Rollback().Error; err != nil {
+				t.Fatal(err)
+			}
+			if got := valueOf(t, db.DB, 2); got != 0 {
+				t.Fatalf("row 2 value = %d, want 0 (the refused write changed nothing)", got)
+			}
+		})
 	}
 }
 
@@ -300,4 +324,38 @@ func TestRunTxResolvesRealDeadlock(t *testing.T) {
 			t.Fatalf("got %+v, want both rows at value 2", got)
 		}
 	})
+}
+
+// Both SQLite drivers report the same dialect facts, and the parameter limit
+// gormup sizes chunks by is the driver's real one: MaxParams parameters run,
+// one more is refused by SQLite itself.
+func TestSQLiteDriversShareFactsAndLimits(t *testing.T) {
+	for _, target := range []string{dbtest.SQLite, dbtest.SQLitePureGo} {
+		t.Run(target, func(t *testing.T) {
+			dbtest.SkipPureGoUnderRace(t, target)
+			db := dbtest.Open(t, target)
+			d, err := dialect.Of(context.Background(), db.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Family() != dialect.SQLite || !d.SupportsUpdateFrom() || !d.SupportsReturning() || !d.Version().AtLeast(3, 35) {
+				t.Fatalf("family %v, version %v, UPDATE FROM %v, RETURNING %v", d.Family(), d.Version(), d.SupportsUpdateFrom(), d.SupportsReturning())
+			}
+			in := func(n int) error {
+				args := make([]any, n)
+				for i := range args {
+					args[i] = i
+				}
+				var one int
+				q := "SELECT 1 WHERE 1 IN (?" + strings.Repeat(",?", n-1) + ")"
+				return db.Raw(q, args...).Scan(&one).Error
+			}
+			if err := in(d.MaxParams()); err != nil {
+				t.Fatalf("%d parameters: %v", d.MaxParams(), err)
+			}
+			if err := in(d.MaxParams() + 1); err == nil || !strings.Contains(err.Error(), "too many SQL variables") {
+				t.Fatalf("%d parameters: got %v, want SQLite's too many SQL variables", d.MaxParams()+1, err)
+			}
+		})
+	}
 }

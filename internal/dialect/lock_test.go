@@ -2,7 +2,6 @@ package dialect_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/gormup/gormup/internal/dbtest"
@@ -93,7 +92,7 @@ func TestLockRowsHoldsTheLock(t *testing.T) {
 		}
 		var other error
 		if db.Dialect == dbtest.SQLite {
-			impatient := dbtest.OpenDSN(t, dbtest.SQLite, strings.Replace(db.DSN, "_busy_timeout=5000", "_busy_timeout=10", 1))
+			impatient := dbtest.OpenDSN(t, db.Target, dbtest.SQLiteBusyTimeout(db.DSN, 10))
 			other = lockRowByID(impatient, 2)
 		} else {
 			waiter := begin(t, db.DB)

@@ -16,11 +16,23 @@ func RunsEverywhere(t *testing.T, run func(ctx context.Context, dsn string, out 
 	t.Helper()
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		var out bytes.Buffer
-		if err := run(context.Background(), db.DSN, &out); err != nil {
+		if err := run(context.Background(), DSN(db), &out); err != nil {
 			t.Fatalf("%v\noutput so far:\n%s", err, out.String())
 		}
 		if out.Len() == 0 {
 			t.Fatal("the example printed nothing")
 		}
 	})
+}
+
+// DSN is the -dsn value that runs an example on db, through the driver db was
+// opened with (sqlite: the pure-Go one, sqlite3: mattn/go-sqlite3).
+func DSN(db *dbtest.DB) string {
+	switch db.Target {
+	case dbtest.SQLitePureGo:
+		return "sqlite:" + db.DSN
+	case dbtest.SQLite:
+		return "sqlite3:" + db.DSN
+	}
+	return db.DSN
 }
