@@ -35,11 +35,11 @@ func TestCheckRawSQL(t *testing.T) {
 		{"backquoted table", "UPDATE LOW_PRIORITY IGNORE `t` SET a = 1", nil, lexMySQL, where.Missing, "t"},
 		{"top", "UPDATE TOP (10) [t] SET a = 1", nil, lexPlain, where.Missing, "t"},
 		{"sqlite or replace", "UPDATE OR REPLACE t SET a = 1", nil, lexPlain, where.Missing, "t"},
-		{"1=1", "UPDATE t SET a = 1 WHERE 1=1", nil, lexPlain, where.Tautology, "t"},
-		{"TRUE", "DELETE FROM t WHERE TRUE", nil, lexPlain, where.Tautology, "t"},
-		{"bound tautology", "DELETE FROM t WHERE ? = ?", []any{"x", "x"}, lexPlain, where.Tautology, "t"},
-		{"pk not null", "DELETE FROM t WHERE id IS NOT NULL", nil, lexPlain, where.PrimaryKeyNotNull, "t"},
-		{"where then order by", "DELETE FROM t WHERE 1=1 ORDER BY id LIMIT 10", nil, lexMySQL, where.Tautology, "t"},
+		{"1=1", "UPDATE t SET a = 1 WHERE 1=1", nil, lexPlain, where.NoBound, "t"},
+		{"TRUE", "DELETE FROM t WHERE TRUE", nil, lexPlain, where.NoBound, "t"},
+		{"bound tautology", "DELETE FROM t WHERE ? = ?", []any{"x", "x"}, lexPlain, where.NoBound, "t"},
+		{"pk not null", "DELETE FROM t WHERE id IS NOT NULL", nil, lexPlain, where.NoBound, "t"},
+		{"where then order by", "DELETE FROM t WHERE 1=1 ORDER BY id LIMIT 10", nil, lexMySQL, where.NoBound, "t"},
 		{"returning", "UPDATE t SET a = 1 WHERE id = 3 RETURNING *", nil, lexPostgres, 0, ""},
 		{"where in subquery only", "UPDATE t SET a = (SELECT b FROM u WHERE u.id = 1)", nil, lexPlain, where.Missing, "t"},
 		{"where in string only", "UPDATE t SET a = 'x WHERE id = 1'", nil, lexPlain, where.Missing, "t"},
@@ -55,7 +55,7 @@ func TestCheckRawSQL(t *testing.T) {
 		{"placeholder not a dollar quote", "UPDATE t SET a = $1 WHERE id = $2", []any{1, 2}, lexPostgres, 0, ""},
 		{"hash is xor in postgres", "UPDATE t SET a = a # 1 WHERE id = 1", nil, lexPostgres, 0, ""},
 		{"second statement unbounded", "UPDATE t SET a = 1 WHERE id = 1; DELETE FROM u", nil, lexPlain, where.Missing, "u"},
-		{"second statement uses later vars", "UPDATE t SET a = ? WHERE id = ?; DELETE FROM u WHERE ? = ?", []any{1, 2, 3, 3}, lexPlain, where.Tautology, "u"},
+		{"second statement uses later vars", "UPDATE t SET a = ? WHERE id = ?; DELETE FROM u WHERE ? = ?", []any{1, 2, 3, 3}, lexPlain, where.NoBound, "u"},
 		{"second statement bounded by its vars", "UPDATE t SET a = ? WHERE id = ?; DELETE FROM u WHERE ? = ?", []any{1, 1, 3, 4}, lexPlain, 0, ""},
 		{"trailing semicolon", "DELETE FROM t WHERE id = 1;", nil, lexPlain, 0, ""},
 		{"cte update", "WITH x AS (SELECT id FROM u WHERE id > 1) UPDATE t SET a = 1", nil, lexPostgres, where.Missing, "t"},
@@ -104,7 +104,7 @@ func TestCheckRawSQLColumns(t *testing.T) {
 	// The primary key and soft-delete columns come from the caller.
 	err := where.CheckRawSQL("DELETE FROM pairs WHERE code IS NOT NULL", nil, lexPlain, []string{"tenant_id", "code"}, nil)
 	var e *where.Error
-	if !errors.As(err, &e) || e.Reason != where.PrimaryKeyNotNull {
+	if !errors.As(err, &e) || e.Reason != where.NoBound {
 		t.Errorf("composite key IS NOT NULL: err = %v, want PrimaryKeyNotNull", err)
 	}
 	if err := where.CheckRawSQL("DELETE FROM pairs WHERE id IS NOT NULL", nil, lexPlain, []string{"tenant_id", "code"}, nil); err != nil {
