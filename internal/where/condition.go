@@ -17,13 +17,14 @@ type scope struct {
 	targets map[string]bool // lower-cased names and aliases of the written table
 	others  map[string]bool // lower-cased names and aliases of other tables
 	tainted map[string]bool // others that read the written table again
+	base    map[string]bool // others that are tables (not derived), which an UPDATE could write
 	cols    map[string]bool // the written table's columns; nil: unknown
 	soft    map[string]bool
 }
 
 func newScope(fam sqltext.Family, m Facts, vars []any) *scope {
 	return &scope{fam: fam, facts: m, vars: vars, targets: map[string]bool{}, others: map[string]bool{},
-		tainted: map[string]bool{}, soft: map[string]bool{}}
+		tainted: map[string]bool{}, base: map[string]bool{}, soft: map[string]bool{}}
 }
 
 func lastPart(name string) string {
@@ -65,6 +66,9 @@ func (s *scope) addOther(name, alias string, body []token) {
 			continue
 		}
 		s.others[n] = true
+		if body == nil {
+			s.base[n] = true
+		}
 		if tainted {
 			s.tainted[n] = true
 		}
@@ -266,6 +270,9 @@ func (s *scope) predicate(t []token) (ok, eq bool) {
 			return false, false
 		}
 		isEq := op.Text == "=" || op.Text == "<=>"
+		if isEq && (s.quotedString(left, rest) || s.quotedString(rest, left)) {
+			return true, true
+		}
 		if _, c := s.column(left, true); c && s.value(rest, false) {
 			return true, isEq && s.value(rest, true)
 		}
@@ -318,6 +325,17 @@ func (s *scope) predicate(t []token) (ok, eq bool) {
 		return true, false
 	}
 	return false, false
+}
+
+// quotedString reports whether a is SQLite's "x" (a column of the written
+// table, or the string 'x' when no such column exists) and b a string that
+// differs from x, so that a = b holds for no row in the second reading.
+func (s *scope) quotedString(a, b []token) bool {
+	if s.fam != sqltext.SQLite || s.cols != nil || len(a) != 1 || a[0].Kind != sqltext.Ident || a[0].Quote != '"' || s.hasOthers() {
+		return false
+	}
+	v, ok := s.patternOf(b)
+	return ok && v != a[0].Text
 }
 
 // in reads left [NOT] IN list.

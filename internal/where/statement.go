@@ -450,8 +450,8 @@ func (s *scope) assignments(set []token, multi bool) *Error {
 				return &Error{Reason: NotUnderstood, Detail: "a multi-table UPDATE writing " + q + " too"}
 			}
 		} else if multi {
-			for name := range s.others {
-				if !s.tainted[name] && s.others[name] {
+			for name := range s.base {
+				if s.others[name] {
 					return &Error{Reason: NotUnderstood, Detail: "a multi-table UPDATE whose SET " + parts[0] + " may write another table"}
 				}
 			}
