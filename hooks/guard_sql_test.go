@@ -16,13 +16,13 @@ import (
 // guardSQL is the table the raw-SQL Guard tests write; guardOther is its
 // neighbour, which no statement may change.
 type guardSQL struct {
-	ID   int64 `gorm:"primaryKey;autoIncrement:false"`
+	ID   int64  `gorm:"primaryKey;autoIncrement:false"`
 	Name string `gorm:"size:40"`
 	Qty  *int
 }
 
 type guardOther struct {
-	ID   int64 `gorm:"primaryKey;autoIncrement:false"`
+	ID   int64  `gorm:"primaryKey;autoIncrement:false"`
 	Name string `gorm:"size:40"`
 }
 

@@ -290,8 +290,6 @@ func (s *scope) predicate(t []token) (ok, eq bool) {
 			return !s.soft[name], !s.soft[name]
 		case len(rest) > 3 && rest[0].Is("NOT") && rest[1].Is("DISTINCT") && rest[2].Is("FROM"):
 			return s.value(rest[3:], false), s.value(rest[3:], true)
-		case len(rest) > 2 && rest[0].Is("DISTINCT") && rest[1].Is("FROM"):
-			return s.value(rest[2:], false), false
 		}
 		return false, false
 	}
