@@ -14,17 +14,18 @@ type scope struct {
 	fam     sqltext.Family
 	facts   Facts
 	vars    []any
-	targets map[string]bool // lower-cased names and aliases of the written table
-	others  map[string]bool // lower-cased names and aliases of other tables
-	tainted map[string]bool // others that read the written table again
-	base    map[string]bool // others that are tables (not derived), which an UPDATE could write
-	cols    map[string]bool // the written table's columns; nil: unknown
+	targets map[string]bool    // lower-cased names and aliases of the written table
+	others  map[string]bool    // lower-cased names and aliases of other tables
+	tainted map[string]bool    // others that read the written table again
+	base    map[string]bool    // others that are tables (not derived), which an UPDATE could write
+	ctes    map[string][]token // the bodies of the WITH clause's common table expressions
+	cols    map[string]bool    // the written table's columns; nil: unknown
 	soft    map[string]bool
 }
 
 func newScope(fam sqltext.Family, m Facts, vars []any) *scope {
 	return &scope{fam: fam, facts: m, vars: vars, targets: map[string]bool{}, others: map[string]bool{},
-		tainted: map[string]bool{}, base: map[string]bool{}, soft: map[string]bool{}}
+		tainted: map[string]bool{}, base: map[string]bool{}, ctes: map[string][]token{}, soft: map[string]bool{}}
 }
 
 func lastPart(name string) string {
@@ -55,6 +56,9 @@ func (s *scope) addTarget(name, alias string) {
 // written table again or a derived table reading it.
 func (s *scope) addOther(name, alias string, body []token) {
 	name = strings.ToLower(name)
+	if cte, ok := s.ctes[name]; ok && body == nil {
+		body = cte // a common table expression: derived, tainted when it reads the written table
+	}
 	tainted := name != "" && s.targets[lastPart(name)]
 	for _, t := range body {
 		if (t.Kind == sqltext.Word || t.Kind == sqltext.Ident) && s.targets[strings.ToLower(t.Text)] {

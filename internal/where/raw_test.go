@@ -117,6 +117,8 @@ func TestCheckRaw(t *testing.T) {
 		{"mysql join on other", "UPDATE t JOIN o ON o.id = 1 SET t.a = 1", nil, lexMySQL, where.NoBound, "t"},
 		{"mysql multi-table writes other", "UPDATE t JOIN o ON t.id = o.id SET o.a = 1", nil, lexMySQL, where.NotUnderstood, "t"},
 		{"self join", "UPDATE t SET a = 1 FROM t AS o WHERE t.id = o.id", nil, lexPostgres, where.NoBound, "t"},
+		{"cte reading the target", "WITH x AS (SELECT id FROM t) UPDATE t SET a = 1 FROM x WHERE t.id = x.id", nil, lexPostgres, where.NoBound, "t"},
+		{"cte of another table", "WITH x AS (SELECT id FROM o) UPDATE t SET a = 1 FROM x WHERE t.id = x.id", nil, lexPostgres, 0, ""},
 		{"derived from target", "UPDATE t SET a = 1 FROM (SELECT id FROM t) o WHERE t.id = o.id", nil, lexPostgres, where.NoBound, "t"},
 		// Always-true conditions outside any list.
 		{"(1)=(1)", "UPDATE t SET a = 1 WHERE (1)=(1)", nil, lexPlain, where.NoBound, "t"},

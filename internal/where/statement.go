@@ -123,7 +123,7 @@ func with(toks []token, s *scope) *Error {
 	}
 	for {
 		// name [(columns)] AS [NOT] [MATERIALIZED] ( body )
-		_, n := reference(toks, i)
+		name, n := reference(toks, i)
 		if n == i {
 			return &Error{Reason: NotUnderstood, Detail: "a WITH clause without a name"}
 		}
@@ -146,6 +146,7 @@ func with(toks []token, s *scope) *Error {
 		if e := statement(toks[i+1:j], newScope(s.fam, s.facts, s.vars)); e != nil {
 			return e
 		}
+		s.ctes[strings.Join(name, ".")] = toks[i+1 : j]
 		i = j + 1
 		if i < len(toks) && toks[i].IsPunct(",") {
 			i++
@@ -153,10 +154,7 @@ func with(toks []token, s *scope) *Error {
 		}
 		break
 	}
-	// Names the CTEs define are other tables of the main statement; a CTE
-	// reading the written table taints it (handled by addOther's body scan
-	// only for derived tables, so CTEs are refused as join partners' taint
-	// sources conservatively below).
+	// The main statement; the CTEs it joins are derived tables (see addOther).
 	return statement(toks[i:], s)
 }
 

@@ -51,6 +51,7 @@ func TestCheck(t *testing.T) {
 		{"parenthesised", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("((1=1))") }, where.NoBound},
 		{"two tautologies", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1=1").Where("2>1") }, where.NoBound},
 		{"like all", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status LIKE '%'") }, where.NoBound},
+		{"multi-line raw OR", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status = ?\n\tOR 1=1", "x") }, where.NoBound},
 		{"Or chain", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status = ?", "x").Or("1=1") }, where.NoBound},
 		{"not pk in empty map", func(db *gorm.DB) *gorm.DB {
 			return db.Model(&account{}).Not(map[string]any{"id": []int{}})
@@ -80,15 +81,15 @@ func TestCheck(t *testing.T) {
 		{"soft delete and condition", func(db *gorm.DB) *gorm.DB {
 			return db.Model(&account{}).Where("deleted_at IS NULL").Where("status = ?", "x")
 		}, 0},
-		{"contradiction", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1 = 0") },where.NoBound},
-		{"different params", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("? = ?", 1, 2) },where.NoBound},
-		{"'a'='b'", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("'a'='b'") },where.NoBound},
-		{"false or cond", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1=0 OR status = ?", "x") },where.NoBound},
-		{"non-pk not null", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status IS NOT NULL") },where.NoBound},
-		{"deleted rows", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("deleted_at IS NOT NULL") },where.NoBound},
-		{"function", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("lower(status) = ?", "x") },where.NoBound},
+		{"contradiction", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1 = 0") }, where.NoBound},
+		{"different params", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("? = ?", 1, 2) }, where.NoBound},
+		{"'a'='b'", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("'a'='b'") }, where.NoBound},
+		{"false or cond", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1=0 OR status = ?", "x") }, where.NoBound},
+		{"non-pk not null", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status IS NOT NULL") }, where.NoBound},
+		{"deleted rows", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("deleted_at IS NOT NULL") }, where.NoBound},
+		{"function", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("lower(status) = ?", "x") }, where.NoBound},
 		{"between", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("id BETWEEN ? AND ?", 1, 9) }, 0},
-		{"number is a primary key", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1") },0},
+		{"number is a primary key", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1") }, 0},
 		{"pk equal", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("id = ?", 5) }, 0},
 		{"in empty", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("id IN ?", []int{}) }, 0},
 		{"not pk in list", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Not(map[string]any{"id": []int{1}}) }, 0},
