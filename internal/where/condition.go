@@ -489,6 +489,10 @@ var keywordValue = wordSet("NULL TRUE FALSE UNKNOWN DEFAULT CURRENT_TIMESTAMP CU
 var operatorWords = wordSet("AND OR NOT IS IN LIKE ILIKE BETWEEN CASE WHEN THEN ELSE END DISTINCT FROM ESCAPE " +
 	"ARRAY BINARY DIV MOD XOR AT AS")
 
+// lowerPrecedence are the operator words that bind less tightly than a
+// comparison: outside parentheses they would make the comparison an operand.
+var lowerPrecedence = wordSet("IS IN LIKE ILIKE BETWEEN NOT AND OR XOR DISTINCT FROM ESCAPE SIMILAR REGEXP RLIKE GLOB MATCH ISNULL NOTNULL")
+
 // literalPrefixes open a typed literal when a string or number follows.
 var literalPrefixes = wordSet("DATE TIME TIMESTAMP INTERVAL")
 
@@ -515,12 +519,23 @@ func (s *scope) value(toks []token, plain bool) bool {
 		return false
 	}
 	typeName := false // the previous word named a type
+	depth := 0        // parentheses, brackets and CASE ... END
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		wasType := typeName
 		typeName = false
 		switch t.Kind {
-		case sqltext.Number, sqltext.String, sqltext.Param, sqltext.Op, sqltext.Other:
+		case sqltext.Op:
+			if depth == 0 {
+				return false // id = 1 = 1, id = 1 <> 0: the comparison would not be the one read
+			}
+			continue
+		case sqltext.Other:
+			if depth == 0 && s.fam == sqltext.MySQL && (t.Text == "||" || t.Text == "&" && i+1 < len(toks) && toks[i+1].Text == "&") {
+				return false // MySQL's || and && are OR and AND
+			}
+			continue
+		case sqltext.Number, sqltext.String, sqltext.Param:
 			continue
 		case sqltext.Punct:
 			switch t.Text {
@@ -534,12 +549,31 @@ func (s *scope) value(toks []token, plain bool) bool {
 						return false
 					}
 					i = j // a subquery: trusted
+					continue
 				}
+				depth++
 				continue
-			case ")", ",", "[", "]":
+			case "[":
+				depth++
+				continue
+			case ")", "]":
+				depth--
+				continue
+			case ",":
 				continue
 			}
 			return false
+		}
+		if t.Is("CASE") {
+			depth++
+			continue
+		}
+		if t.Is("END") {
+			depth--
+			continue
+		}
+		if depth == 0 && t.Kind == sqltext.Word && lowerPrecedence[strings.ToUpper(t.Text)] {
+			return false // id = 1 IS NOT NULL reads (id = 1) IS NOT NULL
 		}
 		parts, n := reference(toks, i)
 		if n < len(toks) && toks[n].IsPunct("(") {

@@ -52,6 +52,12 @@ func TestCheck(t *testing.T) {
 		{"two tautologies", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("1=1").Where("2>1") }, where.NoBound},
 		{"like all", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status LIKE '%'") }, where.NoBound},
 		{"multi-line raw OR", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status = ?\n\tOR 1=1", "x") }, where.NoBound},
+		{"schema-qualified table", func(db *gorm.DB) *gorm.DB {
+			return db.Table("archive.accounts").Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: "id"}, Value: 1})
+		}, 0},
+		{"schema-qualified table, another table's column", func(db *gorm.DB) *gorm.DB {
+			return db.Table("archive.accounts").Where("other.id = ?", 1)
+		}, where.NoBound},
 		{"Or chain", func(db *gorm.DB) *gorm.DB { return db.Model(&account{}).Where("status = ?", "x").Or("1=1") }, where.NoBound},
 		{"not pk in empty map", func(db *gorm.DB) *gorm.DB {
 			return db.Model(&account{}).Not(map[string]any{"id": []int{}})
