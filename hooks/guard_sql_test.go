@@ -254,8 +254,8 @@ func changedRows(t *testing.T, tx *gorm.DB) []int64 {
 var errRollback = errors.New("rollback")
 
 // runGuardSQL runs c in a transaction that is rolled back, and returns the
-// statement's error and the rows it changed.
-func runGuardSQL(t *testing.T, db *gorm.DB, c guardSQLCase) (error, []int64) {
+// rows it changed and the statement's error.
+func runGuardSQL(t *testing.T, db *gorm.DB, c guardSQLCase) ([]int64, error) {
 	t.Helper()
 	var runErr error
 	var changed []int64
@@ -280,7 +280,7 @@ func runGuardSQL(t *testing.T, db *gorm.DB, c guardSQLCase) (error, []int64) {
 	if !errors.Is(err, errRollback) && !errors.Is(err, runErr) {
 		t.Fatalf("transaction: %v", err)
 	}
-	return runErr, changed
+	return changed, runErr
 }
 
 // TestGuardReadsSQLLikeTheServer runs every refused class and the list of
@@ -296,7 +296,7 @@ func TestGuardReadsSQLLikeTheServer(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.sql, func(t *testing.T) {
-					err, changed := runGuardSQL(t, db.DB, c)
+					changed, err := runGuardSQL(t, db.DB, c)
 					if err != nil {
 						t.Fatalf("refused a bounded statement: %v", err)
 					}
@@ -309,7 +309,7 @@ func TestGuardReadsSQLLikeTheServer(t *testing.T) {
 		t.Run("refused", func(t *testing.T) {
 			for _, c := range refused(db.Dialect) {
 				t.Run(c.sql, func(t *testing.T) {
-					err, changed := runGuardSQL(t, db.DB, c)
+					changed, err := runGuardSQL(t, db.DB, c)
 					var ue *hooks.UnboundedWriteError
 					if !errors.Is(err, hooks.ErrUnboundedWrite) || !errors.As(err, &ue) {
 						t.Fatalf("err = %v, want *UnboundedWriteError", err)

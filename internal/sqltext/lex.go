@@ -88,12 +88,11 @@ func Lex(sql string, f Family) ([]Token, error) {
 }
 
 type lexer struct {
-	src        string
-	f          Family
-	out        []Token
-	nextArg    int
-	execDepth  int // open MySQL executable comments
-	sawVersion bool
+	src       string
+	f         Family
+	out       []Token
+	nextArg   int
+	execDepth int // open MySQL executable comments
 }
 
 func (l *lexer) emit(k Kind, text string, arg, pos, end int) {
