@@ -360,7 +360,7 @@ func (s *scope) in(left, list []token, neg bool) (ok, eq bool) {
 		tuple = true
 	}
 	if len(inner) > 0 && isQuery(inner[0]) {
-		return !neg, false
+		return !neg && s.subquery(inner), false
 	}
 	if len(inner) == 0 {
 		return !neg, !neg // IN (): no row; NOT IN () (SQLite): every row
@@ -376,6 +376,31 @@ func (s *scope) in(left, list []token, neg bool) (ok, eq bool) {
 		eq = eq && s.value(v, true)
 	}
 	return true, eq
+}
+
+// subquery reports whether q, a subquery, is trusted as a value: it is not
+// visibly correlated with the written row — a SELECT without FROM must
+// select values (SELECT id alone is the row's own id), a VALUES list must hold
+// values, and a SELECT list must not name the written table's columns by
+// their qualifier (SELECT t.id FROM o).
+func (s *scope) subquery(q []token) bool {
+	switch {
+	case q[0].Is("VALUES"):
+		return s.value(q[1:], false)
+	case q[0].Is("SELECT"):
+		from := clauseEnd(q, 1, "FROM")
+		if from == len(q) {
+			return s.value(q[1:], false)
+		}
+		for i := 1; i < from; i++ {
+			if parts, n := reference(q, i); len(parts) > 1 && s.targets[strings.Join(parts[:len(parts)-1], ".")] {
+				return false
+			} else if n > i {
+				i = n - 1
+			}
+		}
+	}
+	return true
 }
 
 func isQuery(t token) bool {
@@ -545,7 +570,7 @@ func (s *scope) value(toks []token, plain bool) bool {
 						return false
 					}
 					j := closing(toks, i)
-					if j < 0 {
+					if j < 0 || !s.subquery(toks[i+1:j]) {
 						return false
 					}
 					i = j // a subquery: trusted

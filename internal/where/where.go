@@ -28,7 +28,11 @@ import (
 //
 // where v is a value that is not a column of the written row: a literal
 // ('...' or, on MySQL, "..."), a bind parameter, NULL/TRUE/FALSE,
-// CURRENT_TIMESTAMP and similar keywords, a subquery, a column of another
+// CURRENT_TIMESTAMP and similar keywords, a subquery (trusted to select what
+// its author meant, unless visibly correlated: SELECT id without FROM, or a
+// SELECT list naming the written table — beware that in id IN (SELECT id
+// FROM o) a table o without an id column reads the written row's id), a
+// column of another
 // table that is not the written table again (joined under an alias, or a
 // derived table reading it), and function calls, casts, CASE and arithmetic
 // over those. A term that is an OR counts when each alternative has an
