@@ -20,8 +20,12 @@
 //     depends on the server's version.
 //   - SQLite: "..." and `...` and [...] identifiers; a /* comment left open
 //     runs to the end of the text.
-//   - SQL Server: [...] identifiers with ]] for ], "..." identifiers, N'...'
-//     strings.
+//   - SQL Server: [...] identifiers with ]] for ], "..." identifiers (the
+//     default QUOTED_IDENTIFIER ON), N'...' strings, nested /* */ comments.
+//
+// Each family assumes the server's default settings: PostgreSQL's
+// standard_conforming_strings on, MySQL's sql_mode without ANSI_QUOTES or
+// NO_BACKSLASH_ESCAPES.
 //
 // Text Lex cannot read — an unterminated string, identifier or comment (where
 // the server would not accept it either) — is an *Error saying where.

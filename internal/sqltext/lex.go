@@ -308,8 +308,8 @@ func digitsEnd(s string, j int) int {
 	return j
 }
 
-// blockComment skips the /* comment at i and returns the index after it. On
-// MySQL, /*! and /*M! open an executable comment whose content is lexed.
+// blockComment skips the /* comment at i and returns the index after it;
+// comments nest on PostgreSQL and SQL Server. On MySQL, /*! and /*M! open an executable comment whose content is lexed.
 func (l *lexer) blockComment(i int) (int, error) {
 	s := l.src
 	if l.f == MySQL {
@@ -337,7 +337,7 @@ func (l *lexer) blockComment(i int) (int, error) {
 	for j := i; j+1 < len(s); j++ {
 		switch {
 		case s[j] == '/' && s[j+1] == '*':
-			if depth == 0 || l.f == Postgres {
+			if depth == 0 || l.f == Postgres || l.f == SQLServer {
 				depth++
 			}
 			j++

@@ -48,6 +48,7 @@ func TestLex(t *testing.T) {
 		{"sqlite brackets", sqltext.SQLite, "[a b]", "i:a b"},
 		{"sqlite numbered parameter", sqltext.SQLite, "?2 ?", "p:?2 p:?"},
 		{"sqlserver brackets", sqltext.SQLServer, "[a]]b]", "i:a]b"},
+		{"sqlserver nested comments", sqltext.SQLServer, "a /* x /* y */ WHERE */ b", "w:a w:b"},
 		{"sqlserver N string", sqltext.SQLServer, "N'x''y'", "s:x'y"},
 		{"sqlserver parameters", sqltext.SQLServer, "@p1 @name", "p:@p1 p:@name"},
 		{"operators", sqltext.SQLite, "a != b == c <=> d", "w:a o:<> w:b o:= w:c o:<=> w:d"},
