@@ -401,7 +401,8 @@ func unescape(c byte) byte {
 }
 
 // ident reads a quoted identifier opening at i and closed by closer (doubled
-// to stand for itself), emits it and returns the index after it.
+// to stand for itself, except SQLite's ]), emits it and returns the index
+// after it.
 func (l *lexer) ident(i int, closer byte) (int, error) {
 	s := l.src
 	var b strings.Builder
@@ -410,7 +411,7 @@ func (l *lexer) ident(i int, closer byte) (int, error) {
 			b.WriteByte(s[j])
 			continue
 		}
-		if j+1 < len(s) && s[j+1] == closer {
+		if j+1 < len(s) && s[j+1] == closer && (closer != ']' || l.f == SQLServer) {
 			b.WriteByte(closer)
 			j++
 			continue

@@ -45,7 +45,8 @@ import (
 // expression's UPDATE or DELETE is checked too), EXPLAIN [ANALYZE], MariaDB
 // ANALYZE, PostgreSQL PREPARE ... AS and COPY (...), and MySQL PREPARE ...
 // FROM '...'; MERGE, DO, EXECUTE, CALL and multi-table MySQL DELETE are not
-// followed and are refused when they name UPDATE or DELETE.
+// followed and are refused when they name UPDATE or DELETE. Functions,
+// procedures and triggers run by a statement are not followed.
 type Reason uint8
 
 // Reasons reported by Check and CheckRaw. The zero Reason is never reported.
