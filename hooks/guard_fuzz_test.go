@@ -186,7 +186,7 @@ var fuzzSeeds = []string{
 	"1=0; UPDATE g SET mark = 2", "id = 1; DELETE FROM o", "id = 1 OR 1=1", "name = 'a' OR name = 'b' OR name IS NULL",
 	"id IS DISTINCT FROM 5", "id <=> NULL", "NOT id = 1", "(id, name) IN ((1, 'a'))", "id = ANY(ARRAY[1])",
 	"WITH u AS (UPDATE g SET mark = 1 RETURNING id) SELECT 1", "current_user = current_user",
-	"`id` = `id`", "[id] = [id]", "id = 1 AND 1=1", "-id = -id", "id = (SELECT max(id) FROM g)",
+	"`id` = `id`", "id % 2 = 0", "id - id = 0", "coalesce(n, 0) >= 0", "id * 0 = 0 OR id IS NULL", "[id] = [id]", "id = 1 AND 1=1", "-id = -id", "id = (SELECT max(id) FROM g)",
 }
 
 func FuzzGuardBounded(f *testing.F) {

@@ -76,7 +76,8 @@ func (s *scope) predicate(t []token) (ok, eq bool) {
 		if _, c := s.column(rest, true); c && s.value(left, false) {
 			return true, isEq && s.value(left, true)
 		}
-		return false, false
+		// id % 2 = 0: arithmetic over one column, never an equality of an OR.
+		return s.arithmetic(left) && s.value(rest, false) || s.arithmetic(rest) && s.value(left, false), false
 	case op.Is("IS"):
 		name, c := s.column(left, true)
 		if !c {
@@ -114,12 +115,44 @@ func (s *scope) predicate(t []token) (ok, eq bool) {
 		return true, !neg && s.prefixPattern(pat)
 	case op.Is("BETWEEN"):
 		parts := split(rest, "AND")
-		if _, c := s.column(left, true); !c || len(parts) != 2 || !s.value(parts[0], false) || !s.value(parts[1], false) {
+		if _, c := s.column(left, true); !(c || s.arithmetic(left)) || len(parts) != 2 || !s.value(parts[0], false) || !s.value(parts[1], false) {
 			return false, false
 		}
 		return true, false
 	}
 	return false, false
+}
+
+// arithmetic reports whether toks combine exactly one column of the written
+// table with values through + - * / % and casts, which keep NULL NULL (a
+// function such as coalesce(C, 0) may not, and is not accepted).
+func (s *scope) arithmetic(toks []token) bool {
+	columns := 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.Kind == sqltext.Number || t.Kind == sqltext.String || t.Kind == sqltext.Param:
+		case t.IsPunct("(") || t.IsPunct(")"):
+		case t.Kind == sqltext.Other && strings.Contains("+-*/%", t.Text) && len(t.Text) == 1:
+		case t.Kind == sqltext.Other && t.Text == "::":
+			if i+1 < len(toks) && toks[i+1].Kind == sqltext.Word {
+				i++ // the type
+			}
+		case t.Kind == sqltext.Word || t.Kind == sqltext.Ident:
+			_, n := reference(toks, i)
+			if n < len(toks) && toks[n].IsPunct("(") {
+				return false
+			}
+			if _, ok := s.column(toks[i:n], true); !ok {
+				return false
+			}
+			columns++
+			i = n - 1
+		default:
+			return false
+		}
+	}
+	return columns == 1
 }
 
 // quotedString reports whether a is SQLite's "x" (a column of the written

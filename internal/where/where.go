@@ -24,29 +24,30 @@ import (
 //	C [NOT] IN (v, ...)        C IN (subquery)        (C1, C2) IN ((v, v), ...)
 //	C [NOT] BETWEEN v AND v    C [NOT] LIKE v (v not a pattern of only %)
 //	C IS NULL                  (not on the soft-delete column)
+//	E op v, E BETWEEN v AND w  (E: arithmetic over one column, id % 2 = 0)
 //	FALSE, 0                   (no row: UPDATE t SET id = id WHERE 0 takes a lock)
 //
-// where v is a value that is not a column of the written row: a literal
-// ('...' or, on MySQL, "..."), a bind parameter, NULL/TRUE/FALSE,
-// CURRENT_TIMESTAMP and similar keywords, a subquery (trusted to select what
-// its author meant, unless visibly correlated: SELECT id without FROM, or a
-// SELECT list naming the written table — beware that in id IN (SELECT id
-// FROM o) a table o without an id column reads the written row's id), a
-// column of another
-// table that is not the written table again (joined under an alias, or a
-// derived table reading it), and function calls, casts, CASE and arithmetic
-// over those. A term that is an OR counts when each alternative has an
-// equality bound: C = v, C IN (v, ...), C IS NULL or C LIKE 'prefix%' with v
-// a value (not a subquery or another table's column).
+// where v is a value that is not a column of the written row: a literal ('...'
+// or, on MySQL, "..."), a bind parameter, NULL/TRUE/FALSE, CURRENT_TIMESTAMP
+// and similar keywords, a subquery (trusted to select what its author meant,
+// unless visibly correlated: SELECT id without FROM, or a SELECT list naming
+// the written table — beware that in id IN (SELECT id FROM o) a table o
+// without an id column reads the written row's id), a column of another table
+// that is not the written table again (joined under an alias, or a derived
+// table reading it), and function calls, casts, CASE and arithmetic over
+// those. A term that is an OR counts when each alternative has an equality
+// bound: C = v, C IN (v, ...), C IS NULL or C LIKE 'prefix%' with v a value
+// (not a subquery or another table's column).
 //
-// Everything else is not a bound: 1=1, (1)=(1), 1 IN (1), t.id = id, C IS
-// NOT NULL, NOT (...), lower(C) = v, C = C + 0, a condition only on a joined
-// table. Statements are followed through WITH (each common table
-// expression's UPDATE or DELETE is checked too), EXPLAIN [ANALYZE], MariaDB
-// ANALYZE, PostgreSQL PREPARE ... AS and COPY (...), and MySQL PREPARE ...
-// FROM '...'; MERGE, DO, EXECUTE, CALL and multi-table MySQL DELETE are not
-// followed and are refused when they name UPDATE or DELETE. Functions,
-// procedures and triggers run by a statement are not followed.
+// Everything else is not a bound: 1=1, (1)=(1), 1 IN (1), t.id = id, C IS NOT
+// NULL, NOT (...), C = C + 0, lower(C) = v and coalesce(C, 0) >= 0 (a function
+// may map NULL to a value), a condition only on a joined table. Statements are
+// followed through WITH (each common table expression's UPDATE or DELETE is
+// checked too), EXPLAIN [ANALYZE], MariaDB ANALYZE, PostgreSQL PREPARE ... AS
+// and COPY (...), and MySQL PREPARE ... FROM '...'; MERGE, DO, EXECUTE, CALL
+// and multi-table MySQL DELETE are not followed and are refused when they name
+// UPDATE or DELETE. Functions, procedures and triggers run by a statement are
+// not followed.
 type Reason uint8
 
 // Reasons reported by Check and CheckRaw. The zero Reason is never reported.
