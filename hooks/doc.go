@@ -10,17 +10,22 @@
 // Three gorm.Plugin values, installed once per opened database with db.Use;
 // the zero value of each is ready to use:
 //
-//	db.Use(&hooks.Guard{})         // refuse UPDATE/DELETE without a bounding WHERE
+//	db.Use(&hooks.Guard{})         // refuse UPDATE/DELETE not proved bounded
 //	db.Use(&hooks.Audit{})         // record changes in gormup_audit, same transaction
 //	db.Use(stats)                  // stats := &hooks.Stats{}; stats.Snapshot()
 //
 // Guard refuses, with an *UnboundedWriteError wrapping ErrUnboundedWrite and
-// before anything reaches the database, every UPDATE and DELETE whose WHERE
-// would touch every row: none at all, 1=1, TRUE, "id IS NOT NULL" (GORM's
-// rendering of Not(map[string]any{"id": ids}) for an empty ids), a struct
-// condition whose zero-valued fields GORM dropped, or only the soft-delete
-// filter. It reads statements GORM builds and raw SQL run with Exec.
-// hooks.AllowUnbounded(db) is the per-session escape hatch.
+// before anything reaches the database, every UPDATE and DELETE it cannot
+// prove bounded: a statement passes only when a condition restricts a column
+// of the table it writes against a value, a parameter, a subquery or a joined
+// table's column (the shapes are listed on UnboundedReason). No WHERE, 1=1,
+// "id IS NOT NULL" (GORM's rendering of Not(map[string]any{"id": ids}) for an
+// empty ids), a condition on another table only, text it cannot read and
+// writes hidden in MERGE or DO are refused. It reads statements GORM builds
+// and raw SQL run with Exec or Raw, with each database's lexical rules.
+// hooks.AllowUnbounded(db) (a reusable session) and
+// hooks.AllowUnboundedContext(ctx) (for gorm.G[T] calls and anything else
+// given that context) are the escape hatches.
 //
 // Audit writes one row per changed column (table, primary key, column, old
 // value when known, new value, time, actor from WithActor) for every

@@ -1,11 +1,12 @@
 package hooks
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
 
-	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/sqltext"
 	"github.com/gormup/gormup/internal/where"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -26,9 +27,14 @@ const settingAllowUnbounded = "gormup:allow_unbounded"
 // touches: no WHERE at all, or a vacuous one (see UnboundedReason).
 var ErrUnboundedWrite = errors.New("hooks: UPDATE or DELETE refused: its WHERE does not bound the rows")
 
-// UnboundedReason says why a WHERE clause does not bound the rows. Its values
-// are the Reason* constants below; its String method names them for people
-// (e.g. in UnboundedWriteError's message).
+// UnboundedReason says why Guard did not prove a statement bounded. The
+// shapes that prove it are listed once, on the type it aliases
+// (internal/where.Reason): a top-level AND term of the WHERE (or of the ON
+// of an inner JOIN of the written table) that compares a column of the
+// written table with a value, a parameter, a subquery or another table's
+// column — C = v, C <> v, C < v, C IN (...), C BETWEEN v AND w, C LIKE v,
+// C IS NULL —, or an OR whose every alternative has such an equality.
+// Its String method names the reason for people.
 type UnboundedReason = where.Reason
 
 // The reasons an *UnboundedWriteError reports.
@@ -36,15 +42,23 @@ const (
 	// ReasonMissing: no WHERE condition at all — also what remains when GORM
 	// drops every zero-valued field of a struct condition (Where(&User{})).
 	ReasonMissing = where.Missing
-	// ReasonTautology: a condition true for every row: 1=1, TRUE, 'a'='a', a
-	// column compared with itself, x LIKE '%', and AND/OR combinations of them.
-	ReasonTautology = where.Tautology
-	// ReasonPrimaryKeyNotNull: only "primary key IS NOT NULL", which is how
-	// GORM renders Not(map[string]any{"id": ids}) for an empty ids.
-	ReasonPrimaryKeyNotNull = where.PrimaryKeyNotNull
+	// ReasonNoBound: no term restricts a column of the written table: 1=1,
+	// TRUE, (1)=(1), 1 IN (1), t.id = id, NOT (id IS NULL), x IS NULL OR x
+	// IS NOT NULL, id IS NOT NULL (GORM's rendering of Not("id", []int{})),
+	// or a condition on another table only (UPDATE t ... FROM o WHERE o.id
+	// = 1).
+	ReasonNoBound = where.NoBound
 	// ReasonSoftDeleteOnly: only the soft-delete filter (deleted_at IS NULL)
 	// GORM adds by itself, which every live row matches.
 	ReasonSoftDeleteOnly = where.SoftDeleteOnly
+	// ReasonNotUnderstood: the SQL text could not be read (an unterminated
+	// string or comment, a MySQL versioned comment) or has a form Guard does
+	// not know (a multi-table DELETE on MySQL, an UPDATE writing two tables);
+	// Detail says which.
+	ReasonNotUnderstood = where.NotUnderstood
+	// ReasonHiddenWrite: an UPDATE or DELETE inside a statement Guard cannot
+	// follow: MERGE, DO, EXECUTE, CALL, or inside a SELECT.
+	ReasonHiddenWrite = where.HiddenWrite
 )
 
 // UnboundedWriteError is the error of a statement Guard refused. Nothing was
@@ -56,14 +70,18 @@ type UnboundedWriteError struct {
 	Op Operation
 	// Table is the table written, when known.
 	Table string
-	// Reason says why the WHERE does not bound the rows.
+	// Reason says why the statement was not proved bounded.
 	Reason UnboundedReason
-	// Condition is the vacuous condition (or, for raw SQL, the statement),
-	// with its bind variables as placeholders; empty for ReasonMissing on a
-	// statement GORM built.
+	// Detail says what Guard did not understand or follow
+	// (ReasonNotUnderstood, ReasonHiddenWrite); empty otherwise.
+	Detail string
+	// Condition is the condition (or, for raw SQL, the statement), with its
+	// bind variables as placeholders; empty for ReasonMissing on a statement
+	// GORM built.
 	Condition string
 
-	err *where.Error
+	err          *where.Error
+	globalUpdate bool // the statement's session had GORM's AllowGlobalUpdate
 }
 
 func (e *UnboundedWriteError) Error() string {
@@ -78,10 +96,20 @@ func (e *UnboundedWriteError) Error() string {
 		b.WriteString(" on " + e.Table)
 	}
 	b.WriteString(": " + e.Reason.String())
+	if e.Detail != "" {
+		b.WriteString(": " + e.Detail)
+	}
 	if e.Condition != "" {
 		b.WriteString(" (" + e.Condition + ")")
 	}
-	b.WriteString("; use hooks.AllowUnbounded to run it on purpose")
+	if e.globalUpdate {
+		// AllowUnbounded's session reached GORM but not this statement: a
+		// gorm.G[T] call starts a new statement with the ctx it is given.
+		b.WriteString("; the session allows global updates but Guard's permission did not reach this statement " +
+			"(gorm.G[T] calls start from the ctx they are given): pass hooks.AllowUnboundedContext(ctx) as that ctx")
+	} else {
+		b.WriteString("; to run it on purpose, run it on hooks.AllowUnbounded(db) or under hooks.AllowUnboundedContext(ctx)")
+	}
 	return b.String()
 }
 
@@ -95,39 +123,61 @@ func (e *UnboundedWriteError) Unwrap() []error {
 	return errs
 }
 
-// AllowUnbounded returns a session of db on which Guard lets every UPDATE
-// and DELETE through, with or without a bounding WHERE; it also sets GORM's
-// own AllowGlobalUpdate, so that a statement with no WHERE at all runs. Use
-// it for the statements that are meant to touch every row:
-//
-//	hooks.AllowUnbounded(db).Model(&Token{}).Update("expired", true)
-//
-// The conditions and model already on db are kept.
-func AllowUnbounded(db *gorm.DB) *gorm.DB {
-	return db.Session(&gorm.Session{AllowGlobalUpdate: true}).Set(settingAllowUnbounded, true)
+// allowKey is the context key of AllowUnboundedContext.
+type allowKey struct{}
+
+// AllowUnboundedContext returns a context under which Guard lets every
+// UPDATE and DELETE through, with or without a bounding WHERE. It reaches
+// statements wherever the context goes: db.WithContext(ctx), gorm.G[T](db)
+// chains given ctx, transactions. GORM's own check of a missing WHERE still
+// applies: combine with AllowUnbounded(db), or db.Session(&gorm.Session{
+// AllowGlobalUpdate: true}), for statements with no WHERE at all.
+func AllowUnboundedContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, allowKey{}, true)
 }
 
-// Guard is a GORM plugin that refuses every UPDATE and DELETE whose WHERE
-// does not bound the rows it touches — no WHERE, or a vacuous one: 1=1,
-// TRUE, the primary key IS NOT NULL (GORM's rendering of
-// Not(map[string]any{"id": ids}) when ids is empty), zero-valued struct
-// conditions GORM dropped, or only the soft-delete filter. The statement
-// fails with an *UnboundedWriteError and nothing is sent to the database. It
-// closes the holes of GORM's own ErrMissingWhereClause check, which only
-// catches a missing WHERE (and, on soft-delete models, one holding nothing
-// but the filter GORM added itself).
+// AllowUnbounded returns a session of db on which Guard lets every UPDATE and
+// DELETE through, with or without a bounding WHERE; it also sets GORM's own
+// AllowGlobalUpdate, so that a statement with no WHERE at all runs. Use it
+// for the statements that are meant to touch every row:
+//
+//	all := hooks.AllowUnbounded(db)
+//	all.Model(&Token{}).Update("expired", true)
+//	all.Where("1 = 1").Delete(&Session{})
+//
+// The session is reusable (each statement starts from db's conditions and
+// model, not from the previous statement's). Its context carries the
+// permission too (see AllowUnboundedContext), so gorm.G[T] chains and
+// transactions started from it keep it.
+func AllowUnbounded(db *gorm.DB) *gorm.DB {
+	ctx := db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return db.Set(settingAllowUnbounded, true).
+		Session(&gorm.Session{AllowGlobalUpdate: true, Context: AllowUnboundedContext(ctx)})
+}
+
+// Guard is a GORM plugin that refuses every UPDATE and DELETE it cannot prove
+// bounded: the statement must restrict a column of the table it writes in
+// one of the shapes listed on UnboundedReason. Everything else — no WHERE, an
+// always-true condition of any form, a condition on another table only, only
+// the soft-delete filter, text Guard cannot read, a write wrapped in a
+// statement it cannot follow — fails with an *UnboundedWriteError and nothing
+// is sent to the database. It closes the holes of GORM's own
+// ErrMissingWhereClause check, which only catches a missing WHERE.
 //
 // Install it with db.Use(&hooks.Guard{}); the zero value guards every
 // statement. Guard checks the final WHERE of the statements GORM builds
 // (Update, Updates, UpdateColumn(s), Save of an existing row, Delete, soft
 // deletes), including the conditions GORM adds from the model's primary key,
-// and, unless SkipRaw is set, the UPDATE and DELETE statements run with Exec,
-// Raw(...).Rows/Scan or Raw(...).Find: one or several statements, with the
-// dialect's comments and string forms, a WITH clause in front, and the
-// JOIN ... ON forms of per-row bulk updates on MySQL and SQL Server, which
-// have no WHERE; raw text it cannot lex (an unterminated string or comment)
-// is left to the database. It ignores GORM's AllowGlobalUpdate: the escape
-// hatch is AllowUnbounded, per session.
+// and, unless SkipRaw is set, the statements run with Exec, Raw(...).Rows/
+// Scan or Raw(...).Find, read with the lexical rules of the database (see
+// internal/sqltext): every statement of a ';'-separated text, writes inside
+// WITH, EXPLAIN ANALYZE, MariaDB ANALYZE and PostgreSQL PREPARE are followed;
+// the JOIN ... ON forms of per-row bulk updates count as bounds. It ignores
+// GORM's AllowGlobalUpdate: the escape hatches are AllowUnbounded (a session)
+// and AllowUnboundedContext (a context).
 //
 // Guard holds no state; it is safe for concurrent use.
 type Guard struct {
@@ -198,18 +248,8 @@ func (g *Guard) checkRaw(op Operation) func(*gorm.DB) {
 		if db.Error != nil || stmt.SQL.Len() == 0 || !mayWrite(stmt.SQL.String()) || !g.applies(stmt) {
 			return
 		}
-		// Not reached by dialect.Of's own version query (a SELECT), so this
-		// does not recurse. A dialect gormup does not know is lexed with the
-		// rules every dialect shares.
-		var lex dialect.Lexing
-		if d, err := dialect.Of(stmt.Context, db); err == nil {
-			lex = d.Lexing()
-		}
-		var pks []string // nil: "id"
-		if stmt.Schema != nil {
-			pks = stmt.Schema.PrimaryFieldDBNames
-		}
-		if err := where.CheckRawSQL(stmt.SQL.String(), stmt.Vars, lex, pks, nil); err != nil {
+		fam := sqltext.FamilyOf(db.Dialector.Name())
+		if err := where.CheckRaw(stmt.SQL.String(), stmt.Vars, fam, where.FactsOf(stmt)); err != nil {
 			g.refuse(stmt, op, err)
 		}
 	}
@@ -229,6 +269,9 @@ func mayWrite(sql string) bool {
 // AllowUnbounded, not on an exempt table.
 func (g *Guard) applies(stmt *gorm.Statement) bool {
 	if v, ok := stmt.Settings.Load(settingAllowUnbounded); ok && v == true {
+		return false
+	}
+	if stmt.Context != nil && stmt.Context.Value(allowKey{}) == true {
 		return false
 	}
 	if len(g.ExemptTables) > 0 && stmt.Table != "" {
@@ -251,5 +294,6 @@ func (g *Guard) refuse(stmt *gorm.Statement, op Operation, err error) {
 		slices.ContainsFunc(g.ExemptTables, func(t string) bool { return strings.EqualFold(t, table) }) {
 		return
 	}
-	stmt.DB.AddError(&UnboundedWriteError{Op: op, Table: table, Reason: we.Reason, Condition: we.Condition, err: we})
+	stmt.DB.AddError(&UnboundedWriteError{Op: op, Table: table, Reason: we.Reason, Detail: we.Detail, Condition: we.Condition, err: we,
+		globalUpdate: stmt.DB.AllowGlobalUpdate})
 }

@@ -73,22 +73,22 @@ var guardVacuous = []struct {
 	}, hooks.ReasonMissing, hooks.OpUpdate},
 	{"1=1", func(db *gorm.DB) error {
 		return db.Model(&guardItem{}).Where("1=1").Update("qty", 0).Error
-	}, hooks.ReasonTautology, hooks.OpUpdate},
+	}, hooks.ReasonNoBound, hooks.OpUpdate},
 	{"TRUE on delete", func(db *gorm.DB) error {
 		return db.Where("TRUE").Delete(&guardItem{}).Error
-	}, hooks.ReasonTautology, hooks.OpDelete},
+	}, hooks.ReasonNoBound, hooks.OpDelete},
 	{"bound tautology", func(db *gorm.DB) error {
 		return db.Model(&guardItem{}).Where("? = ?", 5, 5).Update("name", "x").Error
-	}, hooks.ReasonTautology, hooks.OpUpdate},
+	}, hooks.ReasonNoBound, hooks.OpUpdate},
 	{"tautology OR condition", func(db *gorm.DB) error {
 		return db.Model(&guardItem{}).Where("name = ?", "a").Or("1 = 1").Update("qty", 0).Error
-	}, hooks.ReasonTautology, hooks.OpUpdate},
+	}, hooks.ReasonNoBound, hooks.OpUpdate},
 	{"Not id in empty slice", func(db *gorm.DB) error {
 		return db.Unscoped().Not("id", []int{}).Delete(&guardItem{}).Error
-	}, hooks.ReasonPrimaryKeyNotNull, hooks.OpDelete},
+	}, hooks.ReasonNoBound, hooks.OpDelete},
 	{"Not map with empty slice", func(db *gorm.DB) error {
 		return db.Model(&guardItem{}).Not(map[string]any{"id": []int64{}}).Update("qty", 0).Error
-	}, hooks.ReasonPrimaryKeyNotNull, hooks.OpUpdate},
+	}, hooks.ReasonNoBound, hooks.OpUpdate},
 	{"zero struct condition on update", func(db *gorm.DB) error {
 		return db.Model(&guardItem{}).Where(&guardItem{Name: ""}).Updates(map[string]any{"qty": 0}).Error
 	}, hooks.ReasonSoftDeleteOnly, hooks.OpUpdate},
@@ -111,22 +111,22 @@ var guardVacuous = []struct {
 		return db.Transaction(func(tx *gorm.DB) error {
 			return tx.Model(&guardItem{}).Where("1 = 1").Update("qty", 0).Error
 		})
-	}, hooks.ReasonTautology, hooks.OpUpdate},
+	}, hooks.ReasonNoBound, hooks.OpUpdate},
 	{"Exec without where", func(db *gorm.DB) error {
 		return db.Exec("UPDATE guard_items SET qty = 0").Error
 	}, hooks.ReasonMissing, hooks.OpRaw},
 	{"Exec 1=1", func(db *gorm.DB) error {
 		return db.Exec("DELETE FROM guard_items WHERE 1=1").Error
-	}, hooks.ReasonTautology, hooks.OpRaw},
+	}, hooks.ReasonNoBound, hooks.OpRaw},
 	{"Exec where in comment", func(db *gorm.DB) error {
 		return db.Exec("UPDATE guard_items SET qty = ? -- WHERE id = 1\n", 0).Error
 	}, hooks.ReasonMissing, hooks.OpRaw},
 	{"Exec bound tautology", func(db *gorm.DB) error {
 		return db.Exec("DELETE FROM guard_items WHERE ? = ?", "k", "k").Error
-	}, hooks.ReasonTautology, hooks.OpRaw},
+	}, hooks.ReasonNoBound, hooks.OpRaw},
 	{"Exec id IS NOT NULL", func(db *gorm.DB) error {
 		return db.Exec("DELETE FROM guard_items WHERE id IS NOT NULL").Error
-	}, hooks.ReasonPrimaryKeyNotNull, hooks.OpRaw},
+	}, hooks.ReasonNoBound, hooks.OpRaw},
 	{"Exec second statement", func(db *gorm.DB) error {
 		return db.Exec("UPDATE guard_items SET qty = 0 WHERE id = 1; DELETE FROM guard_items").Error
 	}, hooks.ReasonMissing, hooks.OpRaw},
@@ -137,7 +137,7 @@ var guardVacuous = []struct {
 	{"Raw Find", func(db *gorm.DB) error {
 		var rows []guardItem
 		return db.Raw("UPDATE guard_items SET qty = 0 WHERE TRUE RETURNING *").Find(&rows).Error
-	}, hooks.ReasonTautology, hooks.OpQuery},
+	}, hooks.ReasonNoBound, hooks.OpQuery},
 }
 
 func TestGuardRefusesUnboundedWrites(t *testing.T) {

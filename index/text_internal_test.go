@@ -21,6 +21,12 @@ func TestNormalize(t *testing.T) {
 		{"([status]='a' OR [status]='b')", "status='a'orstatus='b'", true},
 		{"x = 'it''s'", "x='it''s'", false},
 		{"price::numeric(10,2) > 0", "price(10,2)>0", false},
+		{"tags && ARRAY['A'::text, 'b'::character varying]::text[]", "tags&&array['A','b']", false},
+		{"(status = ANY (ARRAY['a'::text]))", "status=any(array['a'])", false},
+		{"lower(`Email`)", "lower(email)", false},
+		{"note = 'x -- not a comment' -- a comment", "note='x -- not a comment'", false},
+		{"name = $$Dollar$$", "name='Dollar'", false},
+		{"x = 'unterminated", "x = 'unterminated", false},
 	}
 	for _, c := range cases {
 		if got := normalize(c.in, c.dropParens); got != c.want {

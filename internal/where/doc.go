@@ -1,17 +1,15 @@
-// Package where decides whether the WHERE clause of a GORM statement bounds
-// the rows it touches. It is the one place gormup answers that question:
-// batch.Update refuses unbounded writes with it and the hooks guard blocks
-// them with it.
+// Package where proves that an UPDATE or DELETE bounds the rows it writes. It
+// is the one place gormup answers that question: batch.Update refuses
+// unbounded writes with it and hooks.Guard blocks them with it.
 //
 //	if err := where.Check(db.Where("1 = 1").Statement); err != nil {
-//		var e *where.Error; errors.As(err, &e) // e.Reason == where.Tautology
+//		var e *where.Error; errors.As(err, &e) // e.Reason == where.NoBound
 //	}
 //
-// A condition does not bound the rows when it is missing — including a
-// struct or map condition whose every field GORM dropped as a zero value —,
-// always true (1=1, TRUE, 1, 'a'='a', x = x, NOT FALSE, x LIKE '%'), only
-// requires a non-NULL primary key (what GORM renders for Not("id", []int{})),
-// or only filters soft-deleted rows (deleted_at IS NULL). AND and OR combine
-// these as logic says: "1=1 AND status = ?" is bounded, "1=1 OR status = ?"
-// is not. Anything Check cannot prove vacuous counts as bounded.
+// The reader proves boundedness instead of disproving it: a statement passes
+// only when a shape listed under Reason restricts a column of the table it
+// writes. Everything else — a condition on another table, an always-true
+// condition of any form, text it cannot read, a write wrapped in a statement
+// it cannot follow — is refused with a Reason that says so. SQL text is read
+// with internal/sqltext, the lexer of the statement's database family.
 package where
