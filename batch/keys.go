@@ -48,15 +48,16 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	if err != nil {
 		return 0, err
 	}
-	s, err := parseModel(db, db.Statement.Model)
+	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err
 	}
+	s := t.Schema
 	pk, err := singleKey(s)
 	if err != nil {
 		return 0, err
 	}
-	assign, err := assignments(ctx, db, s, values, cfg.columns)
+	assign, err := assignments(ctx, db, t, values, cfg.columns)
 	if err != nil {
 		return 0, err
 	}
@@ -90,7 +91,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	if err != nil {
 		return 0, err
 	}
-	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics}
+	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics}
 	col := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
 	chunks := dialect.Split(len(keys), size)
 	inList := func(r [2]int) []clause.Expression {

@@ -98,7 +98,7 @@ func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Rang
 				return nil
 			}
 			info.Rows, info.LastKey, r.full = n, last, n == r.cfg.size
-			rows := r.scope(tx, r.after).Where(keysetUpTo(r.keys, last)).Session(&gorm.Session{})
+			rows := r.scope(tx, r.after, last)
 			return work(rows, Range{Index: info.Index, After: info.After, Last: last, Rows: n})
 		}
 	}

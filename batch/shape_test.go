@@ -49,7 +49,7 @@ func TestShapes(t *testing.T) {
 			`UPDATE "shape_accts" SET "status" = "v"."status", "version" = "shape_accts"."version" + 1 FROM (VALUES ( 1::bigint, 'a'::text, 3::bigint), ( 2::bigint, 'b'::text, 4::bigint)) AS "v" ("id", "status", "gormup_expected_version") WHERE "shape_accts"."id" = "v"."id" AND "shape_accts"."version" = "v"."gormup_expected_version"`,
 			`UPDATE "shape_stampeds" SET "note" = "v"."note", "updated_at" = 1767323045006::bigint FROM (VALUES ( 1::bigint, 'x'::varchar(40))) AS "v" ("id", "note") WHERE "shape_stampeds"."id" = "v"."id"`,
 			`UPDATE "upd_memberships" SET "role" = "v"."role" FROM (VALUES ( 1::bigint, 'a'::varchar(16), 'r'::varchar(16)), ( 2::bigint, 'b'::varchar(16), 's'::varchar(16))) AS "v" ("tenant_id", "code", "role") WHERE "upd_memberships"."tenant_id" = "v"."tenant_id" AND "upd_memberships"."code" = "v"."code"`,
-			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE status = 'trial'`,
+			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE (status = 'trial')`,
 			`UPDATE "shape_accts" SET "status"='x' WHERE "shape_accts"."id" IN (1,2,3)`,
 		},
 		dbtest.MySQL: {
@@ -57,8 +57,8 @@ func TestShapes(t *testing.T) {
 			"UPDATE `shape_accts` JOIN (SELECT 1 AS `id`, 'a' AS `status`, 3 AS `gormup_expected_version` UNION ALL SELECT 2, 'b', 4) AS `v` ON `shape_accts`.`id` = `v`.`id` AND `shape_accts`.`version` = `v`.`gormup_expected_version` SET `shape_accts`.`status` = `v`.`status`, `shape_accts`.`version` = `shape_accts`.`version` + 1",
 			"UPDATE `shape_stampeds` JOIN (SELECT 1 AS `id`, 'x' AS `note`) AS `v` ON `shape_stampeds`.`id` = `v`.`id` SET `shape_stampeds`.`note` = `v`.`note`, `shape_stampeds`.`updated_at` = 1767323045006",
 			"UPDATE `upd_memberships` JOIN (SELECT 1 AS `tenant_id`, 'a' AS `code`, 'r' AS `role` UNION ALL SELECT 2, 'b', 's') AS `v` ON `upd_memberships`.`tenant_id` = `v`.`tenant_id` AND `upd_memberships`.`code` = `v`.`code` SET `upd_memberships`.`role` = `v`.`role`",
-			"SELECT count(*) FROM `shape_accts` WHERE status = 'trial' FOR UPDATE",
-			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE status = 'trial'",
+			"SELECT count(*) FROM `shape_accts` WHERE (status = 'trial') FOR UPDATE",
+			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE (status = 'trial')",
 			"SELECT count(*) FROM `shape_accts` WHERE `shape_accts`.`id` IN (1,2,3) FOR UPDATE",
 			"UPDATE `shape_accts` SET `status`='x' WHERE `shape_accts`.`id` IN (1,2,3)",
 		},
@@ -67,7 +67,7 @@ func TestShapes(t *testing.T) {
 			"UPDATE `shape_accts` SET `status` = `v`.column2, `version` = `shape_accts`.`version` + 1 FROM (VALUES ( 1, \"a\", 3), ( 2, \"b\", 4)) AS `v` WHERE `shape_accts`.`id` = `v`.column1 AND `shape_accts`.`version` = `v`.column3",
 			"UPDATE `shape_stampeds` SET `note` = `v`.column2, `updated_at` = 1767323045006 FROM (VALUES ( 1, \"x\")) AS `v` WHERE `shape_stampeds`.`id` = `v`.column1",
 			"UPDATE `upd_memberships` SET `role` = `v`.column3 FROM (VALUES ( 1, \"a\", \"r\"), ( 2, \"b\", \"s\")) AS `v` WHERE `upd_memberships`.`tenant_id` = `v`.column1 AND `upd_memberships`.`code` = `v`.column2",
-			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE status = \"trial\"",
+			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE (status = \"trial\")",
 			"UPDATE `shape_accts` SET `status`=\"x\" WHERE `shape_accts`.`id` IN (1,2,3)",
 		},
 		dbtest.SQLServer: {
@@ -75,7 +75,7 @@ func TestShapes(t *testing.T) {
 			`UPDATE "shape_accts" SET "status" = "v"."status", "version" = "shape_accts"."version" + 1 FROM "shape_accts" JOIN (VALUES ( 1, 'a', 3), ( 2, 'b', 4)) AS "v" ("id", "status", "gormup_expected_version") ON "shape_accts"."id" = "v"."id" AND "shape_accts"."version" = "v"."gormup_expected_version"`,
 			`UPDATE "shape_stampeds" SET "note" = "v"."note", "updated_at" = 1767323045006 FROM "shape_stampeds" JOIN (VALUES ( 1, 'x')) AS "v" ("id", "note") ON "shape_stampeds"."id" = "v"."id"`,
 			`UPDATE "upd_memberships" SET "role" = "v"."role" FROM "upd_memberships" JOIN (VALUES ( 1, 'a', 'r'), ( 2, 'b', 's')) AS "v" ("tenant_id", "code", "role") ON "upd_memberships"."tenant_id" = "v"."tenant_id" AND "upd_memberships"."code" = "v"."code"`,
-			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE status = 'trial'`,
+			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE (status = 'trial')`,
 			`UPDATE "shape_accts" SET "status"='x' WHERE "shape_accts"."id" IN (1,2,3)`,
 		},
 	}

@@ -154,3 +154,14 @@ func (t *Target) IsKey(f *schema.Field) bool {
 	}
 	return false
 }
+
+// Of returns the target of v's schema (a pointer to a struct) on db, with
+// db.Table's table when set, without comparing v with db.Model: for a call
+// whose row type may be a DTO of the model (batch.Run).
+func Of(db *gorm.DB, v any) (*Target, error) {
+	s, err := parse(db, v)
+	if err != nil {
+		return nil, err
+	}
+	return build(db, s)
+}
