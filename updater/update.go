@@ -8,6 +8,7 @@ import (
 
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -171,8 +172,8 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 	if err != nil {
 		return err
 	}
-	if pkChanged {
-		return fmt.Errorf("%w: %s row %v", ErrPrimaryKeyChanged, p.table, r.key)
+	if pkChanged != nil {
+		return fmt.Errorf("%w: %s row %v (%s)", ErrPrimaryKeyChanged, p.table, r.key, pkChanged.Name)
 	}
 	if len(changed) == 0 {
 		r.row = *row
@@ -191,8 +192,8 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 		if changed, vals, pkChanged, err = p.diff(ctx, rv, old); err != nil {
 			return err
 		}
-		if pkChanged {
-			return fmt.Errorf("%w: %s row %v (by a hook)", ErrPrimaryKeyChanged, p.table, r.key)
+		if pkChanged != nil {
+			return fmt.Errorf("%w: %s row %v (%s, by a hook)", ErrPrimaryKeyChanged, p.table, r.key, pkChanged.Name)
 		}
 		if len(changed) == 0 { // the hooks undid the change
 			r.row = *row
@@ -299,7 +300,7 @@ func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) erro
 			return fmt.Errorf("%w: %s.%s holds %T", ErrNoVersionField, p.sch.Name, p.version.Name, oldVersion)
 		}
 		newVersion = cur + 1
-		set[p.version.DBName] = versionIncrement(p, oldVersion, newVersion)
+		set[p.version.DBName] = model.VersionExpr(p.version)
 		changes = append(changes, Change{Field: p.version.Name, Column: p.version.DBName, Old: oldVersion, New: newVersion})
 	}
 	scratch := *row // GORM assigns the written values to the model; keep row as the caller's code left it
@@ -349,15 +350,6 @@ func writeStatement(tx *gorm.DB, p *plan, model any, oldVersion any) *gorm.DB {
 		stmt = stmt.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: p.version.DBName}, Value: oldVersion})
 	}
 	return stmt
-}
-
-// versionIncrement is the value assigned to the version column: version + 1,
-// or the literal new version when the column was NULL (NULL + 1 is NULL).
-func versionIncrement(p *plan, oldVersion any, newVersion int64) any {
-	if oldVersion == nil {
-		return newVersion
-	}
-	return gorm.Expr("? + 1", clause.Column{Name: p.version.DBName})
 }
 
 func contains(s []int, v int) bool {
