@@ -11,10 +11,12 @@
 package modeltest
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -222,4 +224,91 @@ func Diff(got, want map[int64]Row) string {
 		}
 	}
 	return b.String()
+}
+
+// Case is one write through an entry point whose rows, in the target table
+// and in a neighbour table of the same shape, are read back exactly.
+type Case struct {
+	Name string
+	// Qualified: the target is "<q>.ex_accounts" and the neighbour the
+	// unqualified ex_accounts; else the reverse.
+	Qualified bool
+	// Run writes through db (the target's handle); table names the target
+	// for db.Table.
+	Run func(ctx context.Context, db *gorm.DB, table string) (int64, error)
+	// Changed rows get n = 1 and version + Bump (Bump < 0: the version is
+	// not compared); every other row, the neighbour and ex_others keep the
+	// seed.
+	Changed []int64
+	Bump    int64
+	// Count is the count Run must return; -1 skips the check.
+	Count int64
+	// Err, when set, is a refusal: errors.Is must hold and nothing changes.
+	Err error
+}
+
+// Run runs cases on every configured database, each on freshly seeded
+// tables: the target (Statuses layout), its neighbour (Shifted layout) and
+// ex_others (Statuses layout), all read back after the write.
+func Run(t *testing.T, cases []Case) {
+	t.Helper()
+	dbtest.Run(t, func(t *testing.T, tdb *dbtest.DB) {
+		db, q := Qualified(t, tdb)
+		plain, qualified := "ex_accounts", q+".ex_accounts"
+		Create(t, db, plain)
+		Create(t, db, qualified)
+		Create(t, db, "ex_others")
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				target, neighbour := plain, qualified
+				if c.Qualified {
+					target, neighbour = qualified, plain
+				}
+				Seed(t, db, target, Statuses)
+				Seed(t, db, neighbour, Shifted)
+				Seed(t, db, "ex_others", Statuses)
+				n, err := c.Run(context.Background(), db, target)
+				want := Expect(Statuses, c.Changed, 1, max(c.Bump, 0))
+				switch {
+				case c.Err != nil:
+					if !errors.Is(err, c.Err) {
+						t.Fatalf("got error %v, want %v", err, c.Err)
+					}
+					want = Expect(Statuses, nil, 0, 0)
+				case err != nil:
+					t.Fatal(err)
+				case c.Count >= 0 && n != c.Count:
+					t.Errorf("got count %d, want %d", n, c.Count)
+				}
+				got := State(t, db, target)
+				if c.Bump < 0 {
+					for id, r := range got {
+						r.Version = want[id].Version
+						got[id] = r
+					}
+				}
+				if d := Diff(got, want); d != "" {
+					t.Errorf("target %s:\n%s", target, d)
+				}
+				if d := Diff(State(t, db, neighbour), Expect(Shifted, nil, 0, 0)); d != "" {
+					t.Errorf("neighbour %s changed:\n%s", neighbour, d)
+				}
+				if d := Diff(State(t, db, "ex_others"), Expect(Statuses, nil, 0, 0)); d != "" {
+					t.Errorf("ex_others changed:\n%s", d)
+				}
+			})
+		}
+	})
+}
+
+// OrConds are caller conditions with an OR GORM does not parenthesise by
+// itself: a chained Or, and raw ORs after a newline and after a tab. Each
+// selects the "new" and "closed" rows (ids 1-8).
+var OrConds = []struct {
+	Name string
+	Cond func(db *gorm.DB) *gorm.DB
+}{
+	{"chained Or", func(db *gorm.DB) *gorm.DB { return db.Where("status = ?", "new").Or("status = ?", "closed") }},
+	{"newline OR", func(db *gorm.DB) *gorm.DB { return db.Where("status = ?\n OR status = ?", "new", "closed") }},
+	{"tab OR", func(db *gorm.DB) *gorm.DB { return db.Where("status = ?\tOR status = ?", "new", "closed") }},
 }
