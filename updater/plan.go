@@ -18,7 +18,7 @@ import (
 type plan struct {
 	*tracker
 	t        *model.Target
-	table    string         // the table read and written, qualifier kept
+	table    string // the table read and written, qualifier kept
 	pk       []*schema.Field
 	version  *schema.Field // nil without a version field
 	lock     dialect.Lock  // zero in optimistic mode
