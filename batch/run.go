@@ -57,6 +57,10 @@ type Report struct {
 // and last key, one row computed by the database, as RunRanges does) and
 // then loads the rows between them; hooks then see no FirstKey.
 //
+// The table is db.Table's (a schema-qualified name is kept) or the model's.
+// The keyset bounds are ANDed onto db's conditions as one parenthesised
+// group, so a condition with OR cannot escape them.
+//
 // Rows are visited in the order of the primary key (composite keys
 // included) or of OrderBy, by keyset pagination: each chunk is the next Size
 // rows after the last key committed, never an OFFSET, and only one chunk is

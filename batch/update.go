@@ -48,6 +48,18 @@ import (
 // rows with SELECT COUNT(*) … FOR UPDATE in the same transaction (the rows
 // stay locked until the UPDATE) and returns that count.
 //
+// The table written is db.Table's when set — a schema- or database-qualified
+// name ("archive.accounts") is kept — else the model's; a db.Table alias,
+// subquery or expression with arguments is refused with ErrTable. Every
+// bound Update adds (a Chunked key range) is ANDed onto db's conditions as
+// one parenthesised group, so a condition with OR (db.Where(a).Or(b), or a
+// raw condition with a newline before OR) cannot escape it. Soft-deleted rows
+// are not written unless db is Unscoped, as in GORM's Updates. When the model
+// has a version field (`gormup:"version"` or optimisticlock.Version) every
+// written row's version is incremented by exactly one, set-based
+// (version = COALESCE(version, 0) + 1); values naming it is refused
+// (*ColumnError wrapping ErrVersionColumn).
+//
 // MaxRows refuses writes matching too many rows; Chunked splits a huge write
 // into primary-key ranges committed one by one. The UPDATE is built and run
 // by GORM (Updates), so GORM callbacks and plugins see it and the model's

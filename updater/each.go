@@ -41,7 +41,15 @@ type EachResult struct {
 //		return nil
 //	}, batch.Size(500), batch.Checkpoint("expire-trials"))
 //
-// T is the model (a struct with a primary key). opts are batch.Run's
+// T is the model (a struct with a primary key). The rows are read from and
+// written to db.Table's table when set (qualifier kept), else T's; a db.Model
+// of another table is refused with ErrModelMismatch before any SQL. Change
+// detection is Update's (the same tracker: values as the database stores
+// them, times at the column's precision). Each written row's version field is
+// incremented by one (UpdateRows'); the change function's edits to it are
+// ignored. Soft-deleted rows are skipped unless db is Unscoped. Chunk bounds
+// are ANDed onto db's conditions as one group, so an OR among them cannot
+// escape. opts are batch.Run's
 // (batch.RunOption); this package's Options (WithLock, WithMaxAttempts...)
 // do not apply. They are Size (default batch.DefaultRunSize), Checkpoint and
 // Restart, Hooks, Progress, CountTotal, OrderBy, Lock, MaxAttempts (default

@@ -35,7 +35,12 @@ type Result[T any] struct {
 // statement and the pauses between attempts.
 //
 // Which row: the conditions already on db (Where, Scopes, Table); exactly one
-// row must match. None: an error wrapping gorm.ErrRecordNotFound. More than
+// row must match. The row is read from and written to the same table:
+// db.Table's when set, with its schema or database qualifier
+// ("archive.accounts"), else T's. A db.Model whose table is not T's is
+// refused with ErrModelMismatch, a db.Table alias or expression with
+// ErrTable, both before any SQL. Soft-deleted rows are neither read nor
+// written unless db is Unscoped. None: an error wrapping gorm.ErrRecordNotFound. More than
 // one (the read uses LIMIT 2): ErrMultipleRows. Nothing is written either way.
 //
 // Change detection compares each column, through GORM's schema, as the
@@ -69,7 +74,9 @@ type Result[T any] struct {
 // could never be upgraded (SQLITE_BUSY_SNAPSHOT). On MySQL/MariaDB RowsAffected
 // counts changed rows unless the DSN sets clientFoundRows, but the version
 // increment always changes the row, so 0 means a conflict either way. A
-// version field, when present, is incremented in both modes.
+// version field, when present, is incremented by exactly one in both modes,
+// set-based (version = COALESCE(version, 0) + 1: a NULL version becomes 1);
+// the change function's own edits to it are ignored.
 //
 // Deadlocks, serialization failures, lock timeouts, SQLite busy errors and
 // version conflicts — including those reported at COMMIT, as Galera does —
