@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
+	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
@@ -86,12 +86,12 @@ func singleKey(s *schema.Schema) (*schema.Field, error) {
 	return s.PrimaryFields[0], nil
 }
 
-// runTx runs fn in a retried transaction through dialect.RunTx. A DryRun
+// runTx runs fn in a retried transaction through txn.RunTx. A DryRun
 // session only builds statements, so fn runs once on it without a
 // transaction (which DryRun cannot begin without a server).
-func runTx(ctx context.Context, db *gorm.DB, p dialect.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
+func runTx(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
 	if db.DryRun {
 		return 1, fn(db.WithContext(ctx))
 	}
-	return dialect.RunTx(ctx, db, p, fn)
+	return txn.RunTx(ctx, db, p, fn)
 }

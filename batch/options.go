@@ -2,8 +2,9 @@ package batch
 
 import (
 	"fmt"
+	"time"
 
-	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/txn"
 )
 
 // Defaults of the options of Update, UpdateKeys and UpdateRows.
@@ -20,11 +21,14 @@ const (
 	// list when ChunkRows is not given (fewer when the parameter limit
 	// requires: about 2,000 on SQL Server).
 	DefaultKeysPerStatement = 5000
-	// DefaultAttempts is how many times a transaction that failed with a
-	// retryable error (deadlock, serialization failure, SQLite busy) runs
-	// at most, the first run included, when Attempts is not given. Run uses
-	// the same value (DefaultRunAttempts).
-	DefaultAttempts = dialect.DefaultMaxAttempts
+	// DefaultRetryBudget is how long a transaction that failed with a
+	// retryable error (deadlock, serialization failure, lock timeout, SQLite
+	// busy) keeps being run again, measured from its first attempt's start;
+	// a ctx deadline that comes earlier ends it earlier. The number of
+	// attempts is not limited unless Attempts (ChunkAttempts for Run) is
+	// given. Update, UpdateKeys, UpdateRows and Run share it, per
+	// transaction, and it equals updater.DefaultRetryBudget.
+	DefaultRetryBudget = txn.DefaultMaxElapsed
 )
 
 // Option configures Update, UpdateKeys or UpdateRows. The zero configuration
@@ -60,7 +64,7 @@ type config struct {
 	version     string
 	listMissing bool
 	columns     []string
-	attempts    int
+	retry       txn.RetryPolicy // attempts and budget
 
 	used []used // which entry points accept each given option
 }
@@ -84,15 +88,16 @@ func newConfig(e entry, opts []Option) (config, error) {
 			return c, fmt.Errorf("%w: %s does not apply to %s", ErrBadOption, u.name, e)
 		}
 	}
-	if c.maxRows < 0 || c.chunked < 0 || c.chunkRows < 0 || c.attempts < 0 {
+	if c.maxRows < 0 || c.chunked < 0 || c.chunkRows < 0 {
 		return c, fmt.Errorf("%w: negative size or count", ErrBadOption)
+	}
+	if err := c.retry.Validate(); err != nil {
+		return c, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	return c, nil
 }
 
-func (c config) policy() dialect.RetryPolicy {
-	return dialect.RetryPolicy{MaxAttempts: c.attempts}
-}
+func (c config) policy() txn.RetryPolicy { return c.retry }
 
 // AllowAll lets Update write every row the condition matches even when the
 // condition does not bound the rows (no WHERE, 1=1, only the soft-delete
@@ -171,18 +176,21 @@ func Columns(names ...string) Option {
 	return func(c *config) { c.columns = names; c.mark("Columns", forUpdate|forKeys) }
 }
 
-// Attempts sets how many times a transaction that failed with a retryable
-// error (deadlock, serialization failure, SQLite busy) runs at most, the
-// first run included: 1 disables retrying and 0, the default, means
-// DefaultAttempts; a negative n returns ErrBadOption. Inside a caller's
-// transaction nothing is retried. Run's equivalent is MaxAttempts. Update,
-// UpdateKeys and UpdateRows.
+// Attempts limits how many times a transaction that failed with a retryable
+// error (deadlock, serialization failure, lock timeout, SQLite busy) runs,
+// the first run included: 1 disables retrying, and 0, the default, sets no
+// limit other than the retry budget (RetryBudget). A negative n returns
+// ErrBadOption. Inside a caller's transaction nothing is retried. Run's
+// equivalent is ChunkAttempts. Update, UpdateKeys and UpdateRows.
 func Attempts(n int) Option {
-	return func(c *config) { c.attempts = n; c.mark("Attempts", forUpdate|forKeys|forRows) }
+	return func(c *config) { c.retry.MaxAttempts = n; c.mark("Attempts", forUpdate|forKeys|forRows) }
 }
 
-// Retries is Attempts under its former name: attempts counts runs of the
-// transaction, not retries.
-//
-// Deprecated: use Attempts.
-func Retries(attempts int) Option { return Attempts(attempts) }
+// RetryBudget sets how long new attempts of a failed transaction may start
+// after its first one started: a retryable failure is retried only if the
+// pause before the next attempt ends within d (and before ctx's deadline).
+// 0 means DefaultRetryBudget; a negative d returns ErrBadOption. Run's
+// equivalent is ChunkRetryBudget. Update, UpdateKeys and UpdateRows.
+func RetryBudget(d time.Duration) Option {
+	return func(c *config) { c.retry.MaxElapsed = d; c.mark("RetryBudget", forUpdate|forKeys|forRows) }
+}

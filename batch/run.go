@@ -12,6 +12,7 @@ import (
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
+	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
@@ -74,7 +75,9 @@ type Report struct {
 // chunk, advance the checkpoint, commit. The chunk slice is reused: do not
 // keep it after work returns. A retryable error (deadlock, serialization
 // failure, lock timeout, SQLite busy) rolls the chunk back, reloads and
-// reruns it, up to MaxAttempts. Any other error — or ctx being done — rolls
+// reruns it, for up to DefaultRetryBudget (ChunkAttempts and
+// ChunkRetryBudget change the budget; a negative one returns ErrBadOption
+// before anything runs). Any other error — or ctx being done — rolls
 // back that chunk only and stops the run with a *ChunkError saying where to
 // resume; earlier chunks stay committed. If db is itself inside a
 // transaction, the chunks run in it: nothing commits per chunk and nothing
@@ -177,6 +180,9 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		if _, ok := db.Statement.Clauses[name]; ok {
 			return nil, fmt.Errorf("%w: found %s", ErrRunQueryShape, name)
 		}
+	}
+	if err := cfg.retry.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	r := &runner{cfg: cfg, db: db, lock: cfg.lock.lock(), total: -1, start: time.Now()}
 	target := db.Statement.Model
@@ -332,18 +338,16 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 // chunk runs one chunk's transaction and reports whether the run is
 // finished (the chunk was short or empty). info holds the committed chunk.
 func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (bool, error) {
-	policy := dialect.RetryPolicy{
-		MaxAttempts: r.cfg.attempts,
-		OnRetry: func(attempt int, err error) {
-			r.rep.Retries++
-			retry := *info
-			retry.Attempt = attempt
-			for _, h := range r.cfg.hooks {
-				h.CallOnRetry(ctx, retry, err)
-			}
-		},
+	policy := r.cfg.retry
+	policy.OnRetry = func(attempt int, err error) {
+		r.rep.Retries++
+		retry := *info
+		retry.Attempt = attempt
+		for _, h := range r.cfg.hooks {
+			h.CallOnRetry(ctx, retry, err)
+		}
 	}
-	attempts, err := dialect.RunTx(ctx, base, policy, func(tx *gorm.DB) error {
+	attempts, err := txn.RunTx(ctx, base, policy, func(tx *gorm.DB) error {
 		info.Attempt++
 		info.FirstKey, info.LastKey, info.Rows, r.full = nil, nil, 0, false
 		if err := r.step(ctx, tx, info); err != nil {

@@ -50,7 +50,7 @@ func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				reps[i], errs[i] = batch.Run(context.Background(), db.DB, work,
-					batch.Size(10), batch.OrderBy(order), batch.MaxAttempts(20), batch.Hooks(onRetry))
+					batch.Size(10), batch.OrderBy(order), batch.ChunkAttempts(20), batch.Hooks(onRetry))
 			}()
 		}
 		wg.Wait()
@@ -223,9 +223,14 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				// A queue worker: passes until no job is pending (a pass
-				// skips rows others hold when it reaches them).
-				for range 50 {
-					rep, err := batch.Run(context.Background(), pending, worker(w+1),
+				// skips rows others hold when it reaches them). A pass that
+				// found every pending row held polls again shortly, as a
+				// queue worker does; the loop is bounded by time, not by a
+				// pass count that fast empty passes could use up.
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				for ctx.Err() == nil {
+					rep, err := batch.Run(ctx, pending, worker(w+1),
 						batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
 					reps[w].Rows += rep.Rows
 					if errs[w] = err; err != nil {
@@ -235,8 +240,11 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 					if errs[w] = db.Model(&runJob{}).Where("status = ?", "pending").Count(&left).Error; errs[w] != nil || left == 0 {
 						return
 					}
+					if rep.Rows == 0 {
+						time.Sleep(5 * time.Millisecond)
+					}
 				}
-				errs[w] = errors.New("jobs still pending after 50 passes")
+				errs[w] = errors.New("jobs still pending after 2 minutes of passes")
 			}()
 		}
 		wg.Wait()

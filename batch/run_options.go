@@ -1,20 +1,17 @@
 package batch
 
 import (
+	"time"
+
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/txn"
 )
 
 // Defaults of Run.
 const (
 	// DefaultRunSize is the number of rows per chunk when Size is not given.
 	DefaultRunSize = 1000
-	// DefaultRunAttempts is the number of times a chunk's transaction runs
-	// at most, the first run included, when it keeps failing with retryable
-	// errors and MaxAttempts is not given. It equals DefaultAttempts, the
-	// default of Update, UpdateKeys and UpdateRows: one value for the
-	// package.
-	DefaultRunAttempts = DefaultAttempts
 )
 
 // ProgressInfo is what a Progress callback receives after each committed
@@ -36,7 +33,8 @@ const (
 	// before the load.
 	ForUpdate
 	// ForUpdateNoWait is ForUpdate failing at once when a row is locked
-	// (NOWAIT); that error is retried like a deadlock, up to MaxAttempts.
+	// (NOWAIT); that error is retried like a deadlock, within the chunk's
+	// retry budget (ChunkAttempts, ChunkRetryBudget).
 	// Unlike updater.ForUpdateNoWait, which returns updater.ErrLocked at
 	// once and does not retry, Run keeps trying the chunk. Not on SQLite.
 	ForUpdateNoWait
@@ -74,12 +72,12 @@ type runConfig struct {
 	countTotal bool
 	orderBy    []string
 	lock       LockMode
-	attempts   int
+	retry      txn.RetryPolicy // attempts and budget of each chunk
 	workers    int
 }
 
 func newRunConfig(opts []RunOption) runConfig {
-	c := runConfig{size: DefaultRunSize, attempts: DefaultRunAttempts, workers: 1}
+	c := runConfig{size: DefaultRunSize, workers: 1}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -157,18 +155,23 @@ func Lock(m LockMode) RunOption {
 	return func(c *runConfig) { c.lock = m }
 }
 
-// MaxAttempts sets how many times a chunk's transaction runs at most when it
-// fails with a retryable error (DefaultRunAttempts, 5, when n <= 0); 1
-// disables retrying. The Option of Update, UpdateKeys and UpdateRows for the
+// ChunkAttempts limits how many times a chunk's transaction runs, the first
+// run included, when it fails with a retryable error: 1 disables retrying,
+// and 0, the default, sets no limit other than the chunk's retry budget
+// (ChunkRetryBudget). A negative n makes Run return ErrBadOption before
+// anything runs. The Option of Update, UpdateKeys and UpdateRows for the
 // same purpose is Attempts.
-func MaxAttempts(n int) RunOption {
-	return func(c *runConfig) {
-		if n > 0 {
-			c.attempts = n
-		} else {
-			c.attempts = DefaultRunAttempts
-		}
-	}
+func ChunkAttempts(n int) RunOption {
+	return func(c *runConfig) { c.retry.MaxAttempts = n }
+}
+
+// ChunkRetryBudget sets how long new attempts of a failed chunk's
+// transaction may start after its first one started (and before ctx's
+// deadline). 0 means DefaultRetryBudget; a negative d makes Run return
+// ErrBadOption before anything runs. The Option of Update, UpdateKeys and
+// UpdateRows for the same purpose is RetryBudget.
+func ChunkRetryBudget(d time.Duration) RunOption {
+	return func(c *runConfig) { c.retry.MaxElapsed = d }
 }
 
 // Workers runs the chunks on n goroutines (1, sequential, by default or when

@@ -50,10 +50,11 @@ type EachResult struct {
 // ignored. Soft-deleted rows are skipped unless db is Unscoped. Chunk bounds
 // are ANDed onto db's conditions as one group, so an OR among them cannot
 // escape. opts are batch.Run's
-// (batch.RunOption); this package's Options (WithLock, WithMaxAttempts...)
+// (batch.RunOption); this package's Options (WithLock, WithAttempts...)
 // do not apply. They are Size (default batch.DefaultRunSize), Checkpoint and
-// Restart, Hooks, Progress, CountTotal, OrderBy, Lock, MaxAttempts (default
-// batch.DefaultRunAttempts, not DefaultMaxAttempts) and Workers, with Run's
+// Restart, Hooks, Progress, CountTotal, OrderBy, Lock, ChunkAttempts and
+// ChunkRetryBudget (per chunk, default batch.DefaultRetryBudget, the same
+// value as DefaultRetryBudget) and Workers, with Run's
 // defaults (with Workers, change runs on several goroutines at once); with a
 // Checkpoint every row is changed exactly once even across crashes. A chunk
 // that fails with a retryable error is reloaded and change runs again on the

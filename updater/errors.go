@@ -11,6 +11,11 @@ import (
 // anything runs, when db is nil.
 var ErrNilDB = errors.New("updater: nil *gorm.DB")
 
+// ErrBadOption is returned by Update and Transaction, before anything runs,
+// when an option is out of range (a negative attempt count, retry budget or
+// backoff delay). The error names the option's field.
+var ErrBadOption = errors.New("updater: invalid option")
+
 // ErrModelMismatch is returned before any SQL when db.Model, db.Table and
 // the type argument name different tables. It is the same value as
 // batch.ErrModelMismatch.

@@ -99,7 +99,7 @@ func ExampleTransaction() {
 			return err
 		}
 		return tx.Model(&Wallet{}).Where("id = ?", 2).Update("balance", gorm.Expr("balance + ?", 25)).Error
-	}, updater.WithMaxAttempts(3))
+	}, updater.WithAttempts(3))
 	if err != nil {
 		fmt.Println("transfer failed:", err)
 		return

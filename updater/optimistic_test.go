@@ -95,7 +95,7 @@ func TestOptimisticConflicts(t *testing.T) {
 			left.Store(1 << 30)
 			calls := 0
 			_, err := updater.Update(ctx, h.Where("id = ?", 1), func(v *versionedCounter) error { calls++; v.N = 99; return nil },
-				updater.WithMaxAttempts(3))
+				updater.WithAttempts(3))
 			var ce *updater.ConflictError
 			if !errors.As(err, &ce) || !errors.Is(err, updater.ErrConflict) {
 				t.Fatalf("got %v, want a *ConflictError", err)

@@ -2,24 +2,29 @@ package updater
 
 import (
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
+	"github.com/gormup/gormup/internal/txn"
 )
 
-// Defaults of the options.
+// Defaults of the retry options, the same for every gormup entry point that
+// retries (batch.DefaultRetryBudget is the same value).
 const (
-	// DefaultMaxAttempts is how many times Update and Transaction run their
-	// transaction at most: enough for a burst of deadlocks or busy errors, and
-	// for optimistic updates, which read with a lock after their first
-	// conflict (see Update).
-	DefaultMaxAttempts = 10
-	// DefaultBaseDelay is the backoff ceiling before the second attempt; it
-	// doubles per attempt, and each pause is a random duration up to it.
-	DefaultBaseDelay = 2 * time.Millisecond
+	// DefaultRetryBudget is how long Update and Transaction keep starting new
+	// attempts of a transaction that fails with a retryable error, measured
+	// from the first attempt's start; a ctx deadline that comes earlier ends
+	// it earlier. The number of attempts is not limited unless WithAttempts
+	// is given.
+	DefaultRetryBudget = txn.DefaultMaxElapsed
+	// DefaultBaseDelay is the backoff ceiling after the first failed attempt;
+	// it doubles per failed attempt, and each pause is a random duration up
+	// to it (full jitter).
+	DefaultBaseDelay = txn.DefaultBaseDelay
 	// DefaultMaxDelay caps the backoff ceiling.
-	DefaultMaxDelay = 100 * time.Millisecond
+	DefaultMaxDelay = txn.DefaultMaxDelay
 )
 
 // VersionTag is the struct tag that marks a model's version field for
@@ -73,21 +78,22 @@ type config struct {
 	lock         Lock
 	optimistic   bool
 	versionField string
-	maxAttempts  int
-	baseDelay    time.Duration
-	maxDelay     time.Duration
-	txOptions    *sql.TxOptions
-	onRetry      func(attempt int, err error)
+	retry        txn.RetryPolicy // Retryable is set by the call
 }
 
-func newConfig(opts []Option) config {
-	c := config{maxAttempts: DefaultMaxAttempts, baseDelay: DefaultBaseDelay, maxDelay: DefaultMaxDelay}
+// newConfig applies opts; an out-of-range retry option returns an error
+// wrapping ErrBadOption.
+func newConfig(opts []Option) (config, error) {
+	var c config
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
 		}
 	}
-	return c
+	if err := c.retry.Validate(); err != nil {
+		return c, fmt.Errorf("%w: %w", ErrBadOption, err)
+	}
+	return c, nil
 }
 
 // WithLock makes Update pessimistic: the row is read with lock inside the
@@ -119,55 +125,50 @@ func WithVersionField(name string) Option {
 	return func(c *config) { c.versionField = name }
 }
 
-// WithMaxAttempts bounds how many times the transaction runs when it fails
-// with a deadlock, serialization failure, lock timeout, SQLite busy error or
-// (optimistic mode) a version conflict. n <= 0 means DefaultMaxAttempts; 1
-// disables retrying. Inside a caller's transaction there is always exactly
-// one attempt.
-func WithMaxAttempts(n int) Option {
-	return func(c *config) {
-		if n <= 0 {
-			n = DefaultMaxAttempts
-		}
-		c.maxAttempts = n
-	}
+// WithAttempts limits how many times the transaction runs, the first run
+// included, when it fails with a deadlock, serialization failure, lock
+// timeout, SQLite busy error or (optimistic mode) a version conflict: 1
+// disables retrying, and 0, the default, sets no limit other than the retry
+// budget (WithRetryBudget). A negative n returns ErrBadOption. Inside a
+// caller's transaction there is always exactly one attempt.
+func WithAttempts(n int) Option {
+	return func(c *config) { c.retry.MaxAttempts = n }
+}
+
+// WithRetryBudget sets how long new attempts may start after the first one
+// started: a retryable failure is retried only if the pause before the next
+// attempt ends within d (and before ctx's deadline). 0 means
+// DefaultRetryBudget; a negative d returns ErrBadOption.
+func WithRetryBudget(d time.Duration) Option {
+	return func(c *config) { c.retry.MaxElapsed = d }
 }
 
 // WithBackoff sets the exponential backoff between attempts: the pause after
-// attempt k is random in [0, min(maxDelay, base·2^(k-1))]. Zero or negative
-// values keep DefaultBaseDelay and DefaultMaxDelay.
+// the k-th failed attempt is random in [0, min(maxDelay, base·2^(k-1))]. Zero
+// values mean DefaultBaseDelay and DefaultMaxDelay; a negative value returns
+// ErrBadOption.
 func WithBackoff(base, maxDelay time.Duration) Option {
-	return func(c *config) {
-		if base > 0 {
-			c.baseDelay = base
-		}
-		if maxDelay > 0 {
-			c.maxDelay = maxDelay
-		}
-	}
+	return func(c *config) { c.retry.BaseDelay, c.retry.MaxDelay = base, maxDelay }
 }
 
 // WithTxOptions passes opts (isolation level, read-only) to every BEGIN; nil,
 // the default, uses the database's defaults. Ignored inside a caller's
 // transaction.
 func WithTxOptions(opts *sql.TxOptions) Option {
-	return func(c *config) { c.txOptions = opts }
+	return func(c *config) { c.retry.TxOptions = opts }
 }
 
 // WithOnRetry calls fn before each retry with the attempt that failed
 // (1-based) and its error, e.g. to count conflicts. fn runs on the calling
 // goroutine; nil, the default, does nothing.
 func WithOnRetry(fn func(attempt int, err error)) Option {
-	return func(c *config) { c.onRetry = fn }
+	return func(c *config) { c.retry.OnRetry = fn }
 }
 
-func (c *config) policy(retryable func(error) bool) dialect.RetryPolicy {
-	return dialect.RetryPolicy{
-		MaxAttempts: c.maxAttempts,
-		BaseDelay:   c.baseDelay,
-		MaxDelay:    c.maxDelay,
-		Retryable:   retryable,
-		OnRetry:     c.onRetry,
-		TxOptions:   c.txOptions,
-	}
+// policy is the retry policy of the call; retryable nil means
+// dialect.Retryable.
+func (c *config) policy(retryable func(error) bool) txn.RetryPolicy {
+	p := c.retry
+	p.Retryable = retryable
+	return p
 }

@@ -3,7 +3,7 @@ package updater
 import (
 	"context"
 
-	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 )
 
@@ -12,8 +12,9 @@ import (
 // Galera also reports for certification conflicts at COMMIT —, SQL Server
 // 1205), a serialization failure (40001), a lock timeout or a SQLite busy
 // error, the transaction is rolled back and fn runs again, up to
-// DefaultMaxAttempts times with jittered exponential backoff (WithMaxAttempts,
-// WithBackoff, WithOnRetry, WithTxOptions apply; lock options are ignored).
+// DefaultRetryBudget with jittered exponential backoff (WithAttempts,
+// WithRetryBudget, WithBackoff, WithOnRetry, WithTxOptions apply; lock
+// options are ignored; an out-of-range one returns ErrBadOption).
 // Any other error rolls back and is returned as is. ctx bounds every attempt
 // and pause; when it is done Transaction returns an error wrapping ctx.Err().
 //
@@ -24,7 +25,10 @@ func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, o
 	if db == nil {
 		return ErrNilDB
 	}
-	c := newConfig(opts)
-	_, err := dialect.RunTx(ctx, db, c.policy(nil), fn)
+	c, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
+	_, err = txn.RunTx(ctx, db, c.policy(nil), fn)
 	return err
 }

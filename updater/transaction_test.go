@@ -3,6 +3,7 @@ package updater_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -52,22 +53,31 @@ func TestTransaction(t *testing.T) {
 				t.Fatalf("n = %d, want 1: rolled-back attempts left writes", got)
 			}
 		})
-		t.Run("gives up after WithMaxAttempts", func(t *testing.T) {
-			calls := 0
-			err := updater.Transaction(ctx, db.DB, func(tx *gorm.DB) error {
-				calls++
-				if err := incr(tx); err != nil {
-					return err
+		for _, tt := range []struct {
+			name string
+			opts []updater.Option
+			want int
+		}{
+			{"gives up after WithAttempts", []updater.Option{fast, updater.WithAttempts(2)}, 2},
+			{"gives up when the retry budget leaves no time for a pause", []updater.Option{updater.WithRetryBudget(time.Nanosecond)}, 1},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				calls := 0
+				err := updater.Transaction(ctx, db.DB, func(tx *gorm.DB) error {
+					calls++
+					if err := incr(tx); err != nil {
+						return err
+					}
+					return deadlock
+				}, tt.opts...)
+				if !errors.Is(err, deadlock) || calls != tt.want {
+					t.Fatalf("got %v after %d calls, want the deadlock after %d", err, calls, tt.want)
 				}
-				return deadlock
-			}, fast, updater.WithMaxAttempts(2))
-			if !errors.Is(err, deadlock) || calls != 2 {
-				t.Fatalf("got %v after %d calls, want the deadlock after 2", err, calls)
-			}
-			if got := value(); got != 1 {
-				t.Fatalf("n = %d, want 1", got)
-			}
-		})
+				if got := value(); got != 1 {
+					t.Fatalf("n = %d, want 1", got)
+				}
+			})
+		}
 		t.Run("returns other errors at once", func(t *testing.T) {
 			boom := errors.New("boom")
 			calls := 0
@@ -105,6 +115,27 @@ func TestTransaction(t *testing.T) {
 				t.Fatalf("got %v, n %d", err, value())
 			}
 		})
+		// The default retry budget is time, not a count: 12 failures in a
+		// row, past the old default of 10 attempts, are retried until the
+		// transaction commits, once; zero values are that default.
+		for i, opts := range [][]updater.Option{nil, {updater.WithAttempts(0), updater.WithRetryBudget(0), updater.WithBackoff(0, 0)}} {
+			t.Run(fmt.Sprintf("default options retry past 10 attempts (%d options)", len(opts)), func(t *testing.T) {
+				calls := 0
+				err := updater.Transaction(ctx, db.DB, func(tx *gorm.DB) error {
+					calls++
+					if err := incr(tx); err != nil {
+						return err
+					}
+					if calls <= 12 {
+						return deadlock
+					}
+					return nil
+				}, opts...)
+				if err != nil || calls != 13 || value() != int64(2+i) {
+					t.Fatalf("got %v after %d calls, n %d; want success after 13, n %d", err, calls, value(), 2+i)
+				}
+			})
+		}
 	})
 }
 

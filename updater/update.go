@@ -9,6 +9,7 @@ import (
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
+	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -80,8 +81,9 @@ type Result[T any] struct {
 //
 // Deadlocks, serialization failures, lock timeouts, SQLite busy errors and
 // version conflicts — including those reported at COMMIT, as Galera does —
-// roll back and run the whole attempt again (read, change, write), up to
-// DefaultMaxAttempts with jittered backoff (see the options). change may
+// roll back and run the whole attempt again (read, change, write), for up
+// to DefaultRetryBudget (less if ctx's deadline is earlier) with jittered
+// backoff (see the options; an out-of-range one returns ErrBadOption). change may
 // therefore run more than once: it must only modify the struct it is given,
 // never have other side effects. An error from change rolls back and is
 // returned as is.
@@ -99,7 +101,10 @@ func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts
 	if db == nil {
 		return res, ErrNilDB
 	}
-	c := newConfig(opts)
+	c, err := newConfig(opts)
+	if err != nil {
+		return res, err
+	}
 	d, err := dialect.Of(ctx, db)
 	if err != nil {
 		return res, err
@@ -120,7 +125,7 @@ func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts
 		}
 		return r != dialect.NotRetryable
 	}
-	attempts, err := dialect.RunTx(ctx, db, c.policy(retryable), run.attempt)
+	attempts, err := txn.RunTx(ctx, db, c.policy(retryable), run.attempt)
 	res.Attempts = attempts
 	if err != nil {
 		if errors.Is(err, errStale) && ctx.Err() == nil {

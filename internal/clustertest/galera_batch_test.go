@@ -63,7 +63,7 @@ func startWriter(ctx context.Context, node *gorm.DB, rows int64, stop <-chan str
 			id := i*7%rows + 1
 			err := updater.Transaction(ctx, node, func(tx *gorm.DB) error {
 				return tx.Exec("UPDATE accounts SET balance = balance + 1 WHERE id = ?", id).Error
-			}, updater.WithMaxAttempts(galeraAttempts), updater.WithOnRetry(func(int, error) { w.retry.Add(1) }))
+			}, updater.WithOnRetry(func(int, error) { w.retry.Add(1) }))
 			if err != nil {
 				w.err = fmt.Errorf("writer on another node, account %d: %w", id, err)
 				return
@@ -156,7 +156,7 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 		for i := range rows {
 			rows[i] = Account{ID: int64(i + 1), Owner: fmt.Sprintf("round %d", round), Balance: -1}
 		}
-		res, err := batch.UpdateRows(ctx, nodes[0].DB, rows, []string{"owner"}, batch.ChunkRows(100), batch.Attempts(galeraAttempts))
+		res, err := batch.UpdateRows(ctx, nodes[0].DB, rows, []string{"owner"}, batch.ChunkRows(100))
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
@@ -242,7 +242,7 @@ func TestGaleraBatchRun(t *testing.T) {
 					injected[victim]++
 				}
 				return nil
-			}, batch.Checkpoint("galera-"+name), batch.Size(25), batch.Lock(lock), batch.MaxAttempts(galeraAttempts))
+			}, batch.Checkpoint("galera-"+name), batch.Size(25), batch.Lock(lock))
 			stopWriter()
 			incs := w.wait(t)
 			if err != nil {

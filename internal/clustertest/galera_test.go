@@ -1,6 +1,7 @@
 package clustertest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,11 +32,9 @@ type Counter struct {
 const (
 	galeraWriters    = 16
 	galeraIncrements = 50
-	// galeraAttempts bounds updater.Update's attempts per increment. Each
-	// attempt that fails certification lost to a commit of another node; with
-	// 16 writers on one row a writer can lose many times in a row, so the
-	// default of 10 is too tight for a guarantee of no caller error.
-	galeraAttempts = 200
+	// counterRuns is how many times in a row each counter race runs: the
+	// defaults must hold every time, not once by luck.
+	counterRuns = 3
 )
 
 // galeraSync waits until every node has applied everything the cluster
@@ -51,75 +50,132 @@ func galeraSync(t *testing.T, nodes []*dbtest.DB, table string) {
 }
 
 // TestGaleraUpdaterCounter: 16 writers, each on node w%3, increment one row
-// 50 times with updater.Update, pessimistic and optimistic. Every increment
-// must land (800) and no writer may see an error.
+// 50 times with updater.Update and default options, pessimistic and
+// optimistic, three runs in a row. Every increment must land (800) and no
+// writer may see an error.
 func TestGaleraUpdaterCounter(t *testing.T) {
-	modes := []struct {
-		name string
-		opt  updater.Option
-	}{
-		{"lock", updater.WithLock(updater.ForUpdate)},
-		{"optimistic", updater.WithOptimistic()},
-	}
-	for _, mode := range modes {
+	for _, mode := range counterModes {
 		t.Run(mode.name, func(t *testing.T) {
 			ctx := testContext(t)
 			nodes := dbtest.Galera(t)
 			if err := nodes[0].AutoMigrate(&Counter{}); err != nil {
 				t.Fatal(err)
 			}
-			dbtest.MustExec(t, nodes[0].DB, "INSERT INTO counters (id, n, version) VALUES (1, 0, 0)")
-			galeraSync(t, nodes, "counters")
-
-			var (
-				retries     atomic.Int64
-				maxAttempts atomic.Int64
-				wg          sync.WaitGroup
-				errs        = make(chan error, galeraWriters*galeraIncrements)
-			)
-			start := time.Now()
-			for w := range galeraWriters {
-				node := nodes[w%len(nodes)]
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for range galeraIncrements {
-						res, err := updater.Update(ctx, node.Where("id = ?", 1), func(c *Counter) error {
-							c.N++
-							return nil
-						}, mode.opt, updater.WithMaxAttempts(galeraAttempts),
-							updater.WithOnRetry(func(int, error) { retries.Add(1) }))
-						if err != nil {
-							errs <- fmt.Errorf("writer %d on node %d: %w", w, w%len(nodes)+1, err)
-							return
-						}
-						for {
-							m := maxAttempts.Load()
-							if int64(res.Attempts) <= m || maxAttempts.CompareAndSwap(m, int64(res.Attempts)) {
-								break
-							}
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			elapsed := time.Since(start)
-			for err := range errs {
-				t.Error(err)
-			}
+			writers := make([]*gorm.DB, len(nodes))
 			for i, node := range nodes {
-				var c Counter
-				if err := dbtest.Causal(t, node).Take(&c, 1).Error; err != nil {
-					t.Fatalf("node %d: %v", i+1, err)
+				writers[i] = node.DB
+			}
+			for run := int64(1); run <= counterRuns; run++ {
+				dbtest.MustExec(t, nodes[0].DB, "INSERT INTO counters (id, n, version) VALUES (?, 0, 0)", run)
+				galeraSync(t, nodes, "counters")
+				stats := raceCounter(ctx, t, writers, run, mode.opts...)
+				for i, node := range nodes {
+					wantCounter(t, fmt.Sprintf("node %d", i+1), dbtest.Causal(t, node), run)
 				}
-				if want := int64(galeraWriters * galeraIncrements); c.N != want || c.Version != want {
-					t.Errorf("node %d: n = %d, version = %d; want %d and %d", i+1, c.N, c.Version, want, want)
+				t.Logf("Galera, updater.Update %s, run %d: %d writers x %d increments over 3 nodes: %s",
+					mode.name, run, galeraWriters, galeraIncrements, stats)
+			}
+		})
+	}
+}
+
+// TestUpdaterCounterDefaults is TestGaleraUpdaterCounter on each configured
+// single server (SQLite always): 16 writers x 50 increments of one row
+// through updater.Update with default options, lock and optimistic mode,
+// three runs in a row, 800 of 800 and no caller error.
+func TestUpdaterCounterDefaults(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		for _, mode := range counterModes {
+			t.Run(mode.name, func(t *testing.T) {
+				ctx := testContext(t)
+				dbtest.Migrate(t, db, &Counter{})
+				dbtest.MustExec(t, db.DB, "DELETE FROM counters")
+				for run := int64(1); run <= counterRuns; run++ {
+					dbtest.MustExec(t, db.DB, "INSERT INTO counters (id, n, version) VALUES (?, 0, 0)", run)
+					stats := raceCounter(ctx, t, []*gorm.DB{db.DB}, run, mode.opts...)
+					wantCounter(t, db.Dialect, db.DB, run)
+					t.Logf("%s, updater.Update %s, run %d: %d writers x %d increments: %s",
+						db.Dialect, mode.name, run, galeraWriters, galeraIncrements, stats)
+				}
+			})
+		}
+	})
+}
+
+// counterModes are updater.Update's two modes; nothing else is set.
+var counterModes = []struct {
+	name string
+	opts []updater.Option
+}{
+	{"lock", []updater.Option{updater.WithLock(updater.ForUpdate)}},
+	{"optimistic", []updater.Option{updater.WithOptimistic()}},
+}
+
+// raceStats is what one counter race measured.
+type raceStats struct {
+	retries     int64 // retries of all writers (attempts beyond the first)
+	maxAttempts int64 // the most attempts one increment took
+	elapsed     time.Duration
+}
+
+func (s raceStats) String() string {
+	return fmt.Sprintf("%d retries, at most %d attempts for one increment, %v", s.retries, s.maxAttempts, s.elapsed.Round(time.Millisecond))
+}
+
+// raceCounter runs galeraWriters goroutines, writer w on dbs[w%len(dbs)],
+// each incrementing counter id galeraIncrements times with updater.Update
+// and opts (plus WithOnRetry to count retries). Every caller error fails t.
+func raceCounter(ctx context.Context, t *testing.T, dbs []*gorm.DB, id int64, opts ...updater.Option) raceStats {
+	t.Helper()
+	var (
+		retries     atomic.Int64
+		maxAttempts atomic.Int64
+		wg          sync.WaitGroup
+		errs        = make(chan error, galeraWriters*galeraIncrements)
+	)
+	opts = append(opts[:len(opts):len(opts)], updater.WithOnRetry(func(int, error) { retries.Add(1) }))
+	start := time.Now()
+	for w := range galeraWriters {
+		db := dbs[w%len(dbs)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range galeraIncrements {
+				res, err := updater.Update(ctx, db.Where("id = ?", id), func(c *Counter) error {
+					c.N++
+					return nil
+				}, opts...)
+				if err != nil {
+					errs <- fmt.Errorf("writer %d on server %d: %w", w, w%len(dbs)+1, err)
+					return
+				}
+				for {
+					m := maxAttempts.Load()
+					if int64(res.Attempts) <= m || maxAttempts.CompareAndSwap(m, int64(res.Attempts)) {
+						break
+					}
 				}
 			}
-			t.Logf("Galera, updater.Update %s: %d writers x %d increments over 3 nodes: %d retries, at most %d attempts for one increment, %v",
-				mode.name, galeraWriters, galeraIncrements, retries.Load(), maxAttempts.Load(), elapsed.Round(time.Millisecond))
-		})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	return raceStats{retries: retries.Load(), maxAttempts: maxAttempts.Load(), elapsed: time.Since(start)}
+}
+
+// wantCounter reads counter id through db and fails t unless every
+// increment of a race landed, each with its version increment.
+func wantCounter(t *testing.T, where string, db *gorm.DB, id int64) {
+	t.Helper()
+	var c Counter
+	if err := db.Take(&c, id).Error; err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	if want := int64(galeraWriters * galeraIncrements); c.N != want || c.Version != want {
+		t.Errorf("%s: counter %d: n = %d, version = %d; want %d and %d", where, id, c.N, c.Version, want, want)
 	}
 }
 
@@ -168,7 +224,7 @@ func TestGaleraUpdateEach(t *testing.T) {
 		lastID = a.ID
 		a.Owner = fmt.Sprintf("each %d", a.ID)
 		return nil
-	}, batch.Size(size), batch.Checkpoint("galera-each"), batch.MaxAttempts(galeraAttempts))
+	}, batch.Size(size), batch.Checkpoint("galera-each"))
 	stopWriter()
 	incs := w.wait(t)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/plugin/dbresolver"
 )
@@ -107,7 +108,7 @@ func TestPrimaryWithDBResolver(t *testing.T) {
 	runTx := func(begin *gorm.DB) string {
 		t.Helper()
 		var owner string
-		if _, err := dialect.RunTx(t.Context(), begin, dialect.RetryPolicy{}, func(tx *gorm.DB) error {
+		if _, err := txn.RunTx(t.Context(), begin, txn.RetryPolicy{}, func(tx *gorm.DB) error {
 			owner = rawOwner(tx)
 			return nil
 		}); err != nil {

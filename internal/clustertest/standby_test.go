@@ -129,7 +129,7 @@ func TestStandbyUpdater(t *testing.T) {
 
 	// A chain that already read through dbresolver holds the standby's pool,
 	// and GORM begins transactions on the statement's pool: Update must still
-	// begin on the primary (dialect.RunTx does, through dialect.Primary).
+	// begin on the primary (txn.RunTx does, through dialect.Primary).
 	used := s.Resolved.Model(&Account{}).Where("id = ?", 1)
 	var n int64
 	if err := used.Count(&n).Error; err != nil || n != 1 {

@@ -12,6 +12,7 @@ import (
 	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/txn"
 	"github.com/mattn/go-sqlite3"
 	mssql "github.com/microsoft/go-mssqldb"
 	"gorm.io/gorm"
@@ -42,6 +43,15 @@ func begin(t *testing.T, db *gorm.DB) *gorm.DB {
 
 func lockRowByID(tx *gorm.DB, id int64) error {
 	return tx.Exec("UPDATE lock_rows SET value = value + 1 WHERE id = ?", id).Error
+}
+
+func valueOf(t *testing.T, db *gorm.DB, id int64) int64 {
+	t.Helper()
+	var r lockRow
+	if err := db.First(&r, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return r.Value
 }
 
 func TestClassifyRealDeadlock(t *testing.T) {
@@ -254,7 +264,7 @@ func TestRunTxResolvesRealDeadlock(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				first := true
-				attempts[i], errs[i] = dialect.RunTx(context.Background(), db.DB, dialect.RetryPolicy{MaxAttempts: 20}, func(tx *gorm.DB) error {
+				attempts[i], errs[i] = txn.RunTx(context.Background(), db.DB, txn.RetryPolicy{MaxAttempts: 20}, func(tx *gorm.DB) error {
 					if err := lockRowByID(tx, order[0]); err != nil {
 						return err
 					}

@@ -12,6 +12,6 @@
 // It knows the family (PostgreSQL, MySQL, MariaDB, SQLite, SQL Server) and
 // server version, the bind-parameter limit, identifier quoting and length, the
 // row-lock syntax of each lock mode, whether RowsAffected counts matched or
-// changed rows, and which errors are worth retrying. RunTx is the retry loop
-// shared by updater and batch.
+// changed rows, and which errors are worth retrying (Classify); internal/txn
+// holds the one retry loop built on that answer.
 package dialect
