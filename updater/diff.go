@@ -2,13 +2,10 @@ package updater
 
 import (
 	"bytes"
-	"database/sql"
 	"database/sql/driver"
 	"reflect"
 	"time"
 )
-
-var scannerType = reflect.TypeFor[sql.Scanner]()
 
 // Change is one column Update wrote.
 type Change struct {
