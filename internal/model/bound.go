@@ -115,27 +115,21 @@ func (x bound) Build(b clause.Builder) {
 	switch e := x.Expression.(type) {
 	case clause.Eq, clause.Neq, clause.Gt, clause.Gte, clause.Lt, clause.Lte, clause.IN:
 		e.Build(b)
+		return
 	case clause.AndConditions:
 		if len(e.Exprs) > 1 {
 			e.Build(b) // parenthesised by GORM
 			return
 		}
-		b.WriteByte('(')
-		clause.Where{Exprs: []clause.Expression{e}}.Build(b)
-		b.WriteByte(')')
 	case clause.OrConditions:
 		if len(e.Exprs) > 1 {
 			e.Build(b)
 			return
 		}
-		b.WriteByte('(')
-		clause.Where{Exprs: []clause.Expression{e}}.Build(b)
-		b.WriteByte(')')
-	default:
-		b.WriteByte('(')
-		clause.Where{Exprs: []clause.Expression{e}}.Build(b)
-		b.WriteByte(')')
 	}
+	b.WriteByte('(')
+	clause.Where{Exprs: []clause.Expression{x.Expression}}.Build(b)
+	b.WriteByte(')')
 }
 
 // pendingScopes reports whether stmt holds scopes not yet run. GORM keeps
