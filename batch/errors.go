@@ -74,6 +74,12 @@ var (
 	// map[string]any nor a struct (or pointer to one) of the model's type.
 	ErrBadValues = errors.New("batch: values must be a map[string]any or a struct of the model's type")
 
+	// ErrBadValue is wrapped by a *ColumnError when UpdateRows cannot send a
+	// row's value the way the database driver would (a NaN or infinite
+	// float, text that is not valid UTF-8 for a text column, a value of a
+	// type the column's Go field does not hold). Nothing was written.
+	ErrBadValue = errors.New("batch: value cannot be written exactly")
+
 	// ErrEmpty is returned by UpdateKeys and UpdateRows for an empty or nil
 	// key or row slice.
 	ErrEmpty = errors.New("batch: no keys or rows given")

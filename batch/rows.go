@@ -15,11 +15,13 @@ import (
 
 // Result is what UpdateRows returns.
 type Result struct {
-	// Matched is the number of input rows whose key was found and that were
-	// written (under CheckVersion: found with the expected version).
+	// Matched is the number of input rows whose key was found (by the
+	// database's equality, soft-deleted rows excluded) and that were written
+	// (under CheckVersion: found with the expected version, NULL matching
+	// NULL). Matched + Missing + len(Conflicts) is the number of input rows.
 	Matched int64
-	// Missing is the number of input rows whose key matched no row; they
-	// were not inserted.
+	// Missing is the number of input rows whose key matched no row (or only
+	// a soft-deleted one, unless db is Unscoped); they were not inserted.
 	Missing int64
 	// MissingKeys lists the keys of the missing rows (key values in schema
 	// order), in input order within each chunk; only with ListMissing.
@@ -43,24 +45,43 @@ type Result struct {
 // T is the model type (a struct or a pointer to one, with a primary key,
 // composite keys included). columns are Go field or column names; only they
 // are written, zero values and NULLs included, plus fields with
-// autoUpdateTime (UpdatedAt), which are set to the current time unless named.
-// Unknown, read-only, repeated and primary-key columns are refused with a
-// *ColumnError before any SQL, as are conditions on db (ErrConditions: rows
-// are matched by key alone), an empty rows slice (ErrEmpty), a nil
-// row (*KeyError wrapping ErrNilRow) and the same key twice (*KeyError
-// wrapping ErrDuplicateKey). A row whose key is not in the table is never
-// inserted: it counts in Result.Missing (listed with ListMissing). Rows are
-// matched by primary key alone: GORM's soft-delete filter does not apply, so
-// a soft-deleted row with a matching key is written like any other.
+// autoUpdateTime (UpdatedAt), which are set to the current time unless named,
+// and the version field (`gormup:"version"` or an optimisticlock.Version),
+// which is set to COALESCE(version, 0) + 1 on every written row. Unknown,
+// read-only, repeated and primary-key columns, and the version field, are
+// refused with a *ColumnError before any SQL, as are conditions on db
+// (ErrConditions: rows are matched by key alone), an empty rows slice
+// (ErrEmpty), a nil row (*KeyError wrapping ErrNilRow) and two rows whose
+// keys are equal (*KeyError wrapping ErrDuplicateKey) — equal as the
+// database compares them: under MySQL's case-insensitive collations 'a' and
+// 'A' are the same key, as are 'ab' and 'ab ' in a PostgreSQL character(n)
+// key. A value that cannot be sent exactly as the driver would send it is a
+// *ColumnError wrapping ErrBadValue, before anything is written.
 //
-// The statement per chunk is the dialect's fastest set-based form:
-// PostgreSQL UPDATE … FROM (VALUES …) with every value cast to its column's
-// exact type (read from the server, so uuid, json/jsonb, numeric, enums and
-// NULLs work), MySQL/MariaDB UPDATE … JOIN (SELECT … UNION ALL …), SQLite
-// 3.33+ UPDATE … FROM (VALUES …) (CASE WHEN before 3.33), SQL Server
-// UPDATE … FROM … JOIN (VALUES …). Chunks hold DefaultChunkRows rows, fewer
-// when the dialect's bind-parameter limit (2,100 on SQL Server) or
-// MaxStatementParams requires; ChunkRows fixes the size.
+// A row whose key is not in the table is never inserted: it counts in
+// Result.Missing (listed with ListMissing). As with GORM's Updates, a
+// soft-deleted row (gorm.DeletedAt) is not written and counts as Missing
+// unless db is Unscoped. Every input row lands in exactly one of Matched,
+// Missing and Conflicts, decided by the database's own equality.
+//
+// Each value reaches its column as GORM's own Updates would send it, byte
+// for byte: trailing spaces, invalid UTF-8 in []byte, long values, NULLs,
+// times at the column's precision. The statement per chunk is:
+//
+//   - PostgreSQL: UPDATE … FROM unnest(CAST(? AS text)::type[], …), one
+//     text array per column, each cast to its column's type as the server
+//     reports it, and key = ANY(…) so the rows are found by index;
+//   - MySQL 8 and MariaDB 10.6+: UPDATE … JOIN JSON_TABLE(?, …), one JSON
+//     document per chunk, each column typed as the driver types the Go
+//     value (text in the target column's collation, bytes hex-encoded);
+//   - SQLite 3.33+: UPDATE … FROM (VALUES …);
+//   - SQL Server: UPDATE … FROM … JOIN (VALUES …);
+//   - older SQLite, MySQL and MariaDB: SET c = CASE WHEN … END.
+//
+// Chunks hold DefaultChunkRows rows, fewer when the dialect's bind-parameter
+// limit (2,100 on SQL Server) or MaxStatementParams requires; ChunkRows fixes
+// the size. On SQLite and MySQL/MariaDB the full-chunk statement is prepared
+// once per transaction and reused.
 //
 // All chunks commit together by default, in one transaction retried as a
 // whole on deadlocks, serialization failures and SQLite busy errors;
@@ -69,11 +90,12 @@ type Result struct {
 // statement. A failed chunk returns a *StatementError; in atomic mode the
 // Result is then zero.
 //
-// Matched counts matched rows on every dialect: on MySQL and MariaDB without
-// clientFoundRows, a chunk whose RowsAffected (changed rows) falls short is
-// followed by a SELECT of its keys. With CheckVersion the chunk's keys and
-// versions are first read with FOR UPDATE (the SQLite write lock, SQL
-// Server UPDLOCK) to tell conflicts from missing rows.
+// Matched counts matched rows on every dialect: when a chunk's RowsAffected
+// falls short (or ListMissing asks), the chunk's rows are read back with
+// one SELECT joining them to the table. With CheckVersion the chunk's rows
+// are first read with FOR UPDATE (the SQLite write lock, SQL Server
+// UPDLOCK); a row is written when its stored version equals the row's
+// version, NULL matching NULL, and otherwise listed in Conflicts.
 //
 // The statements go through GORM's callback chain (db.Exec), so plugins see
 // them, and when a gormup audit plugin listens (hooks.Collecting) every
@@ -99,6 +121,9 @@ func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []str
 	if err != nil {
 		return Result{}, err
 	}
+	if err := w.serverDuplicates(ctx, db, in); err != nil {
+		return Result{}, err
+	}
 	return w.write(ctx, db, in)
 }
 
@@ -109,8 +134,10 @@ type rowWriter struct {
 	table    string
 	keys     []*schema.Field
 	cols     []*schema.Field
-	direct   []int // per column: its struct field index when read directly, -1 for GORM's ValueOf
-	version  *schema.Field
+	direct   []int         // per column: its struct field index when read directly, -1 for GORM's ValueOf
+	version  *schema.Field // CheckVersion's field
+	bump     *schema.Field // the version field incremented on every written row
+	deleted  *schema.Field // the soft-delete field whose set rows are skipped; nil when none or Unscoped
 	auto     []*schema.Field
 	stmt     rowsStmt
 	size     int
@@ -170,6 +197,16 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 		w.version = v
 		written[v.DBName] = true
 	}
+	if w.bump = w.version; w.bump == nil {
+		if w.bump = versionField(s); w.bump != nil && written[w.bump.DBName] {
+			return nil, &ColumnError{Column: w.bump.Name, Model: s.Name, Err: ErrDuplicateColumn}
+		}
+	}
+	if !db.Statement.Unscoped {
+		if w.deleted, err = softDeleteField(s); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range s.Fields {
 		if f.AutoUpdateTime > 0 && f.DBName != "" && f.Updatable && !written[f.DBName] {
 			w.auto = append(w.auto, f)
@@ -188,12 +225,15 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	return w, nil
 }
 
-// prepare fixes the statement shape, PostgreSQL casts and the chunk size.
+// prepare fixes the statement shape, PostgreSQL casts, MySQL JSON column
+// types and the chunk size.
 func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	st := rowsStmt{
 		strategy: w.d.Bulk(),
+		family:   w.d.Family(),
 		quote:    func(n string) string { return dialect.Quote(db, n) },
 		table:    dialect.Quote(db, w.table),
+		loc:      w.d.TimeLocation(),
 	}
 	derived := make([]*schema.Field, 0, len(w.keys)+len(w.cols)+1)
 	for _, f := range w.keys {
@@ -208,15 +248,26 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 		st.version = w.version.DBName
 		derived = append(derived, w.version)
 	}
+	if w.bump != nil {
+		st.bump = w.bump.DBName
+	}
+	if w.deleted != nil {
+		st.deleted = w.deleted.DBName
+	}
 	for _, f := range w.auto {
 		st.auto = append(st.auto, f.DBName)
 	}
-	if st.strategy == dialect.BulkJoinUnion {
+	if st.strategy == dialect.BulkJSONTable {
+		server, err := w.d.ColumnCharsets(ctx, db, w.table)
+		if err != nil {
+			return err
+		}
 		for _, f := range derived {
-			st.binary = append(st.binary, f.DataType == schema.Bytes)
+			cs, ok := server[f.DBName]
+			st.json = append(st.json, newJSONCol(f, cs, ok))
 		}
 	}
-	if st.strategy == dialect.BulkValuesCast {
+	if st.strategy == dialect.BulkUnnest {
 		server, err := w.d.ColumnCasts(ctx, db, w.table)
 		if err != nil {
 			return err
@@ -236,13 +287,20 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	}
 	w.stmt = st
 	// Two parameters of slack: SQL Server's sp_executesql counts its own
-	// statement and parameter-list arguments against the 2,100 limit.
+	// statement and parameter-list arguments against the 2,100 limit. The
+	// JSON and array forms carry a chunk in a few parameters, but a chunk
+	// stays no larger than the dialect's parameter limit would allow as
+	// VALUES rows, which bounds its memory.
 	fixed := len(w.auto) + 2
-	room := w.d.ChunkSize(st.perRow(), fixed)
-	if room == 0 {
-		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, st.perRow(), w.d.Family())
+	perRow := st.perRow()
+	if perRow == 0 {
+		perRow = st.width()
 	}
-	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/st.perRow()))
+	room := w.d.ChunkSize(perRow, fixed)
+	if room == 0 {
+		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Family())
+	}
+	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
 			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Family())
@@ -250,79 +308,6 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 		w.size = w.cfg.chunkRows
 	}
 	return nil
-}
-
-// input holds the rows of one UpdateRows call: each row's struct value and
-// key, read once up front so that duplicates are refused before any SQL.
-// Column values are read chunk by chunk into a reused buffer (fill), which
-// keeps memory flat for large inputs.
-type input struct {
-	ctx     context.Context
-	src     []reflect.Value // each row's struct value
-	keyVals []any           // the key values of every row, len(keys) per row
-	keys    []any           // each row's normalised key (normKey)
-	buf     []any
-	rows    [][]any
-}
-
-// extractRows reads every row's key, refusing nil rows and duplicate keys.
-func extractRows[T any](ctx context.Context, w *rowWriter, rows []T) (*input, error) {
-	nk := len(w.keys)
-	in := &input{ctx: ctx, src: make([]reflect.Value, len(rows)), keyVals: make([]any, len(rows)*nk), keys: make([]any, len(rows))}
-	seen := make(map[any]int, len(rows))
-	for i := range rows {
-		rv := reflect.ValueOf(&rows[i]).Elem()
-		for rv.Kind() == reflect.Pointer {
-			if rv.IsNil() {
-				return nil, &KeyError{Index: i, First: -1, Err: ErrNilRow}
-			}
-			rv = rv.Elem()
-		}
-		key := in.keyVals[i*nk : (i+1)*nk : (i+1)*nk]
-		for j, f := range w.keys {
-			key[j], _ = f.ValueOf(ctx, rv)
-		}
-		k := normKey(key)
-		if first, dup := seen[k]; dup {
-			return nil, &KeyError{Index: i, First: first, Key: append([]any(nil), key...), Err: ErrDuplicateKey}
-		}
-		seen[k] = i
-		in.src[i] = rv
-		in.keys[i] = k
-	}
-	return in, nil
-}
-
-// fill returns the derived-table values of rows [lo, hi): key values, column
-// values and (CheckVersion) the expected version. The slices are reused by
-// the next call.
-func (w *rowWriter) fill(in *input, lo, hi int) [][]any {
-	nk, width := len(w.keys), w.stmt.width()
-	n := hi - lo
-	if cap(in.buf) < n*width {
-		in.buf = make([]any, n*width)
-		in.rows = make([][]any, n)
-	}
-	rows := in.rows[:n]
-	for i := range n {
-		row := in.buf[i*width : (i+1)*width : (i+1)*width]
-		copy(row, in.keyVals[(lo+i)*nk:(lo+i+1)*nk])
-		rv := in.src[lo+i]
-		j := nk
-		for c, f := range w.cols {
-			if idx := w.direct[c]; idx >= 0 {
-				row[j] = rv.Field(idx).Interface()
-			} else {
-				row[j], _ = f.ValueOf(in.ctx, rv)
-			}
-			j++
-		}
-		if w.version != nil {
-			row[j], _ = w.version.ValueOf(in.ctx, rv)
-		}
-		rows[i] = row
-	}
-	return rows
 }
 
 // write runs the chunks, atomically or one transaction each.
@@ -345,8 +330,14 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			res = Result{}
 			now := db.NowFunc()
+			if len(chunks) > 1 && w.d.Family() != dialect.Postgres && w.d.Family() != dialect.SQLServer {
+				// pgx prepares and caches statements itself.
+				var done func()
+				tx, done = reuse(tx)
+				defer done()
+			}
 			for i, c := range chunks {
-				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), in.keys[c[0]:c[1]], &res); err != nil {
+				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), &res); err != nil {
 					failed = i
 					return err
 				}
@@ -366,7 +357,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		var part Result
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			part = Result{}
-			return w.chunk(tx, db.NowFunc(), w.fill(in, c[0], c[1]), in.keys[c[0]:c[1]], &part)
+			return w.chunk(tx, db.NowFunc(), w.fill(in, c[0], c[1]), &part)
 		})
 		if err != nil {
 			return res, &StatementError{Chunk: i, Done: res.Matched, Attempts: attempts, Err: err}

@@ -63,7 +63,10 @@ func TestCaseStrategy(t *testing.T) {
 	}
 	run := func(t *testing.T, w *rowWriter, data [][]any, wantSQL string, wantRows int64) {
 		t.Helper()
-		q, args := w.stmt.build(data, nil)
+		q, args, err := w.stmt.build(data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if q != wantSQL {
 			t.Fatalf("SQL:\n got %s\nwant %s", q, wantSQL)
 		}
@@ -79,7 +82,7 @@ func TestCaseStrategy(t *testing.T) {
 
 	w, data = build(t, []caseRow{{ID: 2, Name: "B", Version: 1}, {ID: 3, Name: "stale", Version: 1}}, []string{"name"}, CheckVersion("version"))
 	run(t, w, data, "UPDATE `case_rows` SET `name` = CASE WHEN `id` = ? THEN ? WHEN `id` = ? THEN ? ELSE `name` END, "+
-		"`version` = `version` + 1 WHERE (`id` = ? AND `version` = ?) OR (`id` = ? AND `version` = ?)", 1)
+		"`version` = COALESCE(`version`, 0) + 1 WHERE (`id` = ? AND `version` IS ?) OR (`id` = ? AND `version` IS ?)", 1)
 
 	w, data = build(t, []casePair{{A: 1, B: "y", Note: "n"}}, []string{"note"})
 	run(t, w, data, "UPDATE `case_pairs` SET `note` = CASE WHEN (`a` = ? AND `b` = ?) THEN ? ELSE `note` END WHERE (`a` = ? AND `b` = ?)", 1)

@@ -11,72 +11,100 @@ import (
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 )
 
-// chunk writes one chunk inside tx and adds its outcome to res.
-func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, keys []any, res *Result) error {
-	nk := len(w.keys)
-	var existing map[any]any
+// chunk writes one chunk inside tx and adds its outcome to res: every input
+// row lands in exactly one of Matched, Missing and Conflicts, decided by the
+// database's own equality.
+func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, res *Result) error {
+	q, args, err := w.stmt.build(rows, w.autoValues(now))
+	if err != nil {
+		return err
+	}
 	if tx.DryRun {
 		// Statements are only built: nothing to count or read back.
-		q, args := w.stmt.build(rows, w.autoValues(now))
 		return w.exec(tx, q, args, rows, res)
 	}
+	var found map[int]bool
 	if w.version != nil {
 		// Read (and lock) the chunk's rows first: a row left unwritten is a
 		// conflict if it exists, missing otherwise.
-		var err error
-		if existing, err = w.selectKeys(tx, rows, true); err != nil {
+		if found, err = w.status(tx, rows, true); err != nil {
 			return err
 		}
 	}
-	q, args := w.stmt.build(rows, w.autoValues(now))
 	if err := w.exec(tx, q, args, rows, res); err != nil {
 		return err
 	}
 	n := res.lastAffected
-	missing := func(i int) {
-		res.Missing++
-		if w.cfg.listMissing {
-			res.MissingKeys = append(res.MissingKeys, append([]any(nil), rows[i][:nk]...))
-		}
-	}
 	switch {
 	case w.version != nil:
-		last := w.stmt.width() - 1
-		for i, k := range keys {
-			stored, ok := existing[k]
-			switch {
-			case !ok:
-				missing(i)
-			case normValue(stored) != normValue(rows[i][last]):
-				res.Conflicts = append(res.Conflicts, append([]any(nil), rows[i][:nk]...))
-			}
-		}
-		// The version increment changes every written row, so RowsAffected
-		// counts them on every dialect.
-		res.Matched += n
 	case n == int64(len(rows)):
 		res.Matched += n
+		return nil
 	case w.matched && !w.cfg.listMissing:
 		res.Matched += n
 		res.Missing += int64(len(rows)) - n
+		return nil
 	default:
-		found, err := w.selectKeys(tx, rows, false)
-		if err != nil {
+		if found, err = w.status(tx, rows, false); err != nil {
 			return err
 		}
-		for i, k := range keys {
-			if _, ok := found[k]; ok {
-				res.Matched++
-			} else {
-				missing(i)
+	}
+	nk := len(w.keys)
+	var matched int64
+	for i, row := range rows {
+		ok, present := found[i]
+		switch {
+		case !present:
+			res.Missing++
+			if w.cfg.listMissing {
+				res.MissingKeys = append(res.MissingKeys, append([]any(nil), row[:nk]...))
 			}
+		case ok:
+			matched++
+		default:
+			res.Conflicts = append(res.Conflicts, append([]any(nil), row[:nk]...))
 		}
 	}
+	if w.version != nil && matched != n {
+		// The rows were locked: anything else is a statement that did not
+		// do what it says.
+		return fmt.Errorf("batch: the chunk UPDATE wrote %d rows where %d matched their version", n, matched)
+	}
+	res.Matched += matched
 	return nil
+}
+
+// status reads which of the chunk's rows the table holds, by the server's
+// equality and skipping soft-deleted rows: each found row's 0-based index
+// maps to whether its stored version equals the expected one (true without
+// CheckVersion). With lock the rows are locked for update.
+func (w *rowWriter) status(tx *gorm.DB, rows [][]any, lock bool) (map[int]bool, error) {
+	if lock && w.d.Family() == dialect.SQLite {
+		if _, err := w.d.LockRows(tx, dialect.Lock{Strength: dialect.ForUpdate}, w.table, w.keys[0].DBName); err != nil {
+			return nil, err
+		}
+	}
+	q, args, err := w.stmt.buildStatus(rows, lock)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := tx.Session(&gorm.Session{NewDB: true}).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close()
+	out := make(map[int]bool, len(rows))
+	for cur.Next() {
+		var n, ok int64
+		if err := cur.Scan(&n, &ok); err != nil {
+			return nil, err
+		}
+		out[int(n)-1] = ok == 1
+	}
+	return out, cur.Err()
 }
 
 // exec runs one chunk statement through GORM's callback chain, recording
@@ -86,7 +114,19 @@ func (w *rowWriter) exec(tx *gorm.DB, q string, args []any, rows [][]any, res *R
 	if w.collects {
 		exec = hooks.WithChanges(exec, w.changes(rows))
 	}
-	r := exec.Exec(q, args...)
+	var r *gorm.DB
+	if f := w.d.Family(); f == dialect.SQLite || f.IsMySQL() {
+		// "?" is these drivers' own placeholder: GORM's callback chain gets
+		// the statement as built, instead of Exec parsing the SQL again and
+		// adding its thousands of values one by one.
+		exec = exec.Scopes() // a statement of its own, not tx's
+		exec.Statement.SQL.Reset()
+		exec.Statement.SQL.WriteString(q)
+		exec.Statement.Vars = args
+		r = exec.Callback().Raw().Execute(exec)
+	} else {
+		r = exec.Exec(q, args...)
+	}
 	if r.Error != nil {
 		return r.Error
 	}
@@ -104,67 +144,6 @@ func (w *rowWriter) autoValues(now time.Time) []any {
 		vals[i] = autoValue(f, now)
 	}
 	return vals
-}
-
-// selectKeys returns the normalised keys of rows present in the table, each
-// mapped to its stored version (nil without CheckVersion), reading with a
-// write lock when lock is set.
-func (w *rowWriter) selectKeys(tx *gorm.DB, rows [][]any, lock bool) (map[any]any, error) {
-	nk := len(w.keys)
-	q := tx.Session(&gorm.Session{NewDB: true}).Table(w.table)
-	if lock {
-		var err error
-		if q, err = w.d.LockRows(q, dialect.Lock{Strength: dialect.ForUpdate}, w.table, w.keys[0].DBName); err != nil {
-			return nil, err
-		}
-	}
-	names := make([]string, 0, nk+1)
-	for _, f := range w.keys {
-		names = append(names, f.DBName)
-	}
-	if w.version != nil {
-		names = append(names, w.version.DBName)
-	}
-	var cond clause.Expression
-	if nk == 1 {
-		vals := make([]any, len(rows))
-		for i, r := range rows {
-			vals[i] = r[0]
-		}
-		cond = clause.IN{Column: clause.Column{Name: names[0]}, Values: vals}
-	} else {
-		ors := make([]clause.Expression, len(rows))
-		for i, r := range rows {
-			ands := make([]clause.Expression, nk)
-			for j := range nk {
-				ands[j] = clause.Eq{Column: clause.Column{Name: names[j]}, Value: r[j]}
-			}
-			ors[i] = clause.And(ands...)
-		}
-		cond = clause.Or(ors...)
-	}
-	cur, err := q.Select(names).Where(cond).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer cur.Close()
-	out := make(map[any]any, len(rows))
-	dest := make([]any, len(names))
-	ptrs := make([]any, len(names))
-	for i := range dest {
-		ptrs[i] = &dest[i]
-	}
-	for cur.Next() {
-		if err := cur.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		var v any
-		if w.version != nil {
-			v = normValue(dest[nk])
-		}
-		out[normKey(dest[:nk])] = v
-	}
-	return out, cur.Err()
 }
 
 // changes describes every written column of every row for hooks.

@@ -3,6 +3,7 @@ package batch
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
 )
@@ -10,6 +11,14 @@ import (
 // expectedVersionAlias names the derived-table column carrying each row's
 // expected version under CheckVersion.
 const expectedVersionAlias = "gormup_expected_version"
+
+// ordinalAlias names the derived-table column numbering the chunk's rows
+// from 1 (JSON_TABLE's FOR ORDINALITY, a literal elsewhere).
+const ordinalAlias = "gormup_n"
+
+// targetAlias names the target table in the statements that read a chunk's
+// rows back (rowsStmt.buildStatus).
+const targetAlias = "gormup_t"
 
 // openParen opens every parenthesis that a placeholder follows. GORM's Exec
 // expands a slice bound right after "(" into a list (for IN (?)), which
@@ -21,15 +30,19 @@ const openParen = "( "
 // names, casts and the fixed assignments.
 type rowsStmt struct {
 	strategy dialect.BulkStrategy
+	family   dialect.Family
 	quote    func(string) string
 	table    string   // quoted table
 	keys     []string // unquoted key columns
 	cols     []string // unquoted written columns
-	version  string   // unquoted version column, or ""
+	version  string   // CheckVersion: unquoted version column matched against the expected version, or ""
+	bump     string   // unquoted version column incremented on every written row, or ""
+	deleted  string   // unquoted soft-delete column: rows with it set are skipped; "" when none or Unscoped
 	casts    []string // PostgreSQL: one cast per derived column (keys, cols, version)
-	binary   []bool   // MySQL: derived columns to CAST(? AS BINARY), so bytes are not read as text
-	auto     []string // unquoted autoUpdateTime columns set to a fixed value
-	autoCast []string // PostgreSQL casts of auto
+	json     []jsonCol
+	loc      *time.Location // MySQL: the driver's time zone for time.Time values
+	auto     []string       // unquoted autoUpdateTime columns set to a fixed value
+	autoCast []string       // PostgreSQL casts of auto
 }
 
 // width is the number of values per input row.
@@ -43,12 +56,15 @@ func (s *rowsStmt) width() int {
 
 // perRow is the number of bind parameters one input row takes.
 func (s *rowsStmt) perRow() int {
-	if s.strategy == dialect.BulkCase {
+	switch s.strategy {
+	case dialect.BulkCase:
 		n := len(s.cols)*(len(s.keys)+1) + len(s.keys)
 		if s.version != "" {
 			n++
 		}
 		return n
+	case dialect.BulkJSONTable, dialect.BulkUnnest:
+		return 0 // one JSON document or one array per column per chunk
 	}
 	return s.width()
 }
@@ -64,27 +80,71 @@ func (s *rowsStmt) derivedNames() []string {
 	return names
 }
 
-// ref returns how the statement refers to derived column i.
+// ref returns how the statement refers to derived column i: bytes travel
+// hex-encoded in JSON and are decoded where they are used.
 func (s *rowsStmt) ref(i int) string {
 	if s.strategy == dialect.BulkValuesColumnN {
 		return s.quote("v") + ".column" + strconv.Itoa(i+1)
 	}
-	return s.quote("v") + "." + s.quote(s.derivedNames()[i])
+	r := s.quote("v") + "." + s.quote(s.derivedNames()[i])
+	if s.json != nil && s.json[i].kind == kindHex {
+		return "UNHEX(" + r + ")"
+	}
+	return r
 }
 
-// build returns one chunk's statement and its arguments. rows hold, per input
+// notDistinct is the dialect's null-safe equality: a stored NULL version
+// matches an expected NULL.
+func (s *rowsStmt) notDistinct(a, b string) string {
+	switch s.family {
+	case dialect.Postgres:
+		return a + " IS NOT DISTINCT FROM " + b
+	case dialect.MySQL, dialect.MariaDB:
+		return a + " <=> " + b
+	case dialect.SQLite:
+		return a + " IS " + b
+	}
+	return "(" + a + " = " + b + " OR (" + a + " IS NULL AND " + b + " IS NULL))"
+}
+
+// bumpExpr is the version increment of every gormup write:
+// COALESCE(version, 0) + 1 (model.VersionIncrement), so NULL becomes 1.
+func (s *rowsStmt) bumpExpr(target string) string {
+	return "COALESCE(" + target + "." + s.quote(s.bump) + ", 0) + 1"
+}
+
+// writeMatch writes the condition joining target (a quoted table or alias)
+// to the derived table: keys equal, the version null-safe equal under
+// CheckVersion, and not soft-deleted.
+func (s *rowsStmt) writeMatch(b *strings.Builder, target string) {
+	for j, k := range s.keys {
+		if j > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(target + "." + s.quote(k) + " = " + s.ref(j))
+	}
+	if s.version != "" {
+		b.WriteString(" AND " + s.notDistinct(target+"."+s.quote(s.version), s.ref(s.width()-1)))
+	}
+	if s.deleted != "" {
+		b.WriteString(" AND " + target + "." + s.quote(s.deleted) + " IS NULL")
+	}
+}
+
+// build returns one chunk's UPDATE statement and its arguments. rows hold, per input
 // row, the key values, the column values and (CheckVersion) the expected
 // version; autoVals the values of s.auto.
-func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any) {
+// A value JSON cannot carry exactly is a *ColumnError wrapping ErrBadValue.
+func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 	if s.strategy == dialect.BulkCase {
-		return s.buildCase(rows, autoVals)
+		q, args := s.buildCase(rows, autoVals)
+		return q, args, nil
 	}
 	var b strings.Builder
 	b.Grow(128 + len(rows)*s.width()*12)
 	args := make([]any, 0, len(rows)*s.width()+len(autoVals))
 	nk := len(s.keys)
-	mysql := s.strategy == dialect.BulkJoinUnion
-	qualify := mysql // MySQL's multi-table UPDATE needs qualified SET targets
+	qualify := s.strategy == dialect.BulkJSONTable // MySQL's multi-table UPDATE needs qualified SET targets
 
 	writeSet := func() {
 		b.WriteString(" SET ")
@@ -107,73 +167,47 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any) {
 				b.WriteString("::" + s.autoCast[j])
 			}
 		}
-		if s.version != "" {
+		if s.bump != "" {
 			b.WriteString(", ")
 			if qualify {
 				b.WriteString(s.table + ".")
 			}
-			v := s.quote(s.version)
-			b.WriteString(v + " = " + s.table + "." + v + " + 1")
+			b.WriteString(s.quote(s.bump) + " = " + s.bumpExpr(s.table))
 		}
 	}
-	writeOn := func() {
-		for j, k := range s.keys {
-			if j > 0 {
-				b.WriteString(" AND ")
-			}
-			b.WriteString(s.table + "." + s.quote(k) + " = " + s.ref(j))
-		}
-		if s.version != "" {
-			b.WriteString(" AND " + s.table + "." + s.quote(s.version) + " = " + s.ref(s.width()-1))
-		}
-	}
-	writeValues := func() {
-		for i, row := range rows {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(openParen)
-			for j := range row {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('?')
-				if s.casts != nil {
-					b.WriteString("::" + s.casts[j])
-				}
-			}
-			b.WriteByte(')')
-			args = append(args, row...)
-		}
-	}
+	writeOn := func() { s.writeMatch(&b, s.table) }
+	writeValues := func() { args = s.writeValues(&b, args, rows, false) }
 
 	switch s.strategy {
-	case dialect.BulkJoinUnion:
-		b.WriteString("UPDATE " + s.table + " JOIN (")
-		names := s.derivedNames()
-		for i, row := range rows {
-			if i > 0 {
-				b.WriteString(" UNION ALL ")
-			}
-			b.WriteString("SELECT ")
-			for j := range row {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				if s.binary != nil && s.binary[j] {
-					b.WriteString("CAST" + openParen + "? AS BINARY)")
-				} else {
-					b.WriteByte('?')
-				}
-				if i == 0 {
-					b.WriteString(" AS " + s.quote(names[j]))
-				}
-			}
-			args = append(args, row...)
+	case dialect.BulkUnnest:
+		b.WriteString("UPDATE " + s.table)
+		writeSet()
+		args = append(args, autoVals...)
+		b.WriteString(" FROM ")
+		first := len(args)
+		var err error
+		if args, err = s.writeUnnest(&b, args, rows); err != nil {
+			return "", nil, err
 		}
-		b.WriteString(") AS " + s.quote("v") + " ON ")
+		b.WriteString(" AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
+		writeOn()
+		// The leading key again as = ANY(array): the planner then reads the
+		// chunk's rows through the key's index instead of hashing a
+		// sequential scan of the whole table (4x faster per 2000-row chunk
+		// of a 100,000-row table).
+		b.WriteString(" AND " + s.table + "." + s.quote(s.keys[0]) + " = ANY(CAST(? AS text)::" + s.casts[0] + "[])")
+		args = append(args, args[first])
+	case dialect.BulkJSONTable:
+		b.WriteString("UPDATE " + s.table + " JOIN ")
+		s.writeJSONTable(&b)
+		b.WriteString(" AS " + s.quote("v") + " ON ")
 		writeOn()
 		writeSet()
+		doc, err := s.jsonDoc(rows)
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, doc)
 		args = append(args, autoVals...)
 	case dialect.BulkJoinValues:
 		b.WriteString("UPDATE " + s.table)
@@ -183,7 +217,7 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any) {
 		writeValues()
 		b.WriteString(") AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") ON ")
 		writeOn()
-	case dialect.BulkValuesColumnN:
+	default: // BulkValuesColumnN
 		b.WriteString("UPDATE " + s.table)
 		writeSet()
 		args = append(args, autoVals...)
@@ -191,16 +225,167 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any) {
 		writeValues()
 		b.WriteString(") AS " + s.quote("v") + " WHERE ")
 		writeOn()
-	default: // BulkValuesCast
-		b.WriteString("UPDATE " + s.table)
-		writeSet()
-		args = append(args, autoVals...)
-		b.WriteString(" FROM (VALUES ")
-		writeValues()
-		b.WriteString(") AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
-		writeOn()
 	}
-	return b.String(), args
+	return b.String(), args, nil
+}
+
+// writeValues writes VALUES rows of placeholders, each preceded by its
+// 1-based ordinal when numbered.
+func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, numbered bool) []any {
+	for i, row := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(openParen)
+		if numbered {
+			b.WriteString(strconv.Itoa(i+1) + ", ")
+		}
+		for j := range row {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		b.WriteByte(')')
+		args = append(args, row...)
+	}
+	return args
+}
+
+// buildStatus returns the statement that reads, for every input row of the
+// chunk found in the table (by the server's equality, soft-deleted rows
+// excluded), its ordinal and whether its stored version equals the expected
+// one (1) or not (0); 1 without CheckVersion. Rows absent from the answer
+// are missing. With lock the found rows are locked for update (SQL Server
+// UPDLOCK; SQLite's write lock is taken by the caller).
+//
+//	SELECT v.gormup_n, CASE WHEN t.version IS NOT DISTINCT FROM v.gormup_expected_version THEN 1 ELSE 0 END
+//	FROM (VALUES (1, $1::bigint, $2::bigint), ..) AS v (gormup_n, id, gormup_expected_version)
+//	JOIN accounts AS gormup_t ON gormup_t.id = v.id FOR UPDATE OF gormup_t
+func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
+	var b strings.Builder
+	args := make([]any, 0, len(rows)*s.width()+1)
+	t := s.quote(targetAlias)
+	v := s.quote("v")
+	b.WriteString("SELECT " + v + "." + s.quote(ordinalAlias) + ", ")
+	if s.version != "" {
+		b.WriteString("CASE WHEN " + s.notDistinct(t+"."+s.quote(s.version), s.statusRef(s.width()-1)) + " THEN 1 ELSE 0 END")
+	} else {
+		b.WriteString("1")
+	}
+	b.WriteString(" FROM ")
+	names := append([]string{ordinalAlias}, s.derivedNames()...)
+	switch {
+	case s.strategy == dialect.BulkUnnest:
+		var err error
+		if args, err = s.writeUnnest(&b, args, rows); err != nil {
+			return "", nil, err
+		}
+		b.WriteString(" WITH ORDINALITY")
+		names = append(names[1:], ordinalAlias)
+	case s.strategy == dialect.BulkJSONTable:
+		s.writeJSONTable(&b)
+		doc, err := s.jsonDoc(rows)
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, doc)
+	case s.family == dialect.MySQL || s.family == dialect.MariaDB:
+		// MySQL and MariaDB without JSON_TABLE: the keys and versions of a
+		// chunk, numbered, in a UNION ALL.
+		b.WriteString("(")
+		for i, row := range rows {
+			if i > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			b.WriteString("SELECT " + strconv.Itoa(i+1))
+			if i == 0 {
+				b.WriteString(" AS " + s.quote(ordinalAlias))
+			}
+			for j := range row {
+				b.WriteString(", ?")
+				if i == 0 {
+					b.WriteString(" AS " + s.quote(names[j+1]))
+				}
+			}
+			args = append(args, row...)
+		}
+		b.WriteString(")")
+	case s.family == dialect.SQLite:
+		b.WriteString("(SELECT ")
+		for j, n := range names {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("column" + strconv.Itoa(j+1) + " AS " + s.quote(n))
+		}
+		b.WriteString(" FROM (VALUES ")
+		args = s.writeValues(&b, args, rows, true)
+		b.WriteString("))")
+	default:
+		b.WriteString("(VALUES ")
+		args = s.writeValues(&b, args, rows, true)
+		b.WriteString(")")
+	}
+	b.WriteString(" AS " + v)
+	if s.strategy != dialect.BulkJSONTable && (s.family == dialect.Postgres || s.family == dialect.SQLServer) {
+		// PostgreSQL and SQL Server name the derived table's columns after
+		// its alias (unnest's ordinality column comes last).
+		b.WriteString(" (" + s.quotedList(names) + ")")
+	}
+	b.WriteString(" JOIN " + s.table + " AS " + t)
+	if lock && s.family == dialect.SQLServer {
+		b.WriteString(" WITH (UPDLOCK, ROWLOCK)")
+	}
+	b.WriteString(" ON ")
+	for j, k := range s.keys {
+		if j > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(t + "." + s.quote(k) + " = " + s.statusRef(j))
+	}
+	if s.deleted != "" {
+		b.WriteString(" AND " + t + "." + s.quote(s.deleted) + " IS NULL")
+	}
+	if lock {
+		switch s.family {
+		case dialect.Postgres:
+			b.WriteString(" FOR UPDATE OF " + t)
+		case dialect.MySQL, dialect.MariaDB:
+			b.WriteString(" FOR UPDATE")
+		}
+	}
+	return b.String(), args, nil
+}
+
+// writeUnnest writes unnest(CAST(? AS text)::type[], ..) with one text
+// array literal argument per derived column.
+func (s *rowsStmt) writeUnnest(b *strings.Builder, args []any, rows [][]any) ([]any, error) {
+	b.WriteString("unnest(")
+	var arr []byte
+	for j := range s.width() {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("CAST(? AS text)::" + s.casts[j] + "[]")
+		var err error
+		if arr, err = appendPGArray(arr[:0], rows, j, s.casts[j]); err != nil {
+			return nil, &ColumnError{Column: s.derivedNames()[j], Err: err}
+		}
+		args = append(args, string(arr))
+	}
+	b.WriteString(")")
+	return args, nil
+}
+
+// statusRef refers to derived column i in buildStatus, whose derived table
+// names its columns on every dialect.
+func (s *rowsStmt) statusRef(i int) string {
+	r := s.quote("v") + "." + s.quote(s.derivedNames()[i])
+	if s.json != nil && s.json[i].kind == kindHex {
+		return "UNHEX(" + r + ")"
+	}
+	return r
 }
 
 func (s *rowsStmt) quotedList(names []string) string {
@@ -209,73 +394,4 @@ func (s *rowsStmt) quotedList(names []string) string {
 		q[i] = s.quote(n)
 	}
 	return strings.Join(q, ", ")
-}
-
-// buildCase writes SET c = CASE WHEN key = ? THEN ? ... ELSE c END and picks
-// the rows with (key = ? [AND version = ?]) OR ..., for SQLite before 3.33.
-func (s *rowsStmt) buildCase(rows [][]any, autoVals []any) (string, []any) {
-	var b strings.Builder
-	args := make([]any, 0, len(rows)*s.perRow()+len(autoVals))
-	nk := len(s.keys)
-	rowMatch := func(row []any, withVersion bool) {
-		if nk > 1 || withVersion {
-			b.WriteByte('(')
-		}
-		for j, k := range s.keys {
-			if j > 0 {
-				b.WriteString(" AND ")
-			}
-			b.WriteString(s.quote(k) + " = ?")
-			args = append(args, row[j])
-		}
-		if withVersion {
-			b.WriteString(" AND " + s.quote(s.version) + " = ?")
-			args = append(args, row[len(row)-1])
-		}
-		if nk > 1 || withVersion {
-			b.WriteByte(')')
-		}
-	}
-	b.WriteString("UPDATE " + s.table + " SET ")
-	for j, c := range s.cols {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(s.quote(c) + " = CASE")
-		for _, row := range rows {
-			b.WriteString(" WHEN ")
-			rowMatch(row, false)
-			b.WriteString(" THEN ?")
-			args = append(args, row[nk+j])
-		}
-		b.WriteString(" ELSE " + s.quote(c) + " END")
-	}
-	for _, c := range s.auto {
-		b.WriteString(", " + s.quote(c) + " = ?")
-	}
-	args = append(args, autoVals...)
-	if s.version != "" {
-		v := s.quote(s.version)
-		b.WriteString(", " + v + " = " + v + " + 1")
-	}
-	b.WriteString(" WHERE ")
-	if nk == 1 && s.version == "" {
-		b.WriteString(s.quote(s.keys[0]) + " IN " + openParen)
-		for i, row := range rows {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('?')
-			args = append(args, row[0])
-		}
-		b.WriteByte(')')
-		return b.String(), args
-	}
-	for i, row := range rows {
-		if i > 0 {
-			b.WriteString(" OR ")
-		}
-		rowMatch(row, s.version != "")
-	}
-	return b.String(), args
 }

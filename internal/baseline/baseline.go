@@ -21,19 +21,24 @@ type Table struct {
 	Key     string
 	Columns []string
 	Types   []string
+	// Stamp, if set, is a column every strategy sets to the same time value
+	// per call (the model's UpdatedAt), so all strategies write the same
+	// columns as batch.UpdateRows does.
+	Stamp string
 }
 
 // ChunkRows is the batch size of the chunked strategies, the figure DESIGN.md
 // measured (2000 rows per statement).
 const ChunkRows = 2000
 
-// HandWritten updates rows — each holding the key then one value per column —
-// with the fastest statement hand-written for the dialect: PostgreSQL
-// UPDATE … FROM (VALUES …) with casts, MySQL/MariaDB JOIN of a UNION ALL
-// derived table, SQLite UPDATE … FROM (VALUES …), SQL Server
-// UPDATE … FROM … JOIN (VALUES …); ChunkRows rows per statement (fewer when the
-// parameter limit requires), all in one transaction.
-func HandWritten(ctx context.Context, db *gorm.DB, t Table, rows [][]any) error {
+// ValuesJoin updates rows — each holding the key then one value per column —
+// with the VALUES join most hand-written code uses (and UpdateRows' first
+// version): PostgreSQL UPDATE … FROM (VALUES …) with casts, MySQL/MariaDB
+// JOIN of a UNION ALL derived table, SQLite UPDATE … FROM (VALUES …), SQL
+// Server UPDATE … FROM … JOIN (VALUES …); ChunkRows rows per statement (fewer
+// when the parameter limit requires), all in one transaction. HandWritten is
+// the stronger form.
+func ValuesJoin(ctx context.Context, db *gorm.DB, t Table, rows [][]any) error {
 	d, err := dialect.Of(ctx, db)
 	if err != nil {
 		return err
@@ -42,6 +47,7 @@ func HandWritten(ctx context.Context, db *gorm.DB, t Table, rows [][]any) error 
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, r := range dialect.Split(len(rows), size) {
 			q, args := valuesJoin(d.Family(), t, rows[r[0]:r[1]])
+			q, args = t.stamp(q, args, d.Family().IsMySQL())
 			if err := tx.Exec(q, args...).Error; err != nil {
 				return err
 			}
@@ -155,6 +161,7 @@ func CaseWhen(ctx context.Context, db *gorm.DB, t Table, rows [][]any) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, r := range dialect.Split(len(rows), size) {
 			q, args := caseWhen(d.Family(), t, rows[r[0]:r[1]])
+			q, args = t.stamp(q, args, false)
 			if err := tx.Exec(q, args...).Error; err != nil {
 				return err
 			}

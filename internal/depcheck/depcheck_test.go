@@ -7,7 +7,7 @@ import (
 )
 
 // libraryPackages are the packages applications import.
-var libraryPackages = []string{"updater", "batch", "hooks", "projection", "index"}
+var libraryPackages = []string{"updater", "batch", "hooks", "projection", "index", "internal/throttle"}
 
 // forbidden are packages no library package may depend on: cgo drivers and
 // drivers' Open entry points (GORM dialectors).

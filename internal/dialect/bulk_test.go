@@ -12,9 +12,9 @@ import (
 
 func TestBulk(t *testing.T) {
 	want := map[string]dialect.BulkStrategy{
-		dbtest.Postgres:  dialect.BulkValuesCast,
-		dbtest.MySQL:     dialect.BulkJoinUnion,
-		dbtest.MariaDB:   dialect.BulkJoinUnion,
+		dbtest.Postgres:  dialect.BulkUnnest,
+		dbtest.MySQL:     dialect.BulkJSONTable,
+		dbtest.MariaDB:   dialect.BulkJSONTable,
 		dbtest.SQLite:    dialect.BulkValuesColumnN,
 		dbtest.SQLServer: dialect.BulkJoinValues,
 	}
@@ -51,7 +51,7 @@ func TestFieldCast(t *testing.T) {
 	d := dialect.MustOf(db)
 	want := map[string]string{
 		"id": "bigint", "small": "smallint", "int": "integer", "big": "bigint", "f32": "decimal", "num": "numeric(10, 2)",
-		"name": "varchar(20)", "text": "text", "flag": "boolean", "at": "timestamptz", "bin": "bytea", "uid": "uuid",
+		"name": "varchar", "text": "text", "flag": "boolean", "at": "timestamptz", "bin": "bytea", "uid": "uuid",
 		"doc": "jsonb", "day": "date",
 	}
 	for col, w := range want {
@@ -75,7 +75,7 @@ func TestColumnCasts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"id": "bigint", "v": "character varying(7)", "n": "numeric(6,1)", "u": "uuid", "j": "jsonb",
+	want := map[string]string{"id": "bigint", "v": "character varying", "n": "numeric(6,1)", "u": "uuid", "j": "jsonb",
 		"t": "timestamp with time zone", "d": "double precision"}
 	if len(casts) != len(want) {
 		t.Fatalf("casts = %v, want %v", casts, want)
