@@ -60,7 +60,7 @@ func exactCases() []modeltest.Case {
 		modeltest.Case{Name: "qualified UpdateRows", Qualified: true, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 			res, err := batch.UpdateRows(ctx, db.Table(table), []modeltest.Account{{ID: 2, N: 1}, {ID: 3, N: 1}}, []string{"n"})
 			return res.Matched, err
-		}, Changed: []int64{2, 3}, Bump: -1, Count: 2},
+		}, Changed: []int64{2, 3}, Bump: 1, Count: 2},
 		modeltest.Case{Name: "Update assigning the version", Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 			return batch.Update(ctx, db.Table(table).Model(&modeltest.Account{}).Where("id = ?", 1), map[string]any{"version": 7})
 		}, Err: batch.ErrVersionColumn},
