@@ -114,7 +114,7 @@ func TestBadInputsWriteNothing(t *testing.T) {
 		{"rows: model mismatch", func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.UpdateRows(ctx, db.Model(&updMembership{}), []updAccount{{ID: 1}}, []string{"status"})
 			return err
-		}, batch.ErrBadModel, nil},
+		}, batch.ErrModelMismatch, nil},
 		{"rows: no primary key", func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.UpdateRows(ctx, db, []updNoKey{{Name: "x"}}, []string{"name"})
 			return err

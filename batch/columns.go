@@ -2,45 +2,56 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 
+	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
 
-// parseModel parses model, which must be a non-nil pointer to a struct, with
-// db's schema cache and naming strategy.
-func parseModel(db *gorm.DB, model any) (*schema.Schema, error) {
+// checkModel checks that model is a non-nil pointer to a struct (or to a
+// slice or array of them).
+func checkModel(model any) error {
 	if model == nil {
-		return nil, ErrNoModel
+		return ErrNoModel
 	}
 	rv := reflect.ValueOf(model)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return nil, fmt.Errorf("%w: got %T", ErrBadModel, model)
+		return fmt.Errorf("%w: got %T", ErrBadModel, model)
 	}
 	et := rv.Type().Elem()
 	for et.Kind() == reflect.Slice || et.Kind() == reflect.Array || et.Kind() == reflect.Pointer {
 		et = et.Elem()
 	}
 	if et.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("%w: got %T", ErrBadModel, model)
+		return fmt.Errorf("%w: got %T", ErrBadModel, model)
 	}
-	stmt := &gorm.Statement{DB: db}
-	if err := stmt.Parse(model); err != nil {
-		return nil, fmt.Errorf("%w: %T: %w", ErrBadModel, model, err)
-	}
-	return stmt.Schema, nil
+	return nil
 }
 
-// tableOf returns the table db writes: db.Table(...) when set, else the
-// model's table.
-func tableOf(db *gorm.DB, s *schema.Schema) string {
-	if db.Statement.Table != "" {
-		return db.Statement.Table
+// resolveModel resolves the target of a db.Model-driven call (Update,
+// UpdateKeys, RunRanges): the model's schema through db's schema cache and
+// the table db writes, db.Table's (qualifier kept) or the model's.
+func resolveModel(db *gorm.DB) (*model.Target, error) {
+	if err := checkModel(db.Statement.Model); err != nil {
+		return nil, err
 	}
-	return s.Table
+	return targetError(model.ResolveModel(db))
+}
+
+// targetError wraps a resolver error that is neither a mismatch, a table
+// refusal nor a version-field error as ErrBadModel.
+func targetError(t *model.Target, err error) (*model.Target, error) {
+	if err == nil {
+		return t, nil
+	}
+	if errors.Is(err, model.ErrMismatch) || errors.Is(err, model.ErrTable) || errors.Is(err, model.ErrVersionField) {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
 }
 
 // resolveColumns maps names (Go field or column names) to writable,

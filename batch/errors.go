@@ -21,6 +21,17 @@ var (
 	// updater.ErrModelMismatch.
 	ErrModelMismatch = model.ErrMismatch
 
+	// ErrTable is returned before any SQL when db.Table names something
+	// other than one table, optionally schema- or database-qualified: an
+	// alias, a subquery or a table expression with arguments. It is the same
+	// value as updater.ErrTable.
+	ErrTable = model.ErrTable
+
+	// ErrVersionColumn is wrapped by a *ColumnError when Update or
+	// UpdateKeys is asked to assign the model's version field: every write
+	// increments it by one itself.
+	ErrVersionColumn = errors.New("batch: the version column is incremented by every write and cannot be assigned")
+
 	// ErrNoModel is returned by Update and UpdateKeys when db carries no
 	// model (use db.Model(&T{})).
 	ErrNoModel = errors.New("batch: no model: call db.Model(&T{}) first")

@@ -31,6 +31,12 @@ const keysFixedSlack = 32
 // with a single-column primary key; conditions db already carries (a
 // tenant, say) are ANDed to every chunk. values is checked as for Update
 // (map or struct with Columns/db.Select; unknown and key columns refused).
+// The key lists are ANDed onto db's conditions as one parenthesised group,
+// so db.Where(a).Or(b) with keys 1, 2, 3 writes only the rows among 1, 2, 3
+// that match (a OR b). The table is db.Table's (qualifier kept; ErrTable for
+// an alias or expression) or the model's; soft-deleted rows are skipped unless
+// db is Unscoped; a version field is incremented by one on every written row
+// (values may not name it: ErrVersionColumn).
 // Keys that match no row are simply not counted; the same key twice is
 // refused with a *KeyError wrapping ErrDuplicateKey, and an empty or nil keys
 // with ErrEmpty — both before any SQL.
@@ -48,15 +54,16 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	if err != nil {
 		return 0, err
 	}
-	s, err := parseModel(db, db.Statement.Model)
+	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err
 	}
+	s := t.Schema
 	pk, err := singleKey(s)
 	if err != nil {
 		return 0, err
 	}
-	assign, err := assignments(ctx, db, s, values, cfg.columns)
+	assign, err := assignments(ctx, db, t, values, cfg.columns)
 	if err != nil {
 		return 0, err
 	}
@@ -90,7 +97,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	if err != nil {
 		return 0, err
 	}
-	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics}
+	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics}
 	col := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
 	chunks := dialect.Split(len(keys), size)
 	inList := func(r [2]int) []clause.Expression {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
@@ -153,19 +154,11 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	if rt.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("%w: row type %s is not a struct", ErrBadModel, reflect.TypeFor[T]())
 	}
-	s, err := parseModel(db, reflect.New(rt).Interface())
+	t, err := targetError(model.Resolve[T](db))
 	if err != nil {
 		return nil, err
 	}
-	if m := db.Statement.Model; m != nil {
-		mt := reflect.TypeOf(m)
-		for mt.Kind() == reflect.Pointer || mt.Kind() == reflect.Slice {
-			mt = mt.Elem()
-		}
-		if mt != rt {
-			return nil, fmt.Errorf("%w: db.Model is %T but rows are %s", ErrBadModel, m, rt)
-		}
-	}
+	s := t.Schema
 	if len(s.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has none", ErrNoPrimaryKey, s.Name)
 	}
@@ -176,7 +169,7 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	if err != nil {
 		return nil, err
 	}
-	w := &rowWriter{s: s, table: tableOf(db, s), keys: s.PrimaryFields, cols: cols, cfg: cfg}
+	w := &rowWriter{s: s, table: t.Table, keys: s.PrimaryFields, cols: cols, cfg: cfg}
 	for _, f := range cols {
 		// A plain top-level field is read with reflection directly, skipping
 		// the zero check of GORM's ValueOf; embedded and serialized fields

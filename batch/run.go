@@ -11,6 +11,7 @@ import (
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -56,6 +57,10 @@ type Report struct {
 // lacks an ordering column, each chunk first reads its bounds (its row count
 // and last key, one row computed by the database, as RunRanges does) and
 // then loads the rows between them; hooks then see no FirstKey.
+//
+// The table is db.Table's (a schema-qualified name is kept) or the model's.
+// The keyset bounds are ANDed onto db's conditions as one parenthesised
+// group, so a condition with OR cannot escape them.
 //
 // Rows are visited in the order of the primary key (composite keys
 // included) or of OrderBy, by keyset pagination: each chunk is the next Size
@@ -180,15 +185,16 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	r := &runner{cfg: cfg, db: db, lock: cfg.lock.lock(), total: -1, start: time.Now()}
-	model := db.Statement.Model
-	if model == nil {
-		model = chunk
-		r.setModel = model
+	target := db.Statement.Model
+	if target == nil {
+		target = chunk
+		r.setModel = target
 	}
-	ms, err := runSchema(db, model)
+	t, err := model.Of(db, target)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("batch: %w", err)
 	}
+	ms := t.Schema
 	ts, err := runSchema(db, chunk)
 	if err != nil {
 		return nil, err
@@ -213,15 +219,12 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		// them wait their turn (busy timeout) instead.
 		r.lock = dialect.Lock{Strength: dialect.ForUpdate}
 	}
-	r.table = db.Statement.Table
-	if r.table == "" {
-		r.table = ms.Table
-	}
+	r.table = t.Table
 	if cfg.checkpoint != "" {
 		r.cp = &checkpoints{name: cfg.checkpoint}
 	}
 	if len(cfg.orderBy) > 0 && !db.DryRun {
-		r.warnUnindexedOrder(ctx, model)
+		r.warnUnindexedOrder(ctx, target)
 	}
 	return r, nil
 }
@@ -243,26 +246,25 @@ func cleanSession(db *gorm.DB) *gorm.DB {
 }
 
 // scope returns a fresh query on q (db or a transaction begun from it) with
-// the caller's model and conditions, grouped so that an appended condition
-// cannot bind to a trailing Or, plus the keyset bound after key.
-func (r *runner) scope(q *gorm.DB, key []any) *gorm.DB {
+// the caller's model and conditions, grouped (model.Bound) so that no caller
+// condition can escape the keyset bounds: after key, up to the worker's
+// upper bound, and up to upTo when given.
+func (r *runner) scope(q *gorm.DB, key []any, upTo ...[]any) *gorm.DB {
 	q = q.Session(&gorm.Session{}).Clauses() // a statement of our own, never the caller's
 	if r.setModel != nil {
 		q = q.Model(r.setModel)
 	}
-	if c, ok := q.Statement.Clauses["WHERE"]; ok {
-		if w, ok := c.Expression.(clause.Where); ok && len(w.Exprs) > 1 {
-			c.Expression = clause.Where{Exprs: []clause.Expression{clause.AndConditions(w)}}
-			q.Statement.Clauses["WHERE"] = c
-		}
-	}
+	var bounds []clause.Expression
 	if key != nil {
-		q = q.Where(keysetAfter(r.keys, key))
+		bounds = append(bounds, keysetAfter(r.keys, key))
 	}
 	if r.upper != nil {
-		q = q.Where(keysetUpTo(r.keys, r.upper))
+		bounds = append(bounds, keysetUpTo(r.keys, r.upper))
 	}
-	return q
+	for _, k := range upTo {
+		bounds = append(bounds, keysetUpTo(r.keys, k))
+	}
+	return model.Bound(q, bounds...)
 }
 
 func (r *runner) run(ctx context.Context) (Report, error) {

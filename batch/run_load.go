@@ -34,11 +34,10 @@ func loadStep[T any](r *runner, work func(tx *gorm.DB, chunk []T) error) func(co
 		if err != nil {
 			return err
 		}
-		q = r.scope(q, r.after).Clauses(keysetOrder(r.keys))
 		if last != nil {
-			q = q.Where(keysetUpTo(r.keys, last))
+			q = r.scope(q, r.after, last).Clauses(keysetOrder(r.keys))
 		} else {
-			q = q.Limit(r.cfg.size)
+			q = r.scope(q, r.after).Clauses(keysetOrder(r.keys)).Limit(r.cfg.size)
 		}
 		buf = buf[:0]
 		if err := q.Find(&buf).Error; err != nil {

@@ -55,8 +55,10 @@ const rangeAlias = "gormup_chunk"
 //	SELECT COUNT(*) OVER (), c.k FROM (SELECT k FROM t WHERE <db's conditions>
 //	AND k > <last key> ORDER BY k LIMIT <Size>) c ORDER BY c.k DESC LIMIT 1
 //
-// rows then carries WHERE <db's conditions> AND k > <last key> AND
-// k <= <chunk's last key>. It may be chained more than once; for other
+// rows then carries WHERE (<db's conditions>) AND k > <last key> AND
+// k <= <chunk's last key>; db's conditions, and any the work chains onto
+// rows, are grouped in parentheses when the statement runs, so an OR among
+// them cannot escape the chunk's bounds. It may be chained more than once; for other
 // statements in the same transaction use
 // rows.Session(&gorm.Session{NewDB: true}). Transactions, retries,
 // checkpoints, hooks, progress and cancellation behave as in Run; hooks see
@@ -98,7 +100,7 @@ func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Rang
 				return nil
 			}
 			info.Rows, info.LastKey, r.full = n, last, n == r.cfg.size
-			rows := r.scope(tx, r.after).Where(keysetUpTo(r.keys, last)).Session(&gorm.Session{})
+			rows := r.scope(tx, r.after, last)
 			return work(rows, Range{Index: info.Index, After: info.After, Last: last, Rows: n})
 		}
 	}

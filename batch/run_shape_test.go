@@ -41,27 +41,27 @@ func TestRunChunkSQLShape(t *testing.T) {
 	}{
 		{
 			dbtest.Postgres, ForUpdateSkipLocked,
-			`SELECT * FROM "shape_rows" WHERE status = $1 OR status = $2 ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $3 FOR UPDATE SKIP LOCKED`,
+			`SELECT * FROM "shape_rows" WHERE (status = $1 OR status = $2) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $3 FOR UPDATE SKIP LOCKED`,
 			`SELECT * FROM "shape_rows" WHERE (status = $1 OR status = $2) AND ("shape_rows"."score" <= $3 AND ("shape_rows"."score" < $4 OR ("shape_rows"."score" = $5 AND "shape_rows"."tenant" > $6) OR ("shape_rows"."score" = $7 AND "shape_rows"."tenant" = $8 AND "shape_rows"."id" > $9))) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $10 FOR UPDATE SKIP LOCKED`,
 		},
 		{
 			dbtest.MySQL, ForUpdateSkipLocked,
-			"SELECT * FROM `shape_rows` WHERE status = ? OR status = ? ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
+			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
 		},
 		{
 			dbtest.MariaDB, ForUpdateNoWait,
-			"SELECT * FROM `shape_rows` WHERE status = ? OR status = ? ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
+			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
 		},
 		{
 			dbtest.SQLite, ForUpdate,
-			"SELECT * FROM `shape_rows` WHERE status = ? OR status = ? ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
+			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
 		},
 		{
 			dbtest.SQLServer, ForUpdateSkipLocked,
-			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE status = @p1 OR status = @p2 ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
+			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE (status = @p1 OR status = @p2) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
 			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE (status = @p1 OR status = @p2) AND ("shape_rows"."score" <= @p3 AND ("shape_rows"."score" < @p4 OR ("shape_rows"."score" = @p5 AND "shape_rows"."tenant" > @p6) OR ("shape_rows"."score" = @p7 AND "shape_rows"."tenant" = @p8 AND "shape_rows"."id" > @p9))) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
 		},
 	}
@@ -97,28 +97,28 @@ func TestRunRangesSQLShape(t *testing.T) {
 	}{
 		{
 			dbtest.Postgres,
-			`SELECT COUNT(*) OVER () AS gormup_rows, "gormup_chunk"."tenant", "gormup_chunk"."id" FROM (SELECT "shape_rows"."tenant","shape_rows"."id" FROM "shape_rows" WHERE status = $1 AND ("shape_rows"."tenant" >= $2 AND ("shape_rows"."tenant" > $3 OR ("shape_rows"."tenant" = $4 AND "shape_rows"."id" > $5))) ORDER BY "shape_rows"."tenant","shape_rows"."id" LIMIT $6) "gormup_chunk" ORDER BY "gormup_chunk"."tenant" DESC,"gormup_chunk"."id" DESC LIMIT $7`,
-			`UPDATE "shape_rows" SET "score"=$1 WHERE status = $2 AND ("shape_rows"."tenant" >= $3 AND ("shape_rows"."tenant" > $4 OR ("shape_rows"."tenant" = $5 AND "shape_rows"."id" > $6))) AND ("shape_rows"."tenant" <= $7 AND ("shape_rows"."tenant" < $8 OR ("shape_rows"."tenant" = $9 AND "shape_rows"."id" <= $10)))`,
+			`SELECT COUNT(*) OVER () AS gormup_rows, "gormup_chunk"."tenant", "gormup_chunk"."id" FROM (SELECT "shape_rows"."tenant","shape_rows"."id" FROM "shape_rows" WHERE (status = $1) AND ("shape_rows"."tenant" >= $2 AND ("shape_rows"."tenant" > $3 OR ("shape_rows"."tenant" = $4 AND "shape_rows"."id" > $5))) ORDER BY "shape_rows"."tenant","shape_rows"."id" LIMIT $6) "gormup_chunk" ORDER BY "gormup_chunk"."tenant" DESC,"gormup_chunk"."id" DESC LIMIT $7`,
+			`UPDATE "shape_rows" SET "score"=$1 WHERE (status = $2) AND ("shape_rows"."tenant" >= $3 AND ("shape_rows"."tenant" > $4 OR ("shape_rows"."tenant" = $5 AND "shape_rows"."id" > $6))) AND ("shape_rows"."tenant" <= $7 AND ("shape_rows"."tenant" < $8 OR ("shape_rows"."tenant" = $9 AND "shape_rows"."id" <= $10)))`,
 		},
 		{
 			dbtest.MySQL,
-			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ?) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT ?",
-			"UPDATE `shape_rows` SET `score`=? WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
+			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE (status = ?) AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ?) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT ?",
+			"UPDATE `shape_rows` SET `score`=? WHERE (status = ?) AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
 		},
 		{
 			dbtest.MariaDB,
-			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ?) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT ?",
-			"UPDATE `shape_rows` SET `score`=? WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
+			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE (status = ?) AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ?) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT ?",
+			"UPDATE `shape_rows` SET `score`=? WHERE (status = ?) AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
 		},
 		{
 			dbtest.SQLite,
-			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT 1",
-			"UPDATE `shape_rows` SET `score`=? WHERE status = ? AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
+			"SELECT COUNT(*) OVER () AS gormup_rows, `gormup_chunk`.`tenant`, `gormup_chunk`.`id` FROM (SELECT `shape_rows`.`tenant`,`shape_rows`.`id` FROM `shape_rows` WHERE (status = ?) AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500) `gormup_chunk` ORDER BY `gormup_chunk`.`tenant` DESC,`gormup_chunk`.`id` DESC LIMIT 1",
+			"UPDATE `shape_rows` SET `score`=? WHERE (status = ?) AND (`shape_rows`.`tenant` >= ? AND (`shape_rows`.`tenant` > ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) AND (`shape_rows`.`tenant` <= ? AND (`shape_rows`.`tenant` < ? OR (`shape_rows`.`tenant` = ? AND `shape_rows`.`id` <= ?)))",
 		},
 		{
 			dbtest.SQLServer,
-			`SELECT COUNT(*) OVER () AS gormup_rows, "gormup_chunk"."tenant", "gormup_chunk"."id" FROM (SELECT "shape_rows"."tenant","shape_rows"."id" FROM "shape_rows" WHERE status = @p1 AND ("shape_rows"."tenant" >= @p2 AND ("shape_rows"."tenant" > @p3 OR ("shape_rows"."tenant" = @p4 AND "shape_rows"."id" > @p5))) ORDER BY "shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY) "gormup_chunk" ORDER BY "gormup_chunk"."tenant" DESC,"gormup_chunk"."id" DESC OFFSET 0 ROW FETCH NEXT 1 ROWS ONLY`,
-			`UPDATE "shape_rows" SET "score"=@p1 WHERE status = @p2 AND ("shape_rows"."tenant" >= @p3 AND ("shape_rows"."tenant" > @p4 OR ("shape_rows"."tenant" = @p5 AND "shape_rows"."id" > @p6))) AND ("shape_rows"."tenant" <= @p7 AND ("shape_rows"."tenant" < @p8 OR ("shape_rows"."tenant" = @p9 AND "shape_rows"."id" <= @p10)))`,
+			`SELECT COUNT(*) OVER () AS gormup_rows, "gormup_chunk"."tenant", "gormup_chunk"."id" FROM (SELECT "shape_rows"."tenant","shape_rows"."id" FROM "shape_rows" WHERE (status = @p1) AND ("shape_rows"."tenant" >= @p2 AND ("shape_rows"."tenant" > @p3 OR ("shape_rows"."tenant" = @p4 AND "shape_rows"."id" > @p5))) ORDER BY "shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY) "gormup_chunk" ORDER BY "gormup_chunk"."tenant" DESC,"gormup_chunk"."id" DESC OFFSET 0 ROW FETCH NEXT 1 ROWS ONLY`,
+			`UPDATE "shape_rows" SET "score"=@p1 WHERE (status = @p2) AND ("shape_rows"."tenant" >= @p3 AND ("shape_rows"."tenant" > @p4 OR ("shape_rows"."tenant" = @p5 AND "shape_rows"."id" > @p6))) AND ("shape_rows"."tenant" <= @p7 AND ("shape_rows"."tenant" < @p8 OR ("shape_rows"."tenant" = @p9 AND "shape_rows"."id" <= @p10)))`,
 		},
 	}
 	for _, tt := range tests {
@@ -134,7 +134,7 @@ func TestRunRangesSQLShape(t *testing.T) {
 			if got := r.boundsQuery(scope).Find(&out).Statement.SQL.String(); got != tt.bounds {
 				t.Errorf("bounds\n got %s\nwant %s", got, tt.bounds)
 			}
-			rows := r.scope(scope, r.after).Where(keysetUpTo(r.keys, []any{"t2", int64(7)})).Session(&gorm.Session{})
+			rows := r.scope(scope, r.after, []any{"t2", int64(7)})
 			res := rows.Session(&gorm.Session{SkipDefaultTransaction: true}).Update("score", 1)
 			if got := res.Statement.SQL.String(); got != tt.update {
 				t.Errorf("update\n got %s\nwant %s", got, tt.update)
@@ -153,24 +153,24 @@ type shapeItem struct {
 func TestRunRangesSingleKeyBoundsSQLShape(t *testing.T) {
 	tests := map[string][2]string{
 		dbtest.Postgres: {
-			`SELECT "shape_items"."id" FROM "shape_items" WHERE status = $1 AND "shape_items"."id" < $2 ORDER BY "shape_items"."id" DESC LIMIT $3 OFFSET $4`,
-			`SELECT COUNT(*) AS gormup_rows, MIN("shape_items"."id") FROM "shape_items" WHERE status = $1 AND "shape_items"."id" < $2`,
+			`SELECT "shape_items"."id" FROM "shape_items" WHERE (status = $1) AND "shape_items"."id" < $2 ORDER BY "shape_items"."id" DESC LIMIT $3 OFFSET $4`,
+			`SELECT COUNT(*) AS gormup_rows, MIN("shape_items"."id") FROM "shape_items" WHERE (status = $1) AND "shape_items"."id" < $2`,
 		},
 		dbtest.MySQL: {
-			"SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ? OFFSET ?",
-			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ?",
+			"SELECT `shape_items`.`id` FROM `shape_items` WHERE (status = ?) AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ? OFFSET ?",
+			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE (status = ?) AND `shape_items`.`id` < ?",
 		},
 		dbtest.MariaDB: {
-			"SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ? OFFSET ?",
-			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ?",
+			"SELECT `shape_items`.`id` FROM `shape_items` WHERE (status = ?) AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT ? OFFSET ?",
+			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE (status = ?) AND `shape_items`.`id` < ?",
 		},
 		dbtest.SQLite: {
-			"SELECT `shape_items`.`id` FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT 1 OFFSET 499",
-			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE status = ? AND `shape_items`.`id` < ?",
+			"SELECT `shape_items`.`id` FROM `shape_items` WHERE (status = ?) AND `shape_items`.`id` < ? ORDER BY `shape_items`.`id` DESC LIMIT 1 OFFSET 499",
+			"SELECT COUNT(*) AS gormup_rows, MIN(`shape_items`.`id`) FROM `shape_items` WHERE (status = ?) AND `shape_items`.`id` < ?",
 		},
 		dbtest.SQLServer: {
-			`SELECT "shape_items"."id" FROM "shape_items" WHERE status = @p1 AND "shape_items"."id" < @p2 ORDER BY "shape_items"."id" DESC OFFSET 499 ROWS FETCH NEXT 1 ROWS ONLY`,
-			`SELECT COUNT(*) AS gormup_rows, MIN("shape_items"."id") FROM "shape_items" WHERE status = @p1 AND "shape_items"."id" < @p2`,
+			`SELECT "shape_items"."id" FROM "shape_items" WHERE (status = @p1) AND "shape_items"."id" < @p2 ORDER BY "shape_items"."id" DESC OFFSET 499 ROWS FETCH NEXT 1 ROWS ONLY`,
+			`SELECT COUNT(*) AS gormup_rows, MIN("shape_items"."id") FROM "shape_items" WHERE (status = @p1) AND "shape_items"."id" < @p2`,
 		},
 	}
 	for dialectName, want := range tests {

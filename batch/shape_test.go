@@ -49,7 +49,7 @@ func TestShapes(t *testing.T) {
 			`UPDATE "shape_accts" SET "status" = "v"."status", "version" = COALESCE("shape_accts"."version", 0) + 1 FROM unnest(CAST('{"1","2"}' AS text)::bigint[], CAST('{"a","b"}' AS text)::text[], CAST('{"3","4"}' AS text)::bigint[]) AS "v" ("id", "status", "gormup_expected_version") WHERE "shape_accts"."id" = "v"."id" AND "shape_accts"."version" IS NOT DISTINCT FROM "v"."gormup_expected_version" AND "shape_accts"."id" = ANY(CAST('{"1","2"}' AS text)::bigint[])`,
 			`UPDATE "shape_stampeds" SET "note" = "v"."note", "updated_at" = 1767323045006::bigint FROM unnest(CAST('{"1"}' AS text)::bigint[], CAST('{"x"}' AS text)::varchar[]) AS "v" ("id", "note") WHERE "shape_stampeds"."id" = "v"."id" AND "shape_stampeds"."id" = ANY(CAST('{"1"}' AS text)::bigint[])`,
 			`UPDATE "upd_memberships" SET "role" = "v"."role" FROM unnest(CAST('{"1","2"}' AS text)::bigint[], CAST('{"a","b"}' AS text)::varchar[], CAST('{"r","s"}' AS text)::varchar[]) AS "v" ("tenant_id", "code", "role") WHERE "upd_memberships"."tenant_id" = "v"."tenant_id" AND "upd_memberships"."code" = "v"."code" AND "upd_memberships"."tenant_id" = ANY(CAST('{"1","2"}' AS text)::bigint[])`,
-			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE status = 'trial'`,
+			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE (status = 'trial')`,
 			`UPDATE "shape_accts" SET "status"='x' WHERE "shape_accts"."id" IN (1,2,3)`,
 		},
 		dbtest.MySQL: {
@@ -57,8 +57,8 @@ func TestShapes(t *testing.T) {
 			"UPDATE `shape_accts` JOIN JSON_TABLE('[[1,\"a\",3],[2,\"b\",4]]', '$[*]' COLUMNS (`gormup_n` FOR ORDINALITY, `id` BIGINT PATH '$[0]', `status` LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]', `gormup_expected_version` BIGINT PATH '$[2]')) AS `v` ON `shape_accts`.`id` = `v`.`id` AND `shape_accts`.`version` <=> `v`.`gormup_expected_version` SET `shape_accts`.`status` = `v`.`status`, `shape_accts`.`version` = COALESCE(`shape_accts`.`version`, 0) + 1",
 			"UPDATE `shape_stampeds` JOIN JSON_TABLE('[[1,\"x\"]]', '$[*]' COLUMNS (`gormup_n` FOR ORDINALITY, `id` BIGINT PATH '$[0]', `note` LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]')) AS `v` ON `shape_stampeds`.`id` = `v`.`id` SET `shape_stampeds`.`note` = `v`.`note`, `shape_stampeds`.`updated_at` = 1767323045006",
 			"UPDATE `upd_memberships` JOIN JSON_TABLE('[[1,\"a\",\"r\"],[2,\"b\",\"s\"]]', '$[*]' COLUMNS (`gormup_n` FOR ORDINALITY, `tenant_id` BIGINT PATH '$[0]', `code` LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]', `role` LONGTEXT CHARACTER SET utf8mb4 PATH '$[2]')) AS `v` ON `upd_memberships`.`tenant_id` = `v`.`tenant_id` AND `upd_memberships`.`code` = `v`.`code` SET `upd_memberships`.`role` = `v`.`role`",
-			"SELECT count(*) FROM `shape_accts` WHERE status = 'trial' FOR UPDATE",
-			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE status = 'trial'",
+			"SELECT count(*) FROM `shape_accts` WHERE (status = 'trial') FOR UPDATE",
+			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE (status = 'trial')",
 			"SELECT count(*) FROM `shape_accts` WHERE `shape_accts`.`id` IN (1,2,3) FOR UPDATE",
 			"UPDATE `shape_accts` SET `status`='x' WHERE `shape_accts`.`id` IN (1,2,3)",
 		},
@@ -67,7 +67,7 @@ func TestShapes(t *testing.T) {
 			"UPDATE `shape_accts` SET `status` = `v`.column2, `version` = COALESCE(`shape_accts`.`version`, 0) + 1 FROM (VALUES ( 1, \"a\", 3), ( 2, \"b\", 4)) AS `v` WHERE `shape_accts`.`id` = `v`.column1 AND `shape_accts`.`version` IS `v`.column3",
 			"UPDATE `shape_stampeds` SET `note` = `v`.column2, `updated_at` = 1767323045006 FROM (VALUES ( 1, \"x\")) AS `v` WHERE `shape_stampeds`.`id` = `v`.column1",
 			"UPDATE `upd_memberships` SET `role` = `v`.column3 FROM (VALUES ( 1, \"a\", \"r\"), ( 2, \"b\", \"s\")) AS `v` WHERE `upd_memberships`.`tenant_id` = `v`.column1 AND `upd_memberships`.`code` = `v`.column2",
-			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE status = \"trial\"",
+			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE (status = \"trial\")",
 			"UPDATE `shape_accts` SET `status`=\"x\" WHERE `shape_accts`.`id` IN (1,2,3)",
 		},
 		dbtest.SQLServer: {
@@ -75,7 +75,7 @@ func TestShapes(t *testing.T) {
 			`UPDATE "shape_accts" SET "status" = "v"."status", "version" = COALESCE("shape_accts"."version", 0) + 1 FROM "shape_accts" JOIN (VALUES ( 1, 'a', 3), ( 2, 'b', 4)) AS "v" ("id", "status", "gormup_expected_version") ON "shape_accts"."id" = "v"."id" AND ("shape_accts"."version" = "v"."gormup_expected_version" OR ("shape_accts"."version" IS NULL AND "v"."gormup_expected_version" IS NULL))`,
 			`UPDATE "shape_stampeds" SET "note" = "v"."note", "updated_at" = 1767323045006 FROM "shape_stampeds" JOIN (VALUES ( 1, 'x')) AS "v" ("id", "note") ON "shape_stampeds"."id" = "v"."id"`,
 			`UPDATE "upd_memberships" SET "role" = "v"."role" FROM "upd_memberships" JOIN (VALUES ( 1, 'a', 'r'), ( 2, 'b', 's')) AS "v" ("tenant_id", "code", "role") ON "upd_memberships"."tenant_id" = "v"."tenant_id" AND "upd_memberships"."code" = "v"."code"`,
-			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE status = 'trial'`,
+			`UPDATE "shape_accts" SET "balance"=balance - 5 WHERE (status = 'trial')`,
 			`UPDATE "shape_accts" SET "status"='x' WHERE "shape_accts"."id" IN (1,2,3)`,
 		},
 	}

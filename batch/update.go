@@ -8,6 +8,7 @@ import (
 
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/where"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -47,6 +48,18 @@ import (
 // rows with SELECT COUNT(*) … FOR UPDATE in the same transaction (the rows
 // stay locked until the UPDATE) and returns that count.
 //
+// The table written is db.Table's when set — a schema- or database-qualified
+// name ("archive.accounts") is kept — else the model's; a db.Table alias,
+// subquery or expression with arguments is refused with ErrTable. Every
+// bound Update adds (a Chunked key range) is ANDed onto db's conditions as
+// one parenthesised group, so a condition with OR (db.Where(a).Or(b), or a
+// raw condition with a newline before OR) cannot escape it. Soft-deleted rows
+// are not written unless db is Unscoped, as in GORM's Updates. When the model
+// has a version field (`gormup:"version"` or optimisticlock.Version) every
+// written row's version is incremented by exactly one, set-based
+// (version = COALESCE(version, 0) + 1); values naming it is refused
+// (*ColumnError wrapping ErrVersionColumn).
+//
 // MaxRows refuses writes matching too many rows; Chunked splits a huge write
 // into primary-key ranges committed one by one. The UPDATE is built and run
 // by GORM (Updates), so GORM callbacks and plugins see it and the model's
@@ -61,11 +74,12 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	if err != nil {
 		return 0, err
 	}
-	s, err := parseModel(db, db.Statement.Model)
+	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err
 	}
-	assign, err := assignments(ctx, db, s, values, cfg.columns)
+	s := t.Schema
+	assign, err := assignments(ctx, db, t, values, cfg.columns)
 	if err != nil {
 		return 0, err
 	}
@@ -83,7 +97,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	if err != nil {
 		return 0, err
 	}
-	u := &updater{d: d, s: s, table: tableOf(db, s), assign: assign, cfg: cfg, matched: matchedSemantics, base: keyed}
+	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics, base: keyed}
 	if cfg.chunked > 0 {
 		return u.chunked(ctx, db)
 	}
@@ -103,6 +117,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 // updater runs one Update, chunked or not.
 type updater struct {
 	d       *dialect.Dialect
+	t       *model.Target
 	s       *schema.Schema
 	table   string
 	assign  map[string]any
@@ -122,10 +137,8 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 			// GORM's AllowGlobalUpdate, and the same permission for hooks.Guard.
 			q = hooks.AllowUnbounded(q)
 		}
-		if conds := append(append([]clause.Expression(nil), u.base...), extra...); len(conds) > 0 {
-			q = q.Where(clause.And(conds...))
-		}
-		return q
+		// The caller's conditions grouped, then AND the library's bounds.
+		return u.t.Bound(q, append(append([]clause.Expression(nil), u.base...), extra...)...)
 	}
 	var counted int64 = -1
 	switch {
@@ -225,8 +238,22 @@ func modelKeyCondition(ctx context.Context, db *gorm.DB, s *schema.Schema) []cla
 	return out
 }
 
-// assignments turns values into column → value, checked against s.
-func assignments(ctx context.Context, db *gorm.DB, s *schema.Schema, values any, columns []string) (map[string]any, error) {
+// assignments turns values into column → value, checked against t's
+// schema, plus the version increment when t has a version field.
+func assignments(ctx context.Context, db *gorm.DB, t *model.Target, values any, columns []string) (map[string]any, error) {
+	out, err := assignValues(ctx, db, t.Schema, values, columns)
+	if err != nil || t.Version == nil {
+		return out, err
+	}
+	if _, ok := out[t.Version.DBName]; ok {
+		return nil, &ColumnError{Column: t.Version.DBName, Model: t.Schema.Name, Err: ErrVersionColumn}
+	}
+	out[t.Version.DBName] = model.VersionExpr(t.Version)
+	return out, nil
+}
+
+// assignValues turns values into column → value, checked against s.
+func assignValues(ctx context.Context, db *gorm.DB, s *schema.Schema, values any, columns []string) (map[string]any, error) {
 	switch v := values.(type) {
 	case nil:
 		return nil, ErrNoColumns

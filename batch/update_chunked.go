@@ -50,10 +50,7 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		keys := reflect.New(reflect.SliceOf(pk.IndirectFieldType))
 		// Select the key alone: Pluck reads a single Select of the caller's
 		// (the columns a struct value writes) instead of the column it names.
-		q := base.Session(&gorm.Session{}).Select(pk.DBName)
-		if len(bounds) > 0 {
-			q = q.Where(clause.And(bounds...))
-		}
+		q := u.t.Bound(base, bounds...).Select(pk.DBName)
 		err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.cfg.chunked-1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error
 		if err != nil {
 			return done, &StatementError{Chunk: chunk, Done: done, Err: err}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
 )
 
@@ -207,10 +208,16 @@ func (a *Audit) now() time.Time {
 func (a *Audit) record(db *gorm.DB, changes []Change) error {
 	ctx := db.Statement.Context
 	at, actor := a.now(), ActorFrom(ctx)
+	// The statement's table with its schema qualifier; GORM keeps only the
+	// bare name in Statement.Table.
+	table, err := model.Table(db)
+	if err != nil || table == "" {
+		table = db.Statement.Table
+	}
 	records := make([]Record, len(changes))
 	for i, c := range changes {
 		if c.Table == "" {
-			c.Table = db.Statement.Table
+			c.Table = table
 		}
 		records[i] = Record{Change: c, At: at, Actor: actor, Rows: db.RowsAffected}
 	}

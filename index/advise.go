@@ -42,6 +42,8 @@ func (a Advice) String() string {
 		return fmt.Sprintf("%s (%s): covered by %s", a.Table, cols, a.By)
 	case a.Declared != "":
 		return fmt.Sprintf("%s (%s): not covered; declared index %s would cover it: run index.Ensure", a.Table, cols, a.Declared)
+	case a.Suggestion == nil:
+		return fmt.Sprintf("%s (%s): not covered", a.Table, cols)
 	}
 	return fmt.Sprintf("%s (%s): not covered; declare index.Def{Name: %q, Columns: %q}", a.Table, cols, a.Suggestion.Name, a.Suggestion.Columns)
 }

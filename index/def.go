@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	gmodel "github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
@@ -151,25 +152,15 @@ func parse(db *gorm.DB, v any) (*schema.Schema, string, error) {
 	if v == nil {
 		return nil, "", &DefError{Reason: "nil model"}
 	}
+	table, err := gmodel.Table(db)
+	if err != nil {
+		return nil, "", &DefError{Reason: "db.Table must name one table, optionally qualified", Err: err}
+	}
 	stmt := &gorm.Statement{DB: db}
-	if err := stmt.ParseWithSpecialTableName(v, tableOf(db)); err != nil {
+	if err := stmt.ParseWithSpecialTableName(v, table); err != nil {
 		return nil, "", fmt.Errorf("index: parsing model %T: %w", v, err)
 	}
 	return stmt.Schema, stmt.Schema.Table, nil
-}
-
-// tableOf returns the table set on db with Table, with its schema or
-// database qualifier: GORM keeps "archive.accounts" as Table "accounts" and
-// a quoted TableExpr, from which the qualifier is recovered.
-func tableOf(db *gorm.DB) string {
-	table := db.Statement.Table
-	if e := db.Statement.TableExpr; e != nil && table != "" && len(e.Vars) == 0 {
-		plain := strings.NewReplacer(`"`, "", "`", "", "[", "", "]", "").Replace(e.SQL)
-		if strings.HasSuffix(plain, "."+table) && !strings.ContainsAny(plain, " (") {
-			return plain
-		}
-	}
-	return table
 }
 
 // add merges s into m: the same name declared twice must agree.

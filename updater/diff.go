@@ -2,15 +2,10 @@ package updater
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"database/sql/driver"
-	"fmt"
 	"reflect"
 	"time"
 )
-
-var scannerType = reflect.TypeFor[sql.Scanner]()
 
 // Change is one column Update wrote.
 type Change struct {
@@ -20,20 +15,6 @@ type Change struct {
 	// dereferenced (nil is NULL), driver.Valuer and serializer fields hold
 	// what Value returned (JSON text for serializer:json), []byte is copied.
 	Old, New any
-}
-
-// snapshot returns the comparable value of every planned field of rv.
-func (p *plan) snapshot(ctx context.Context, rv reflect.Value) ([]any, error) {
-	vals := make([]any, len(p.fields))
-	for i, f := range p.fields {
-		v, _ := f.ValueOf(ctx, rv)
-		c, err := canonical(v)
-		if err != nil {
-			return nil, fmt.Errorf("updater: reading %s.%s: %w", p.sch.Name, f.Name, err)
-		}
-		vals[i] = c
-	}
-	return vals, nil
 }
 
 // canonical turns a field value into the value the database stores, so that
@@ -118,23 +99,4 @@ func asInt64(v any) (int64, bool) {
 		return int64(rv.Uint()), true
 	}
 	return 0, false
-}
-
-// diff lists the planned fields whose value in rv differs from old, with the
-// new canonical values; pkChanged reports a changed primary key.
-func (p *plan) diff(ctx context.Context, rv reflect.Value, old []any) (changed []int, vals []any, pkChanged bool, err error) {
-	vals, err = p.snapshot(ctx, rv)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	for i := range p.fields {
-		if i == p.verIdx || equal(old[i], vals[i], p.precs[i]) {
-			continue
-		}
-		if p.isPK[i] {
-			return nil, nil, true, nil
-		}
-		changed = append(changed, i)
-	}
-	return changed, vals, false, nil
 }

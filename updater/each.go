@@ -10,8 +10,8 @@ import (
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
-	"gorm.io/gorm/schema"
 )
 
 // EachResult reports what UpdateEach did.
@@ -41,7 +41,15 @@ type EachResult struct {
 //		return nil
 //	}, batch.Size(500), batch.Checkpoint("expire-trials"))
 //
-// T is the model (a struct with a primary key). opts are batch.Run's
+// T is the model (a struct with a primary key). The rows are read from and
+// written to db.Table's table when set (qualifier kept), else T's; a db.Model
+// of another table is refused with ErrModelMismatch before any SQL. Change
+// detection is Update's (the same tracker: values as the database stores
+// them, times at the column's precision). Each written row's version field is
+// incremented by one (UpdateRows'); the change function's edits to it are
+// ignored. Soft-deleted rows are skipped unless db is Unscoped. Chunk bounds
+// are ANDed onto db's conditions as one group, so an OR among them cannot
+// escape. opts are batch.Run's
 // (batch.RunOption); this package's Options (WithLock, WithAttempts...)
 // do not apply. They are Size (default batch.DefaultRunSize), Checkpoint and
 // Restart, Hooks, Progress, CountTotal, OrderBy, Lock, ChunkAttempts and
@@ -65,9 +73,31 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 	if change == nil {
 		return res, fmt.Errorf("%w: UpdateEach needs a change function", batch.ErrRunBadWork)
 	}
-	var d eachDiff
-	if err := d.init(db, new(T)); err != nil {
+	t, err := resolve[T](db)
+	if err != nil {
 		return res, err
+	}
+	if len(t.PrimaryKey) == 0 {
+		return res, fmt.Errorf("%w: %s", ErrNoPrimaryKey, t.Schema.Name)
+	}
+	dl, err := dialect.Of(ctx, db)
+	if err != nil {
+		return res, err
+	}
+	d, err := newTracker(t, dl, t.Version)
+	if err != nil {
+		return res, err
+	}
+	// The chunk's tx is a clean session: name the table the rows were read
+	// from, with its qualifier, and keep Unscoped, for the writes.
+	target := func(tx *gorm.DB) *gorm.DB {
+		if t.Table != t.Schema.Table {
+			tx = tx.Table(t.Table)
+		}
+		if t.Unscoped {
+			tx = tx.Unscoped()
+		}
+		return tx
 	}
 	// Counts of the chunk in flight per worker (batch.Workers); added to res
 	// once it commits.
@@ -89,9 +119,16 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 			if err := change(&chunk[i]); err != nil {
 				return err
 			}
-			cols, err := d.changed(ctx, rv, before)
+			changed, _, pk, err := d.diff(ctx, rv, before)
 			if err != nil {
 				return err
+			}
+			if pk != nil {
+				return fmt.Errorf("%w: %s.%s", ErrPrimaryKeyChanged, t.Schema.Name, pk.Name)
+			}
+			cols := make([]string, len(changed))
+			for j, c := range changed {
+				cols[j] = d.fields[c].DBName
 			}
 			pending.Scanned++
 			if len(cols) == 0 {
@@ -108,7 +145,7 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 			}
 		}
 		for _, k := range order {
-			if _, err := batch.UpdateRows(ctx, tx, groups[k], strings.Split(k, ",")); err != nil {
+			if _, err := batch.UpdateRows(ctx, target(tx), groups[k], strings.Split(k, ",")); err != nil {
 				return err
 			}
 		}
@@ -131,64 +168,4 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 	rep, err := batch.Run(ctx, db, work, append(slices.Clone(opts), batch.Hooks(commit))...)
 	res.Run = rep
 	return res, err
-}
-
-// eachDiff tells which columns of a row the change function altered.
-type eachDiff struct {
-	sch    *schema.Schema
-	fields []*schema.Field // writable, non-key columns
-}
-
-func (d *eachDiff) init(db *gorm.DB, model any) error {
-	stmt := &gorm.Statement{DB: db}
-	if err := stmt.Parse(model); err != nil {
-		return fmt.Errorf("updater: parsing %T: %w", model, err)
-	}
-	d.sch = stmt.Schema
-	if len(d.sch.PrimaryFields) == 0 {
-		return fmt.Errorf("%w: %s", ErrNoPrimaryKey, d.sch.Name)
-	}
-	for _, f := range d.sch.Fields {
-		if f.DBName != "" && f.Updatable && f.Readable && !f.PrimaryKey {
-			d.fields = append(d.fields, f)
-		}
-	}
-	return nil
-}
-
-// snapshot returns the canonical values of the key fields followed by the
-// writable fields.
-func (d *eachDiff) snapshot(ctx context.Context, rv reflect.Value) ([]any, error) {
-	vals := make([]any, 0, len(d.sch.PrimaryFields)+len(d.fields))
-	for _, f := range append(slices.Clip(d.sch.PrimaryFields), d.fields...) {
-		v, _ := f.ValueOf(ctx, rv)
-		c, err := canonical(v)
-		if err != nil {
-			return nil, fmt.Errorf("updater: reading %s.%s: %w", d.sch.Name, f.Name, err)
-		}
-		vals = append(vals, c)
-	}
-	return vals, nil
-}
-
-// changed returns the column names whose values differ from before, in
-// schema order, or ErrPrimaryKeyChanged.
-func (d *eachDiff) changed(ctx context.Context, rv reflect.Value, before []any) ([]string, error) {
-	after, err := d.snapshot(ctx, rv)
-	if err != nil {
-		return nil, err
-	}
-	nk := len(d.sch.PrimaryFields)
-	for i := range nk {
-		if !equal(before[i], after[i], 9) {
-			return nil, fmt.Errorf("%w: %s.%s from %v to %v", ErrPrimaryKeyChanged, d.sch.Name, d.sch.PrimaryFields[i].Name, before[i], after[i])
-		}
-	}
-	var cols []string
-	for i, f := range d.fields {
-		if !equal(before[nk+i], after[nk+i], 9) {
-			cols = append(cols, f.DBName)
-		}
-	}
-	return cols, nil
 }

@@ -54,7 +54,13 @@ var ErrNoPrimaryKey = errors.New("updater: the model has no primary key")
 // WithOptimistic is given but the model has no version field, or when
 // WithVersionField names a field the model does not have or whose type is not
 // an integer.
-var ErrNoVersionField = errors.New("updater: no usable version field")
+var ErrNoVersionField = model.ErrVersionField
+
+// ErrTable is returned before any SQL when db.Table names something other
+// than one table, optionally schema- or database-qualified: an alias, a
+// subquery or a table expression with arguments. It is the same value as
+// batch.ErrTable.
+var ErrTable = model.ErrTable
 
 // ConflictError is the error Update returns when optimistic concurrency
 // control gave up: each of Attempts tries read a version that another writer

@@ -41,10 +41,10 @@ func readCounter(t *testing.T, db *gorm.DB) versionedCounter {
 
 func TestOptimisticUpdate(t *testing.T) {
 	want := map[string]string{
-		dbtest.SQLite:    "UPDATE `versioned_counters` SET `n`=5,`version`=`version` + 1 WHERE `versioned_counters`.`version` = 0 AND `id` = 1",
-		dbtest.Postgres:  `UPDATE "versioned_counters" SET "n"=5,"version"="version" + 1 WHERE "versioned_counters"."version" = 0 AND "id" = 1`,
-		dbtest.MySQL:     "UPDATE `versioned_counters` SET `n`=5,`version`=`version` + 1 WHERE `versioned_counters`.`version` = 0 AND `id` = 1",
-		dbtest.SQLServer: `UPDATE "versioned_counters" SET "n"=5,"version"="version" + 1 WHERE "versioned_counters"."version" = 0 AND "id" = 1`,
+		dbtest.SQLite:    "UPDATE `versioned_counters` SET `n`=5,`version`=COALESCE(`versioned_counters`.`version`, 0) + 1 WHERE `versioned_counters`.`version` = 0 AND `id` = 1",
+		dbtest.Postgres:  `UPDATE "versioned_counters" SET "n"=5,"version"=COALESCE("versioned_counters"."version", 0) + 1 WHERE "versioned_counters"."version" = 0 AND "id" = 1`,
+		dbtest.MySQL:     "UPDATE `versioned_counters` SET `n`=5,`version`=COALESCE(`versioned_counters`.`version`, 0) + 1 WHERE `versioned_counters`.`version` = 0 AND `id` = 1",
+		dbtest.SQLServer: `UPDATE "versioned_counters" SET "n"=5,"version"=COALESCE("versioned_counters"."version", 0) + 1 WHERE "versioned_counters"."version" = 0 AND "id" = 1`,
 	}
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		dbtest.Migrate(t, db, &versionedCounter{})

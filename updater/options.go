@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
 )
 
@@ -28,10 +29,10 @@ const (
 
 // VersionTag is the struct tag that marks a model's version field for
 // optimistic updates: `gormup:"version"`.
-const VersionTag = "version"
+const VersionTag = model.VersionTag
 
 // tagKey is the struct tag key gormup reads.
-const tagKey = "gormup"
+const tagKey = model.TagKey
 
 // Lock is the row lock Update reads with in pessimistic mode.
 type Lock uint8

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -35,7 +36,12 @@ type Result[T any] struct {
 // statement and the pauses between attempts.
 //
 // Which row: the conditions already on db (Where, Scopes, Table); exactly one
-// row must match. None: an error wrapping gorm.ErrRecordNotFound. More than
+// row must match. The row is read from and written to the same table:
+// db.Table's when set, with its schema or database qualifier
+// ("archive.accounts"), else T's. A db.Model whose table is not T's is
+// refused with ErrModelMismatch, a db.Table alias or expression with
+// ErrTable, both before any SQL. Soft-deleted rows are neither read nor
+// written unless db is Unscoped. None: an error wrapping gorm.ErrRecordNotFound. More than
 // one (the read uses LIMIT 2): ErrMultipleRows. Nothing is written either way.
 //
 // Change detection compares each column, through GORM's schema, as the
@@ -69,7 +75,9 @@ type Result[T any] struct {
 // could never be upgraded (SQLITE_BUSY_SNAPSHOT). On MySQL/MariaDB RowsAffected
 // counts changed rows unless the DSN sets clientFoundRows, but the version
 // increment always changes the row, so 0 means a conflict either way. A
-// version field, when present, is incremented in both modes.
+// version field, when present, is incremented by exactly one in both modes,
+// set-based (version = COALESCE(version, 0) + 1: a NULL version becomes 1);
+// the change function's own edits to it are ignored.
 //
 // Deadlocks, serialization failures, lock timeouts, SQLite busy errors and
 // version conflicts — including those reported at COMMIT, as Galera does —
@@ -176,8 +184,8 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 	if err != nil {
 		return err
 	}
-	if pkChanged {
-		return fmt.Errorf("%w: %s row %v", ErrPrimaryKeyChanged, p.table, r.key)
+	if pkChanged != nil {
+		return fmt.Errorf("%w: %s row %v (%s)", ErrPrimaryKeyChanged, p.table, r.key, pkChanged.Name)
 	}
 	if len(changed) == 0 {
 		r.row = *row
@@ -196,8 +204,8 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 		if changed, vals, pkChanged, err = p.diff(ctx, rv, old); err != nil {
 			return err
 		}
-		if pkChanged {
-			return fmt.Errorf("%w: %s row %v (by a hook)", ErrPrimaryKeyChanged, p.table, r.key)
+		if pkChanged != nil {
+			return fmt.Errorf("%w: %s row %v (%s, by a hook)", ErrPrimaryKeyChanged, p.table, r.key, pkChanged.Name)
 		}
 		if len(changed) == 0 { // the hooks undid the change
 			r.row = *row
@@ -304,7 +312,7 @@ func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) erro
 			return fmt.Errorf("%w: %s.%s holds %T", ErrNoVersionField, p.sch.Name, p.version.Name, oldVersion)
 		}
 		newVersion = cur + 1
-		set[p.version.DBName] = versionIncrement(p, oldVersion, newVersion)
+		set[p.version.DBName] = model.VersionExpr(p.version)
 		changes = append(changes, Change{Field: p.version.Name, Column: p.version.DBName, Old: oldVersion, New: newVersion})
 	}
 	scratch := *row // GORM assigns the written values to the model; keep row as the caller's code left it
@@ -354,15 +362,6 @@ func writeStatement(tx *gorm.DB, p *plan, model any, oldVersion any) *gorm.DB {
 		stmt = stmt.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: p.version.DBName}, Value: oldVersion})
 	}
 	return stmt
-}
-
-// versionIncrement is the value assigned to the version column: version + 1,
-// or the literal new version when the column was NULL (NULL + 1 is NULL).
-func versionIncrement(p *plan, oldVersion any, newVersion int64) any {
-	if oldVersion == nil {
-		return newVersion
-	}
-	return gorm.Expr("? + 1", clause.Column{Name: p.version.DBName})
 }
 
 func contains(s []int, v int) bool {
