@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync/atomic"
 
 	"github.com/gormup/gormup/batch"
@@ -63,15 +64,17 @@ type outcome struct {
 	n         int64 // rows written, matched or processed, as the entry point counts them
 	missing   int64
 	conflicts int
+	// missingKeys are the folded keys UpdateRows listed as missing, sorted.
+	missingKeys []string
 }
 
 func (o outcome) String() string {
-	return fmt.Sprintf("n=%d missing=%d conflicts=%d err=%v", o.n, o.missing, o.conflicts, o.err)
+	return fmt.Sprintf("n=%d missing=%d %v conflicts=%d err=%v", o.n, o.missing, o.missingKeys, o.conflicts, o.err)
 }
 
 // call runs entry e with q (db with the caller's scope and conditions, or
 // a function building it for Transaction) and in's rows and keys.
-func call[T any](ctx context.Context, cancel context.CancelFunc, e entry, q *gorm.DB, in *input[T], s *schema.Schema, target string, rows []T) outcome {
+func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string, e entry, q *gorm.DB, in *input[T], s *schema.Schema, target string, rows []T) outcome {
 	change := func(r *T) error { addBalance(r, delta); return nil }
 	values := map[string]any{"balance": gorm.Expr("balance + ?", delta)}
 	var calls atomic.Int64
@@ -148,7 +151,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, e entry, q *gor
 		}
 		return outcome{err: err, n: n}
 	case "Rows", "RowsEach", "RowsVersion":
-		var opts []batch.Option
+		opts := []batch.Option{batch.ListMissing()}
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.ChunkRows(2))
@@ -156,7 +159,12 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, e entry, q *gor
 			opts = append(opts, batch.CheckVersion("Version"))
 		}
 		res, err := batch.UpdateRows(ctx, q, rows, []string{"Balance"}, opts...)
-		return outcome{err: err, n: res.Matched, missing: res.Missing, conflicts: len(res.Conflicts)}
+		o := outcome{err: err, n: res.Matched, missing: res.Missing, conflicts: len(res.Conflicts), missingKeys: []string{}}
+		for _, k := range res.MissingKeys {
+			o.missingKeys = append(o.missingKeys, foldKey(dialect, k))
+		}
+		sort.Strings(o.missingKeys)
+		return o
 	case "Run", "Workers":
 		opts := []batch.RunOption{batch.Size(2)}
 		if e.name == "Workers" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -78,12 +79,13 @@ func matrix(ins []runner, cells [][]string) string {
 
 // expectation is what an entry point must do with an input.
 type expectation struct {
-	na         string          // why the combination does not apply
-	err        error           // the refusal; nothing written
-	touched    map[string]bool // folded keys of the rows written, each once
-	conflictAt int             // index into keys of the CheckVersion conflict, -1 for none
-	n, missing int64
-	conflicts  int
+	na          string          // why the combination does not apply
+	err         error           // the refusal; nothing written
+	touched     map[string]bool // folded keys of the rows written, each once
+	conflictAt  int             // index into keys of the CheckVersion conflict, -1 for none
+	n, missing  int64
+	missingKeys []string // folded, sorted; UpdateRows only
+	conflicts   int
 }
 
 func (in *input[T]) expect(dialect string, e entry, s *schema.Schema) expectation {
@@ -144,6 +146,7 @@ func (in *input[T]) expect(dialect string, e entry, s *schema.Schema) expectatio
 			switch {
 			case live[k] == nil:
 				x.missing++
+				x.missingKeys = append(x.missingKeys, k)
 			case e.checkVersion && i == 1:
 				x.conflictAt, x.conflicts = i, 1
 			default:
@@ -152,6 +155,10 @@ func (in *input[T]) expect(dialect string, e entry, s *schema.Schema) expectatio
 		}
 	}
 	x.n = int64(len(x.touched))
+	if e.kind == kRows {
+		x.missingKeys = append([]string{}, x.missingKeys...)
+		sort.Strings(x.missingKeys)
+	}
 	return x
 }
 
@@ -239,7 +246,7 @@ func (in *input[T]) run(t *testing.T, dialect string, e entry) string {
 	if !e.generic && q.Statement.Model == nil {
 		q = q.Model(new(T))
 	}
-	got := call(ctx, cancel, e, q, in, s, target, in.inputRows(dialect, s, x.conflictAt))
+	got := call(ctx, cancel, dialect, e, q, in, s, target, in.inputRows(dialect, s, x.conflictAt))
 
 	var problems []string
 	switch {
@@ -247,8 +254,10 @@ func (in *input[T]) run(t *testing.T, dialect string, e entry) string {
 		problems = append(problems, fmt.Sprintf("returned %v, want an error wrapping %q (nothing written)", got, x.err))
 	case x.err == nil && got.err != nil:
 		problems = append(problems, fmt.Sprintf("returned %v, want no error", got))
-	case x.err == nil && (got.n != x.n || got.missing != x.missing || got.conflicts != x.conflicts):
-		problems = append(problems, fmt.Sprintf("returned %v, want n=%d missing=%d conflicts=%d", got, x.n, x.missing, x.conflicts))
+	case x.err == nil && (got.n != x.n || got.missing != x.missing || got.conflicts != x.conflicts ||
+		!slices.Equal(got.missingKeys, x.missingKeys)):
+		problems = append(problems, fmt.Sprintf("returned %v, want n=%d missing=%d %v conflicts=%d",
+			got, x.n, x.missing, x.missingKeys, x.conflicts))
 	}
 	if g, w := readBack[T](t, h, target), in.wanted(dialect, e, s, x); !slices.Equal(g, w) {
 		problems = append(problems, fmt.Sprintf("target %s rows\n\t\tgot  %v\n\t\twant %v", target, g, w))
