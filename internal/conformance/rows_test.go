@@ -39,16 +39,6 @@ func foldKey(dialect string, key []any) string {
 	return strings.Join(parts, ",")
 }
 
-// parse returns GORM's schema of T.
-func parse[T any](tb testing.TB, db *gorm.DB) *schema.Schema {
-	tb.Helper()
-	stmt := &gorm.Statement{DB: db}
-	if err := stmt.Parse(new(T)); err != nil {
-		tb.Fatalf("parsing %T: %v", *new(T), err)
-	}
-	return stmt.Schema
-}
-
 // keyOf returns the primary-key values of row, in schema order.
 func keyOf(s *schema.Schema, row any) []any {
 	rv := reflect.Indirect(reflect.ValueOf(row))
@@ -87,34 +77,42 @@ func hasVersion(row any) bool {
 	return reflect.Indirect(reflect.ValueOf(row)).FieldByName("Version").IsValid()
 }
 
-// bumpVersion increments row's Version by one, a NULL version becoming 1.
-func bumpVersion(row any) {
+// setVersion sets row's Version (an int64 or *int64) to next(old), where
+// old is nil for a NULL version.
+func setVersion(row any, next func(old *int64) int64) {
 	f := reflect.ValueOf(row).Elem().FieldByName("Version")
-	switch f.Kind() {
-	case reflect.Int64:
-		f.SetInt(f.Int() + 1)
-	case reflect.Pointer:
-		n := int64(1)
-		if !f.IsNil() {
-			n = f.Elem().Int() + 1
-		}
+	var old *int64
+	if f.Kind() == reflect.Int64 {
+		old = ptr(f.Int())
+	} else if !f.IsNil() {
+		old = ptr(f.Elem().Int())
+	}
+	n := next(old)
+	if f.Kind() == reflect.Int64 {
+		f.SetInt(n)
+	} else {
 		f.Set(reflect.ValueOf(&n))
 	}
 }
 
+// bumpVersion increments row's Version by one, a NULL version becoming 1.
+func bumpVersion(row any) {
+	setVersion(row, func(old *int64) int64 {
+		if old == nil {
+			return 1
+		}
+		return *old + 1
+	})
+}
+
 // wrongVersion sets row's Version to one the stored row cannot have.
 func wrongVersion(row any) {
-	f := reflect.ValueOf(row).Elem().FieldByName("Version")
-	switch f.Kind() {
-	case reflect.Int64:
-		f.SetInt(f.Int() + 100)
-	case reflect.Pointer:
-		n := int64(7)
-		if !f.IsNil() {
-			n = f.Elem().Int() + 100
+	setVersion(row, func(old *int64) int64 {
+		if old == nil {
+			return 7
 		}
-		f.Set(reflect.ValueOf(&n))
-	}
+		return *old + 100
+	})
 }
 
 // deleted reports whether row is soft-deleted.
