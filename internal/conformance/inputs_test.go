@@ -150,6 +150,15 @@ func inputs(dialect string) []runner {
 		orInput("or-chained",
 			func(db *gorm.DB) *gorm.DB { return db.Where("status = ?", "new").Or("status = ?", "closed") },
 			func(db *gorm.DB) *gorm.DB { return db.Where("status = ?", "zzz").Or("id = ?", 3) }),
+		// Scopes run only when the statement executes: a bound added to
+		// the clauses before that cannot see them.
+		orInput("or-scope",
+			func(db *gorm.DB) *gorm.DB {
+				return db.Scopes(func(d *gorm.DB) *gorm.DB { return d.Where("status = ?", "new").Or("status = ?", "closed") })
+			},
+			func(db *gorm.DB) *gorm.DB {
+				return db.Scopes(func(d *gorm.DB) *gorm.DB { return d.Where("status = ?", "zzz").Or("id = ?", 3) })
+			}),
 		orInput("or-newline", nlWhere, nlOne),
 		orInput("or-tab", tabWhere, tabOne),
 		&input[Account]{
