@@ -1,0 +1,185 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync/atomic"
+
+	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/updater"
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+)
+
+// kind is how an entry point is told which rows to write.
+type kind int
+
+const (
+	kOne  kind = iota // one row selected by conditions (updater.Update)
+	kCond             // every row the conditions select
+	kKeys             // primary keys, ANDed with the conditions (UpdateKeys)
+	kRows             // rows carrying their keys (UpdateRows)
+)
+
+// entry is one write entry point of the matrix.
+type entry struct {
+	name string
+	kind kind
+	// generic: called with the type argument T (so a db.Model naming
+	// another table is a mismatch).
+	generic bool
+	// versions: gormup itself writes the rows, so a version field must be
+	// incremented; Run and RunRanges write through the caller's work.
+	versions bool
+	// checkVersion: UpdateRows with CheckVersion("Version").
+	checkVersion bool
+}
+
+var entries = []entry{
+	{name: "Update", kind: kOne, generic: true, versions: true},
+	{name: "Transaction", kind: kOne, generic: true, versions: true},
+	{name: "UpdateEach", kind: kCond, generic: true, versions: true},
+	{name: "batch.Update", kind: kCond, versions: true},
+	{name: "Chunked", kind: kCond, versions: true},
+	{name: "UpdateKeys", kind: kKeys, versions: true},
+	{name: "Rows", kind: kRows, generic: true, versions: true},
+	{name: "RowsEach", kind: kRows, generic: true, versions: true},
+	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
+	{name: "Run", kind: kCond, generic: true},
+	{name: "RunRanges", kind: kCond},
+	{name: "Workers", kind: kCond, generic: true},
+}
+
+// chunkCap bounds the chunks (and change calls) of one call: the matrix has
+// at most 6 rows in chunks of 2, so a call past the cap loops.
+const chunkCap = 20
+
+var errLoop = errors.New("conformance: the call kept going past its chunk cap")
+
+// outcome is what an entry point returned.
+type outcome struct {
+	err       error
+	n         int64 // rows written, matched or processed, as the entry point counts them
+	missing   int64
+	conflicts int
+	// missingKeys are the folded keys UpdateRows listed as missing, sorted.
+	missingKeys []string
+}
+
+func (o outcome) String() string {
+	return fmt.Sprintf("n=%d missing=%d %v conflicts=%d err=%v", o.n, o.missing, o.missingKeys, o.conflicts, o.err)
+}
+
+// call runs entry e with q (db with the caller's scope and conditions, or
+// a function building it for Transaction) and in's rows and keys.
+func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string, e entry, q *gorm.DB, in *input[T], s *schema.Schema, target string, rows []T) outcome {
+	change := func(r *T) error { addBalance(r, delta); return nil }
+	values := map[string]any{"balance": gorm.Expr("balance + ?", delta)}
+	var calls atomic.Int64
+	capped := func() error {
+		if calls.Add(1) > chunkCap {
+			return errLoop
+		}
+		return nil
+	}
+	work := func(tx *gorm.DB, chunk []T) error {
+		if err := capped(); err != nil {
+			return err
+		}
+		for i := range chunk {
+			err := tx.Session(&gorm.Session{NewDB: true}).Table(target).Where(keyMap(s, &chunk[i])).
+				UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch e.name {
+	case "Update":
+		res, err := updater.Update(ctx, q, change)
+		return outcome{err: err, n: int64(min(len(res.Changes), 1))}
+	case "Transaction":
+		var n int64
+		err := updater.Transaction(ctx, q.Session(&gorm.Session{NewDB: true}), func(tx *gorm.DB) error {
+			res, err := updater.Update(ctx, in.whereOne(in.scope(tx, target)), change)
+			n = int64(min(len(res.Changes), 1))
+			return err
+		})
+		return outcome{err: err, n: n}
+	case "UpdateEach":
+		res, err := updater.UpdateEach(ctx, q, func(r *T) error {
+			if err := capped(); err != nil {
+				return err
+			}
+			return change(r)
+		}, batch.Size(2))
+		return outcome{err: err, n: res.Changed}
+	case "batch.Update":
+		n, err := batch.Update(ctx, q, values)
+		return outcome{err: err, n: n}
+	case "Chunked":
+		n, err := batch.Update(ctx, q, values, batch.Chunked(2), batch.OnProgress(func(batch.ProgressInfo) {
+			if capped() != nil {
+				cancel()
+			}
+		}))
+		if calls.Load() > chunkCap {
+			err = errors.Join(errLoop, err)
+		}
+		return outcome{err: err, n: n}
+	case "UpdateKeys":
+		var n int64
+		var err error
+		switch k := in.keys[0][len(in.keys[0])-1].(type) {
+		case int64:
+			keys := make([]int64, len(in.keys))
+			for i, t := range in.keys {
+				keys[i] = t[len(t)-1].(int64)
+			}
+			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.ChunkRows(2))
+		case string:
+			keys := make([]string, len(in.keys))
+			for i, t := range in.keys {
+				keys[i] = t[len(t)-1].(string)
+			}
+			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.ChunkRows(2))
+		default:
+			panic(fmt.Sprintf("key type %T", k))
+		}
+		return outcome{err: err, n: n}
+	case "Rows", "RowsEach", "RowsVersion":
+		opts := []batch.Option{batch.ListMissing()}
+		switch e.name {
+		case "RowsEach":
+			opts = append(opts, batch.CommitEach(), batch.ChunkRows(2))
+		case "RowsVersion":
+			opts = append(opts, batch.CheckVersion("Version"))
+		}
+		res, err := batch.UpdateRows(ctx, q, rows, []string{"Balance"}, opts...)
+		o := outcome{err: err, n: res.Matched, missing: res.Missing, conflicts: len(res.Conflicts), missingKeys: []string{}}
+		for _, k := range res.MissingKeys {
+			o.missingKeys = append(o.missingKeys, foldKey(dialect, k))
+		}
+		sort.Strings(o.missingKeys)
+		return o
+	case "Run", "Workers":
+		opts := []batch.RunOption{batch.Size(2)}
+		if e.name == "Workers" {
+			opts = append(opts, batch.Workers(2))
+		}
+		rep, err := batch.Run(ctx, q, work, opts...)
+		return outcome{err: err, n: rep.Rows}
+	case "RunRanges":
+		rep, err := batch.RunRanges(ctx, q, func(rows *gorm.DB, _ batch.Range) error {
+			if err := capped(); err != nil {
+				return err
+			}
+			return rows.UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
+		}, batch.Size(2))
+		return outcome{err: err, n: rep.Rows}
+	}
+	panic("unknown entry " + e.name)
+}
