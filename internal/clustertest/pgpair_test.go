@@ -34,20 +34,22 @@ type pgNode struct {
 // pgPair is a PostgreSQL primary and a streaming hot standby of its own,
 // started by one test in a temporary directory on free loopback ports, away
 // from the default server and from scripts/cluster.sh's pair (5440/5441),
-// which a test must never stop or promote. Commits wait for the standby
-// (synchronous_standby_names = '*', synchronous_commit = on): a COMMIT the
+// which a test must never stop or promote. With synchronous replication
+// (synchronous_standby_names = '*', synchronous_commit = on) a COMMIT the
 // client saw succeed is on the standby's disk, so after a promotion the new
-// primary has every acknowledged chunk.
+// primary has every acknowledged chunk; with asynchronous replication the
+// last acknowledged commits may be lost with the primary.
 type pgPair struct {
 	dir              string
 	bin              string
 	primary, standby pgNode
 }
 
-// startPGPair starts a pair and stops and deletes it in t.Cleanup. It skips
+// startPGPair starts a pair and stops and deletes it in t.Cleanup. With sync,
+// commits wait for the standby; without, replication is asynchronous. It skips
 // t when not root or the binaries or the postgres user are missing, unless
 // CI=true, where it fails instead.
-func startPGPair(t *testing.T) *pgPair {
+func startPGPair(t *testing.T, sync bool) *pgPair {
 	t.Helper()
 	bin := os.Getenv("GORMUP_PGBIN")
 	if bin == "" {
@@ -104,9 +106,12 @@ wal_keep_size = 64MB
 max_connections = 50
 shared_buffers = 32MB
 fsync = off
-synchronous_standby_names = '*'
-synchronous_commit = on
 `, p.primary.port, dir))
+	syncState := "async"
+	if sync {
+		syncState = "sync"
+		p.appendConf(t, p.primary, "synchronous_standby_names = '*'\nsynchronous_commit = on\n")
+	}
 	p.appendFile(t, filepath.Join(p.dataDir(p.primary), "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n")
 	p.start(t, p.primary)
 
@@ -118,8 +123,8 @@ synchronous_commit = on
 	p.start(t, p.standby)
 
 	admin := p.open(t, p.primary)
-	await(t, admin, "the standby streaming synchronously",
-		"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'sync'")
+	await(t, admin, "the standby streaming ("+syncState+")",
+		"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = ?", syncState)
 	if !p.inRecovery(t, p.open(t, p.standby)) {
 		t.Fatal("the standby is not in recovery")
 	}
@@ -166,19 +171,18 @@ func (p *pgPair) start(t *testing.T, n pgNode) {
 	p.pg(t, "pg_ctl", "-D", p.dataDir(n), "-l", p.logFile(n), "-w", "-t", "60", "start")
 }
 
-// stopImmediate stops n the way a crash would: no checkpoint, backends
-// killed, clients cut off mid-transaction.
-func (p *pgPair) stopImmediate(t *testing.T, n pgNode) {
-	t.Helper()
-	p.pg(t, "pg_ctl", "-D", p.dataDir(n), "-m", "immediate", "-w", "-t", "30", "stop")
-}
-
-// promote makes the standby a primary and waits until it accepts writes.
-func (p *pgPair) promote(t *testing.T) {
-	t.Helper()
-	p.pg(t, "pg_ctl", "-D", p.dataDir(p.standby), "-w", "-t", "60", "promote")
-	db := p.open(t, p.standby)
-	await(t, db, "the promoted standby out of recovery", "SELECT CASE WHEN pg_is_in_recovery() THEN 0 ELSE 1 END")
+// failover stops the primary the way a crash would (pg_ctl stop -m
+// immediate: no checkpoint, backends killed, clients cut off
+// mid-transaction) and promotes the standby; pg_ctl promote -w returns once
+// it is out of recovery. It touches no testing.T, so a goroutine may call it.
+func (p *pgPair) failover() error {
+	if out, err := p.pgTry("pg_ctl", "-D", p.dataDir(p.primary), "-m", "immediate", "-w", "-t", "30", "stop"); err != nil {
+		return fmt.Errorf("stopping the primary: %w\n%s%s", err, out, p.logTails())
+	}
+	if out, err := p.pgTry("pg_ctl", "-D", p.dataDir(p.standby), "-w", "-t", "60", "promote"); err != nil {
+		return fmt.Errorf("promoting the standby: %w\n%s%s", err, out, p.logTails())
+	}
+	return nil
 }
 
 func (p *pgPair) inRecovery(t *testing.T, db *gorm.DB) bool {
