@@ -7,6 +7,7 @@ import (
 
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -46,14 +47,15 @@ const keysFixedSlack = 32
 // … FOR UPDATE first). Retryable errors rerun the transaction (every chunk
 // when atomic, the failed chunk with CommitEach) unless db is already a
 // transaction. A failed chunk returns a *StatementError.
-func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values any, opts ...Option) (int64, error) {
+func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values any, opts ...KeysOption) (int64, error) {
 	if db == nil {
 		return 0, ErrNilDB
 	}
-	cfg, err := newConfig(forKeys, opts)
+	cfg, err := newConfig(opts, KeysOption.applyKeys)
 	if err != nil {
 		return 0, err
 	}
+	db = model.Scoped(db, cfg.scopes...)
 	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err

@@ -102,14 +102,15 @@ type Result struct {
 // written column of every row travels as a hooks.Change. Per-row model hooks
 // (BeforeUpdate, AfterUpdate, BeforeSave...) do NOT run, as with Django's
 // bulk_update and Rails' update_all: the write is set-based.
-func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []string, opts ...Option) (Result, error) {
+func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []string, opts ...RowsOption) (Result, error) {
 	if db == nil {
 		return Result{}, ErrNilDB
 	}
-	cfg, err := newConfig(forRows, opts)
+	cfg, err := newConfig(opts, RowsOption.applyRows)
 	if err != nil {
 		return Result{}, err
 	}
+	db = model.Scoped(db, cfg.scopes...)
 	w, err := newRowWriter[T](ctx, db, columns, cfg)
 	if err != nil {
 		return Result{}, err

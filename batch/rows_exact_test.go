@@ -220,7 +220,7 @@ func TestUpdateRowsSoftDeleted(t *testing.T) {
 		}
 		rows := []sdRow{{ID: 1, Val: 10}, {ID: 3, Val: 30}, {ID: 9, Val: 90}}
 		for _, matched := range []bool{false, true} { // ListMissing off, then on
-			opts := []batch.Option{}
+			opts := []batch.RowsOption{}
 			if matched {
 				opts = append(opts, batch.ListMissing())
 			}

@@ -244,7 +244,7 @@ func TestUpdateRowsCompositeKey(t *testing.T) {
 		}
 		dbtest.Seed(t, db.DB, seed)
 		rows := []updMembership{{TenantID: 1, Code: "b", Role: "admin", Score: 2.5}, {TenantID: 3, Code: "a", Role: "owner", Score: 0}, {TenantID: 2, Code: "z", Role: "x"}}
-		for _, opts := range [][]batch.Option{{batch.ListMissing()}, {batch.ListMissing(), batch.CheckVersion("score")}} {
+		for _, opts := range [][]batch.RowsOption{{batch.ListMissing()}, {batch.ListMissing(), batch.CheckVersion("score")}} {
 			if len(opts) == 2 {
 				rows = []updMembership{{TenantID: 1, Code: "c", Role: "v", Score: 1}, {TenantID: 2, Code: "z", Score: 1}}
 			}

@@ -66,14 +66,15 @@ import (
 // BeforeUpdate/AfterUpdate hooks run as in db.Updates; when a gormup audit
 // plugin listens (hooks.Collecting) the assignments travel with it as
 // hooks.Change values with a nil Key and the condition in Where.
-func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64, error) {
+func Update(ctx context.Context, db *gorm.DB, values any, opts ...UpdateOption) (int64, error) {
 	if db == nil {
 		return 0, ErrNilDB
 	}
-	cfg, err := newConfig(forUpdate, opts)
+	cfg, err := newConfig(opts, UpdateOption.applyUpdate)
 	if err != nil {
 		return 0, err
 	}
+	db = model.Scoped(db, cfg.scopes...)
 	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err

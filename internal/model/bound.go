@@ -139,3 +139,24 @@ func pendingScopes(stmt *gorm.Statement) bool {
 	f := reflect.ValueOf(stmt).Elem().FieldByName("scopes")
 	return f.IsValid() && f.Kind() == reflect.Slice && f.Len() > 0
 }
+
+// Scoped returns a session of db on which the caller's pending scopes
+// (db.Scopes, run by GORM only when a statement executes) and then scopes
+// (gorm.G-style statement scopes) have already run, so that checks made
+// before any SQL — the guard against unbounded writes, UpdateRows' refusal
+// of conditions — see every condition the statement will carry. The returned
+// session may be chained and executed more than once; db is not changed.
+func Scoped(db *gorm.DB, scopes ...func(*gorm.Statement)) *gorm.DB {
+	q := db.Session(&gorm.Session{}).Clauses() // a statement of our own
+	if pendingScopes(q.Statement) {
+		// GORM runs pending scopes in place on an instance's statement when
+		// it builds a migrator; the migrator itself is not used.
+		_ = q.Migrator()
+	}
+	for _, f := range scopes {
+		if f != nil {
+			f(q.Statement)
+		}
+	}
+	return q.Session(&gorm.Session{})
+}
