@@ -183,7 +183,7 @@ func CommitEach() KeysOrRowsOption {
 // at. A row whose stored version differs is not written and is reported in
 // Result.Conflicts; the others are written with the version incremented by
 // one — in the same set-based statement. The field must not be among the
-// written columns. UpdateRows only.
+// written columns (ErrVersionColumn). UpdateRows only.
 func CheckVersion(field string) RowsOption {
 	return rowsOption(func(c *config) { c.version = field })
 }

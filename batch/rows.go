@@ -193,14 +193,14 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 		case v.PrimaryKey:
 			return nil, &ColumnError{Column: cfg.version, Model: s.Name, Err: ErrPrimaryKeyColumn}
 		case written[v.DBName]:
-			return nil, &ColumnError{Column: cfg.version, Model: s.Name, Err: ErrDuplicateColumn}
+			return nil, &ColumnError{Column: cfg.version, Model: s.Name, Err: ErrVersionColumn}
 		}
 		w.version = v
 		written[v.DBName] = true
 	}
 	if w.bump = w.version; w.bump == nil {
 		if w.bump = versionField(s); w.bump != nil && written[w.bump.DBName] {
-			return nil, &ColumnError{Column: w.bump.Name, Model: s.Name, Err: ErrDuplicateColumn}
+			return nil, &ColumnError{Column: w.bump.DBName, Model: s.Name, Err: ErrVersionColumn}
 		}
 	}
 	if !db.Statement.Unscoped {

@@ -185,8 +185,8 @@ func TestUpdateRowsVersions(t *testing.T) {
 			t.Fatalf("rows = %v, want %v", got, want)
 		}
 		// The version cannot also be written by name.
-		if _, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"val", "version"}); !errors.Is(err, batch.ErrDuplicateColumn) {
-			t.Fatalf("err = %v, want ErrDuplicateColumn", err)
+		if _, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"val", "version"}); !errors.Is(err, batch.ErrVersionColumn) {
+			t.Fatalf("err = %v, want ErrVersionColumn", err)
 		}
 	})
 }

@@ -216,8 +216,8 @@ func TestUpdateRowsCheckVersion(t *testing.T) {
 		// The version column cannot also be written.
 		before := fingerprint(t, db.DB)
 		_, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"version"}, batch.CheckVersion("version"))
-		if !errors.Is(err, batch.ErrDuplicateColumn) {
-			t.Fatalf("err = %v, want ErrDuplicateColumn", err)
+		if !errors.Is(err, batch.ErrVersionColumn) {
+			t.Fatalf("err = %v, want ErrVersionColumn", err)
 		}
 		if after := fingerprint(t, db.DB); after != before {
 			t.Fatalf("refused UpdateRows wrote rows:\nbefore %s\nafter  %s", before, after)
