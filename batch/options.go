@@ -106,7 +106,7 @@ type config struct {
 }
 
 // newConfig applies opts with apply (the entry point's method); a negative
-// size, count or duration returns ErrBadOption.
+// size, count or duration returns ErrBadOption naming the option.
 func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 	var c config
 	for _, o := range opts {
@@ -114,11 +114,16 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 			apply(o, &c)
 		}
 	}
-	if c.maxRows < 0 || c.chunked < 0 || c.chunkRows < 0 {
-		return c, fmt.Errorf("%w: negative size or count", ErrBadOption)
-	}
-	if err := c.retry.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrBadOption, err)
+	for _, v := range []struct {
+		name  string
+		value int64
+	}{
+		{"MaxRows", c.maxRows}, {"Chunked", int64(c.chunked)}, {"ChunkRows", int64(c.chunkRows)},
+		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+	} {
+		if v.value < 0 {
+			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
+		}
 	}
 	return c, nil
 }

@@ -87,7 +87,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...UpdateOption) 
 	keyed := modelKeyCondition(ctx, db, s)
 	if !cfg.allowAll && keyed == nil {
 		if err := where.Check(db.Statement); err != nil {
-			return 0, fmt.Errorf("%w: %w", ErrNoCondition, err)
+			return 0, fmt.Errorf("%w: %w; to write every row it matches on purpose, pass batch.AllowAll()", ErrNoCondition, err)
 		}
 	}
 	d, err := dialect.Of(ctx, db)

@@ -114,8 +114,16 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 			apply(o, &c)
 		}
 	}
-	if err := c.retry.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrBadOption, err)
+	for _, v := range []struct {
+		name  string
+		value int64
+	}{
+		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+		{"Backoff's base", int64(c.retry.BaseDelay)}, {"Backoff's maxDelay", int64(c.retry.MaxDelay)},
+	} {
+		if v.value < 0 {
+			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
+		}
 	}
 	return c, nil
 }
