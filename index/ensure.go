@@ -45,8 +45,7 @@ const undeclaredPrefix = "idx_"
 // reported Missing (by Ensure: Created, with its CREATE INDEX built and
 // logged but not sent), which makes SQL-shape checks possible without a
 // server.
-func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
-	models, _ = split(models)
+func Diff(ctx context.Context, db *gorm.DB, models []any) (Report, error) {
 	p, err := plan(ctx, db, models)
 	if err != nil {
 		return Report{}, err
@@ -55,8 +54,7 @@ func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 }
 
 // Ensure creates the declared indexes of models (see Diff for what models may
-// be; Options such as Repair and Concurrently are passed among them) that do
-// not exist, through GORM's Migrator, and reports every declared
+// be) that do not exist, through GORM's Migrator, and reports every declared
 // index as Created, Present or Drifted. Existing indexes are never changed
 // unless the Repair option is given, tables never: a second call issues no
 // DDL. ctx bounds every statement; db may be a transaction, except for
@@ -82,8 +80,13 @@ func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 // NOT EXISTS, a CREATE that loses such a race succeeds without building
 // anything, so several concurrent callers may each report Created; the
 // index exists exactly once either way.
-func Ensure(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
-	models, cfg := split(models)
+func Ensure(ctx context.Context, db *gorm.DB, models []any, opts ...EnsureOption) (Report, error) {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
 	p, err := plan(ctx, db, models)
 	if err != nil {
 		return Report{}, err
@@ -299,7 +302,7 @@ func (p *planned) report() Report {
 	var r Report
 	for _, t := range p.tables {
 		for _, it := range t.items {
-			ir := IndexReport{Table: t.model.table, Name: it.name, Status: it.status, Differences: it.diffs}
+			ir := Outcome{Table: t.model.table, Name: it.name, Status: it.status, Differences: it.diffs}
 			if it.spec != nil {
 				ir.Declared, ir.Source, ir.Warnings = it.spec.declared, it.spec.source, it.spec.warnings
 			}
