@@ -14,18 +14,18 @@ import (
 
 // wanted renders a declaration as the catalog would describe it, with the
 // texts of expressions and conditions as declared.
-func (s *spec) wanted(fam dialect.Family) *existing {
+func (s *spec) wanted(d *dialect.Dialect) *existing {
 	e := &existing{name: s.name, unique: s.unique, valid: true, method: strings.ToLower(s.typ), where: s.where}
 	if s.class != "" {
 		e.method = strings.ToLower(s.class)
 	}
-	if fam.IsMySQL() && e.method == "hash" { // InnoDB ignores USING HASH.
+	if d.Has(dialect.HashIndexIsBtree) && e.method == "hash" {
 		e.method = ""
 	}
 	for _, k := range s.keys {
 		k.column = strings.ToLower(k.column)
 		k.collate = ""
-		if !fam.IsMySQL() {
+		if !d.Has(dialect.IndexPrefixLength) {
 			k.length = 0
 		}
 		e.keys = append(e.keys, k)
@@ -35,7 +35,7 @@ func (s *spec) wanted(fam dialect.Family) *existing {
 
 // differences compares a wanted index with an existing one. Expressions and
 // conditions are compared as normalize renders them.
-func differences(want, got *existing, fam dialect.Family) []Difference {
+func differences(want, got *existing, d *dialect.Dialect) []Difference {
 	var out []Difference
 	if !got.valid {
 		out = append(out, Difference{Kind: KindInvalid, Want: "valid", Got: "invalid"})
@@ -43,7 +43,7 @@ func differences(want, got *existing, fam dialect.Family) []Difference {
 	if want.unique != got.unique {
 		out = append(out, Difference{Kind: KindUnique, Want: strconv.FormatBool(want.unique), Got: strconv.FormatBool(got.unique)})
 	}
-	dropParens := fam == dialect.SQLServer
+	dropParens := d.Has(dialect.ParenthesisedFilters)
 	ids := func(e *existing) []string {
 		out := make([]string, len(e.keys))
 		for i, k := range e.keys {
