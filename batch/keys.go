@@ -88,7 +88,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	size := min(DefaultKeysPerStatement, room, MaxStatementParams-fixed)
 	if cfg.chunkRows > 0 {
 		if cfg.chunkRows > room {
-			return 0, fmt.Errorf("%w: ChunkRows(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Family())
+			return 0, fmt.Errorf("%w: ChunkRows(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Name())
 		}
 		size = cfg.chunkRows
 	}

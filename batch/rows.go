@@ -299,12 +299,12 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	}
 	room := w.d.ChunkSize(perRow, fixed)
 	if room == 0 {
-		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Family())
+		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Name())
 	}
 	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
-			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Family())
+			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Name())
 		}
 		w.size = w.cfg.chunkRows
 	}
@@ -331,7 +331,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			res = Result{}
 			now := db.NowFunc()
-			if len(chunks) > 1 && w.d.Family() != dialect.Postgres && w.d.Family() != dialect.SQLServer {
+			if len(chunks) > 1 && !w.d.Has(dialect.DriverCachesStatements) {
 				// pgx prepares and caches statements itself.
 				var done func()
 				tx, done = reuse(tx)

@@ -48,6 +48,14 @@ const (
 	// ParenthesisedFilters: the catalog stores filter definitions fully
 	// parenthesised (SQL Server), so parentheses are ignored when comparing.
 	ParenthesisedFilters
+	// DriverCachesStatements: the driver prepares and caches statements
+	// itself (pgx; go-mssqldb), so preparing a reused statement gains
+	// nothing.
+	DriverCachesStatements
+	// NativePlaceholders: "?" is the driver's own placeholder (SQLite,
+	// MySQL, MariaDB), so a built statement can be sent as is, without GORM
+	// rewriting its bind variables.
+	NativePlaceholders
 )
 
 // Has reports whether the database has capability c, for its family and,
@@ -75,6 +83,10 @@ func (d *Dialect) Has(c Capability) bool {
 		return f == Postgres || f == SQLite
 	case ParenthesisedFilters:
 		return f == SQLServer
+	case DriverCachesStatements:
+		return f == Postgres || f == SQLServer
+	case NativePlaceholders:
+		return f == SQLite || f.IsMySQL()
 	}
 	return false
 }

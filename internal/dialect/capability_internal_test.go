@@ -26,8 +26,10 @@ func TestCapabilities(t *testing.T) {
 		AtomicIndexRebuild:       "postgres sqlite",
 		IndexDefinitionRendering: "postgres",
 		ParenthesisedFilters:     "sqlserver",
+		DriverCachesStatements:   "postgres sqlserver",
+		NativePlaceholders:       "mysql mariadb sqlite",
 	}
-	for c := PartialIndex; c <= ParenthesisedFilters; c++ {
+	for c := PartialIndex; c <= NativePlaceholders; c++ {
 		var has []string
 		for _, f := range fams {
 			d := &Dialect{family: f}
