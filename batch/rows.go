@@ -231,7 +231,7 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	st := rowsStmt{
 		strategy: w.d.Bulk(),
-		family:   w.d.Family(),
+		d:        w.d,
 		quote:    func(n string) string { return dialect.Quote(db, n) },
 		table:    dialect.Quote(db, w.table),
 		loc:      w.d.TimeLocation(),

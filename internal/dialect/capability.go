@@ -56,6 +56,16 @@ const (
 	// MySQL, MariaDB), so a built statement can be sent as is, without GORM
 	// rewriting its bind variables.
 	NativePlaceholders
+	// ValuesTable: a derived table of rows is written VALUES (…), (…)
+	// (every family but MySQL and MariaDB, where gormup writes a UNION ALL
+	// of SELECTs).
+	ValuesTable
+	// ValuesColumnN: VALUES columns are named column1, column2… and are
+	// renamed in a SELECT (SQLite).
+	ValuesColumnN
+	// ColumnAliasList: a derived table's columns are named in its alias,
+	// AS v(a, b) (PostgreSQL, SQL Server).
+	ColumnAliasList
 )
 
 // Has reports whether the database has capability c, for its family and,
@@ -87,6 +97,52 @@ func (d *Dialect) Has(c Capability) bool {
 		return f == Postgres || f == SQLServer
 	case NativePlaceholders:
 		return f == SQLite || f.IsMySQL()
+	case ValuesTable:
+		return !f.IsMySQL()
+	case ValuesColumnN:
+		return f == SQLite
+	case ColumnAliasList:
+		return f == Postgres || f == SQLServer
 	}
 	return false
+}
+
+// NullSafeEqual returns SQL comparing a and b with NULL equal to NULL: IS
+// NOT DISTINCT FROM (PostgreSQL), <=> (MySQL, MariaDB), IS (SQLite), and an
+// explicit OR of both NULL elsewhere (SQL Server).
+func (d *Dialect) NullSafeEqual(a, b string) string {
+	switch d.family {
+	case Postgres:
+		return a + " IS NOT DISTINCT FROM " + b
+	case MySQL, MariaDB:
+		return a + " <=> " + b
+	case SQLite:
+		return a + " IS " + b
+	}
+	return "(" + a + " = " + b + " OR (" + a + " IS NULL AND " + b + " IS NULL))"
+}
+
+// LockTableHint returns the table hint that locks the rows a query reads
+// until the transaction ends, to follow the table's name and alias:
+// " WITH (UPDLOCK, ROWLOCK)" on SQL Server, "" elsewhere (see LockSuffix).
+func (d *Dialect) LockTableHint() string {
+	if d.family == SQLServer {
+		return " WITH (UPDLOCK, ROWLOCK)"
+	}
+	return ""
+}
+
+// LockSuffix returns the clause that ends a query locking the rows it reads
+// of the table aliased alias: " FOR UPDATE OF alias" on PostgreSQL,
+// " FOR UPDATE" on MySQL and MariaDB, "" elsewhere (SQL Server locks with
+// LockTableHint; SQLite has no row locks: take the write lock with
+// LockRows).
+func (d *Dialect) LockSuffix(alias string) string {
+	switch d.family {
+	case Postgres:
+		return " FOR UPDATE OF " + alias
+	case MySQL, MariaDB:
+		return " FOR UPDATE"
+	}
+	return ""
 }

@@ -28,8 +28,11 @@ func TestCapabilities(t *testing.T) {
 		ParenthesisedFilters:     "sqlserver",
 		DriverCachesStatements:   "postgres sqlserver",
 		NativePlaceholders:       "mysql mariadb sqlite",
+		ValuesTable:              "postgres sqlite sqlserver",
+		ValuesColumnN:            "sqlite",
+		ColumnAliasList:          "postgres sqlserver",
 	}
-	for c := PartialIndex; c <= NativePlaceholders; c++ {
+	for c := PartialIndex; c <= ColumnAliasList; c++ {
 		var has []string
 		for _, f := range fams {
 			d := &Dialect{family: f}
