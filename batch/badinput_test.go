@@ -23,13 +23,13 @@ func TestBadInputsWriteNothing(t *testing.T) {
 		want error
 		as   any // optional pointer to a typed error errors.As must fill
 	}
-	upd := func(build func(db *gorm.DB) *gorm.DB, values any, opts ...batch.Option) func(context.Context, *gorm.DB) error {
+	upd := func(build func(db *gorm.DB) *gorm.DB, values any, opts ...batch.UpdateOption) func(context.Context, *gorm.DB) error {
 		return func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.Update(ctx, build(db), values, opts...)
 			return err
 		}
 	}
-	rowsCall := func(rows []updAccount, cols []string, opts ...batch.Option) func(context.Context, *gorm.DB) error {
+	rowsCall := func(rows []updAccount, cols []string, opts ...batch.RowsOption) func(context.Context, *gorm.DB) error {
 		return func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.UpdateRows(ctx, db, rows, cols, opts...)
 			return err
@@ -65,7 +65,6 @@ func TestBadInputsWriteNothing(t *testing.T) {
 		{"scalar values", upd(one, 42), batch.ErrBadValues, nil},
 		{"struct with key column", upd(one, updAccount{ID: 9}, batch.Columns("id")), batch.ErrPrimaryKeyColumn, nil},
 		{"negative MaxRows", upd(one, all, batch.MaxRows(-1)), batch.ErrBadOption, nil},
-		{"option for another function", upd(one, all, batch.CommitEach()), batch.ErrBadOption, nil},
 		{"too many rows", upd(func(db *gorm.DB) *gorm.DB { return model(db).Where("id > ?", 1) }, all, batch.MaxRows(1)), batch.ErrTooManyRows, new(*batch.TooManyRowsError)},
 		{"keys: empty", func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.UpdateKeys(ctx, db.Model(&updAccount{}), []int64{}, all)
@@ -120,7 +119,6 @@ func TestBadInputsWriteNothing(t *testing.T) {
 			return err
 		}, batch.ErrNoPrimaryKey, nil},
 		{"rows: unknown version field", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.CheckVersion("Revision")), batch.ErrUnknownColumn, nil},
-		{"rows: option for Update", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.AllowAll()), batch.ErrBadOption, nil},
 		{"rows: chunk over the parameter limit", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.ChunkRows(40000)), batch.ErrBadOption, nil},
 		{"rows: conditions on db", func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.UpdateRows(ctx, db.Where("status = ?", "trial"), []updAccount{{ID: 2, Status: "hacked"}}, []string{"status"})

@@ -27,4 +27,33 @@
 // Every function takes ctx first and any *gorm.DB, a transaction included;
 // retryable errors (deadlocks, serialization failures, SQLite busy) rerun
 // the transaction through gormup's one retry loop.
+//
+// # Options
+//
+// Each entry point takes its own option type, so an option that means
+// nothing there does not compile: [Update] takes [UpdateOption], [UpdateKeys]
+// [KeysOption], [UpdateRows] [RowsOption]. An option valid for several
+// returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns]),
+// [KeysOrRowsOption] ([ChunkRows], [CommitEach]) and [Option] ([Attempts],
+// [RetryBudget], [OnProgress], [Scopes]). No options is the default
+// configuration; a zero value means an option's default and a negative one
+// returns [ErrBadOption] naming the option.
+//
+// # Retries
+//
+// A transaction that fails with a retryable error runs again, with jittered
+// exponential backoff, until [DefaultRetryBudget] has passed since its first
+// attempt (or ctx's deadline, if earlier). [RetryBudget] changes the budget
+// and [Attempts] caps the attempts; inside a caller's transaction nothing is
+// retried. updater uses the same loop, options and defaults.
+//
+// # Conditions from gorm.G
+//
+// Code written with gorm.G[T] keeps its conditions as statement scopes,
+// func(*gorm.Statement). [Scopes] applies them to db before anything is
+// checked, so Update's guard sees them and every bound the library adds (a
+// key list, a chunk range) is ANDed onto db's conditions and the scopes as
+// one parenthesised group: an OR inside a scope cannot escape it. Scopes
+// given to db.Scopes are run at the same point. UpdateRows matches rows by
+// key alone and refuses a condition from either with [ErrConditions].
 package batch

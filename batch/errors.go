@@ -27,9 +27,10 @@ var (
 	// value as updater.ErrTable.
 	ErrTable = model.ErrTable
 
-	// ErrVersionColumn is wrapped by a *ColumnError when Update or
-	// UpdateKeys is asked to assign the model's version field: every write
-	// increments it by one itself.
+	// ErrVersionColumn is wrapped by a *ColumnError when Update, UpdateKeys
+	// or UpdateRows is asked to write the model's version field (or
+	// UpdateRows' CheckVersion field): every write increments it by one
+	// itself.
 	ErrVersionColumn = errors.New("batch: the version column is incremented by every write and cannot be assigned")
 
 	// ErrNoModel is returned by Update and UpdateKeys when db carries no
@@ -161,7 +162,7 @@ var (
 var errKeyNotLoaded = errors.New("batch: chunk type does not load an ordering column")
 
 // ColumnError names a column refused before any SQL ran. It wraps
-// ErrUnknownColumn, ErrPrimaryKeyColumn or ErrDuplicateColumn.
+// ErrUnknownColumn, ErrPrimaryKeyColumn, ErrDuplicateColumn or ErrVersionColumn.
 type ColumnError struct {
 	// Column is the name as the caller gave it.
 	Column string

@@ -47,15 +47,15 @@ const keysFixedSlack = 32
 // … FOR UPDATE first). Retryable errors rerun the transaction (every chunk
 // when atomic, the failed chunk with CommitEach) unless db is already a
 // transaction. A failed chunk returns a *StatementError.
-func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values any, opts ...Option) (int64, error) {
+func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values any, opts ...KeysOption) (int64, error) {
 	if db == nil {
 		return 0, ErrNilDB
 	}
-	cfg, err := newConfig(forKeys, opts)
+	cfg, err := newConfig(opts, KeysOption.applyKeys)
 	if err != nil {
 		return 0, err
 	}
-	db = model.Scoped(db) // conditions from Scopes are the caller's too
+	db = model.Scoped(db, cfg.scopes...)
 	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err
@@ -88,7 +88,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	size := min(DefaultKeysPerStatement, room, MaxStatementParams-fixed)
 	if cfg.chunkRows > 0 {
 		if cfg.chunkRows > room {
-			return 0, fmt.Errorf("%w: ChunkRows(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Family())
+			return 0, fmt.Errorf("%w: ChunkRows(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Name())
 		}
 		size = cfg.chunkRows
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/txn"
+	"gorm.io/gorm"
 )
 
 // Defaults of the options of Update, UpdateKeys and UpdateRows.
@@ -31,28 +32,64 @@ const (
 	DefaultRetryBudget = txn.DefaultMaxElapsed
 )
 
-// Option configures Update, UpdateKeys or UpdateRows. The zero configuration
-// (no options) is valid for all three. Each option's doc says which of them
-// accept it; giving it to another returns ErrBadOption.
-type Option func(*config)
+// UpdateOption configures Update. Only options whose doc names Update
+// satisfy it, so an option that means nothing to Update does not compile.
+type UpdateOption interface{ applyUpdate(*config) }
 
-type entry uint8
+// KeysOption configures UpdateKeys.
+type KeysOption interface{ applyKeys(*config) }
 
-const (
-	forUpdate entry = 1 << iota
-	forKeys
-	forRows
-)
+// RowsOption configures UpdateRows.
+type RowsOption interface{ applyRows(*config) }
 
-func (e entry) String() string {
-	switch e {
-	case forUpdate:
-		return "Update"
-	case forKeys:
-		return "UpdateKeys"
-	}
-	return "UpdateRows"
+// UpdateOrKeysOption is an option of both Update and UpdateKeys (Columns).
+type UpdateOrKeysOption interface {
+	UpdateOption
+	KeysOption
 }
+
+// KeysOrRowsOption is an option of both UpdateKeys and UpdateRows
+// (ChunkRows, CommitEach).
+type KeysOrRowsOption interface {
+	KeysOption
+	RowsOption
+}
+
+// Option is an option of Update, UpdateKeys and UpdateRows alike (Attempts,
+// RetryBudget, OnProgress, Scopes). The zero configuration (no options) is
+// valid for all three.
+type Option interface {
+	UpdateOption
+	KeysOption
+	RowsOption
+}
+
+// option is an option of every entry point; the narrower types below
+// implement only the methods of the entry points they are valid for, so not
+// even a type assertion widens them.
+type option func(*config)
+
+func (o option) applyUpdate(c *config) { o(c) }
+func (o option) applyKeys(c *config)   { o(c) }
+func (o option) applyRows(c *config)   { o(c) }
+
+type updateOption func(*config)
+
+func (o updateOption) applyUpdate(c *config) { o(c) }
+
+type rowsOption func(*config)
+
+func (o rowsOption) applyRows(c *config) { o(c) }
+
+type updateOrKeysOption func(*config)
+
+func (o updateOrKeysOption) applyUpdate(c *config) { o(c) }
+func (o updateOrKeysOption) applyKeys(c *config)   { o(c) }
+
+type keysOrRowsOption func(*config)
+
+func (o keysOrRowsOption) applyKeys(c *config) { o(c) }
+func (o keysOrRowsOption) applyRows(c *config) { o(c) }
 
 type config struct {
 	allowAll    bool
@@ -64,35 +101,29 @@ type config struct {
 	version     string
 	listMissing bool
 	columns     []string
+	scopes      []func(*gorm.Statement)
 	retry       txn.RetryPolicy // attempts and budget
-
-	used []used // which entry points accept each given option
 }
 
-type used struct {
-	name    string
-	entries entry
-}
-
-func (c *config) mark(name string, e entry) { c.used = append(c.used, used{name, e}) }
-
-func newConfig(e entry, opts []Option) (config, error) {
+// newConfig applies opts with apply (the entry point's method); a negative
+// size, count or duration returns ErrBadOption naming the option.
+func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 	var c config
 	for _, o := range opts {
-		if o != nil {
-			o(&c)
+		if any(o) != nil {
+			apply(o, &c)
 		}
 	}
-	for _, u := range c.used {
-		if u.entries&e == 0 {
-			return c, fmt.Errorf("%w: %s does not apply to %s", ErrBadOption, u.name, e)
+	for _, v := range []struct {
+		name  string
+		value int64
+	}{
+		{"MaxRows", c.maxRows}, {"Chunked", int64(c.chunked)}, {"ChunkRows", int64(c.chunkRows)},
+		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+	} {
+		if v.value < 0 {
+			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
 		}
-	}
-	if c.maxRows < 0 || c.chunked < 0 || c.chunkRows < 0 {
-		return c, fmt.Errorf("%w: negative size or count", ErrBadOption)
-	}
-	if err := c.retry.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	return c, nil
 }
@@ -102,8 +133,8 @@ func (c config) policy() txn.RetryPolicy { return c.retry }
 // AllowAll lets Update write every row the condition matches even when the
 // condition does not bound the rows (no WHERE, 1=1, only the soft-delete
 // filter). Without it such a call returns ErrNoCondition. Update only.
-func AllowAll() Option {
-	return func(c *config) { c.allowAll = true; c.mark("AllowAll", forUpdate) }
+func AllowAll() UpdateOption {
+	return updateOption(func(c *config) { c.allowAll = true })
 }
 
 // MaxRows makes Update count the rows its condition matches, inside the same
@@ -111,8 +142,8 @@ func AllowAll() Option {
 // transaction rolled back) when there are more than n. With Chunked the count
 // is taken once before the first chunk. 0, the default, means no limit;
 // negative n returns ErrBadOption. Update only.
-func MaxRows(n int64) Option {
-	return func(c *config) { c.maxRows = n; c.mark("MaxRows", forUpdate) }
+func MaxRows(n int64) UpdateOption {
+	return updateOption(func(c *config) { c.maxRows = n })
 }
 
 // Chunked makes Update write its rows in primary-key ranges of at most size
@@ -122,8 +153,8 @@ func MaxRows(n int64) Option {
 // primary key and cannot run inside a caller's transaction
 // (ErrInTransaction). 0, the default, writes everything in one statement.
 // Update only.
-func Chunked(size int) Option {
-	return func(c *config) { c.chunked = size; c.mark("Chunked", forUpdate) }
+func Chunked(size int) UpdateOption {
+	return updateOption(func(c *config) { c.chunked = size })
 }
 
 // OnProgress registers fn to be called after each committed chunk of a
@@ -132,7 +163,7 @@ func Chunked(size int) Option {
 // matched rows and Total is -1. nil (the default) reports nothing. Run's
 // equivalent is the Progress RunOption, which takes the same ProgressInfo.
 func OnProgress(fn func(ProgressInfo)) Option {
-	return func(c *config) { c.onProgress = fn; c.mark("OnProgress", forUpdate|forKeys|forRows) }
+	return option(func(c *config) { c.onProgress = fn })
 }
 
 // ChunkRows fixes how many rows (UpdateRows) or keys (UpdateKeys) go into one
@@ -140,16 +171,16 @@ func OnProgress(fn func(ProgressInfo)) Option {
 // lowered to fit the dialect's parameter limit and MaxStatementParams; a
 // size that does not fit the dialect's parameter limit returns ErrBadOption.
 // UpdateRows and UpdateKeys.
-func ChunkRows(n int) Option {
-	return func(c *config) { c.chunkRows = n; c.mark("ChunkRows", forKeys|forRows) }
+func ChunkRows(n int) KeysOrRowsOption {
+	return keysOrRowsOption(func(c *config) { c.chunkRows = n })
 }
 
 // CommitEach commits every chunk of UpdateRows or UpdateKeys in a transaction
 // of its own, for inputs too large for one transaction. By default all chunks
 // commit together or not at all. It cannot be used inside a caller's
 // transaction (ErrInTransaction). UpdateRows and UpdateKeys.
-func CommitEach() Option {
-	return func(c *config) { c.commitEach = true; c.mark("CommitEach", forKeys|forRows) }
+func CommitEach() KeysOrRowsOption {
+	return keysOrRowsOption(func(c *config) { c.commitEach = true })
 }
 
 // CheckVersion turns on optimistic locking for UpdateRows: field (a Go field
@@ -157,23 +188,23 @@ func CommitEach() Option {
 // at. A row whose stored version differs is not written and is reported in
 // Result.Conflicts; the others are written with the version incremented by
 // one — in the same set-based statement. The field must not be among the
-// written columns. UpdateRows only.
-func CheckVersion(field string) Option {
-	return func(c *config) { c.version = field; c.mark("CheckVersion", forRows) }
+// written columns (ErrVersionColumn). UpdateRows only.
+func CheckVersion(field string) RowsOption {
+	return rowsOption(func(c *config) { c.version = field })
 }
 
 // ListMissing makes UpdateRows fill Result.MissingKeys with the keys that
 // matched no row; by default only their number is reported. UpdateRows only.
-func ListMissing() Option {
-	return func(c *config) { c.listMissing = true; c.mark("ListMissing", forRows) }
+func ListMissing() RowsOption {
+	return rowsOption(func(c *config) { c.listMissing = true })
 }
 
 // Columns names the fields Update writes from a struct value (Go field or
 // column names); their zero values are written too. Without it a struct
 // value returns ErrNoColumns. db.Select(...) names them as well. Update and
 // UpdateKeys.
-func Columns(names ...string) Option {
-	return func(c *config) { c.columns = names; c.mark("Columns", forUpdate|forKeys) }
+func Columns(names ...string) UpdateOrKeysOption {
+	return updateOrKeysOption(func(c *config) { c.columns = names })
 }
 
 // Attempts limits how many times a transaction that failed with a retryable
@@ -183,7 +214,7 @@ func Columns(names ...string) Option {
 // ErrBadOption. Inside a caller's transaction nothing is retried. Run's
 // equivalent is ChunkAttempts. Update, UpdateKeys and UpdateRows.
 func Attempts(n int) Option {
-	return func(c *config) { c.retry.MaxAttempts = n; c.mark("Attempts", forUpdate|forKeys|forRows) }
+	return option(func(c *config) { c.retry.MaxAttempts = n })
 }
 
 // RetryBudget sets how long new attempts of a failed transaction may start
@@ -192,5 +223,18 @@ func Attempts(n int) Option {
 // 0 means DefaultRetryBudget; a negative d returns ErrBadOption. Run's
 // equivalent is ChunkRetryBudget. Update, UpdateKeys and UpdateRows.
 func RetryBudget(d time.Duration) Option {
-	return func(c *config) { c.retry.MaxElapsed = d; c.mark("RetryBudget", forUpdate|forKeys|forRows) }
+	return option(func(c *config) { c.retry.MaxElapsed = d })
+}
+
+// Scopes adds conditions written as gorm.G scopes (func(*gorm.Statement),
+// what gorm.G[T](db).Scopes takes) to db's own, before anything is checked or
+// written: Update's guard sees them, and every bound the library adds (a
+// chunk's key range, UpdateKeys' key list) is ANDed onto db's conditions and
+// these as one parenthesised group. A scope may also set the statement's
+// table or Unscoped. UpdateRows matches rows by primary key alone, so a scope
+// that adds a WHERE condition there returns ErrConditions, as db.Where does.
+// Scopes of several Scopes options run in the order given; nil ones are
+// skipped. Update, UpdateKeys and UpdateRows.
+func Scopes(scopes ...func(*gorm.Statement)) Option {
+	return option(func(c *config) { c.scopes = append(c.scopes, scopes...) })
 }

@@ -102,14 +102,15 @@ type Result struct {
 // written column of every row travels as a hooks.Change. Per-row model hooks
 // (BeforeUpdate, AfterUpdate, BeforeSave...) do NOT run, as with Django's
 // bulk_update and Rails' update_all: the write is set-based.
-func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []string, opts ...Option) (Result, error) {
+func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []string, opts ...RowsOption) (Result, error) {
 	if db == nil {
 		return Result{}, ErrNilDB
 	}
-	cfg, err := newConfig(forRows, opts)
+	cfg, err := newConfig(opts, RowsOption.applyRows)
 	if err != nil {
 		return Result{}, err
 	}
+	db = model.Scoped(db, cfg.scopes...)
 	w, err := newRowWriter[T](ctx, db, columns, cfg)
 	if err != nil {
 		return Result{}, err
@@ -192,14 +193,14 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 		case v.PrimaryKey:
 			return nil, &ColumnError{Column: cfg.version, Model: s.Name, Err: ErrPrimaryKeyColumn}
 		case written[v.DBName]:
-			return nil, &ColumnError{Column: cfg.version, Model: s.Name, Err: ErrDuplicateColumn}
+			return nil, &ColumnError{Column: cfg.version, Model: s.Name, Err: ErrVersionColumn}
 		}
 		w.version = v
 		written[v.DBName] = true
 	}
 	if w.bump = w.version; w.bump == nil {
 		if w.bump = versionField(s); w.bump != nil && written[w.bump.DBName] {
-			return nil, &ColumnError{Column: w.bump.Name, Model: s.Name, Err: ErrDuplicateColumn}
+			return nil, &ColumnError{Column: w.bump.DBName, Model: s.Name, Err: ErrVersionColumn}
 		}
 	}
 	if !db.Statement.Unscoped {
@@ -230,7 +231,7 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	st := rowsStmt{
 		strategy: w.d.Bulk(),
-		family:   w.d.Family(),
+		d:        w.d,
 		quote:    func(n string) string { return dialect.Quote(db, n) },
 		table:    dialect.Quote(db, w.table),
 		loc:      w.d.TimeLocation(),
@@ -298,12 +299,12 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	}
 	room := w.d.ChunkSize(perRow, fixed)
 	if room == 0 {
-		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Family())
+		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Name())
 	}
 	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
-			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Family())
+			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Name())
 		}
 		w.size = w.cfg.chunkRows
 	}
@@ -330,7 +331,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
 			res = Result{}
 			now := db.NowFunc()
-			if len(chunks) > 1 && w.d.Family() != dialect.Postgres && w.d.Family() != dialect.SQLServer {
+			if len(chunks) > 1 && !w.d.Has(dialect.DriverCachesStatements) {
 				// pgx prepares and caches statements itself.
 				var done func()
 				tx, done = reuse(tx)

@@ -126,8 +126,8 @@ func BenchmarkUpdate(b *testing.B) {
 			seedBulk(b, db, n)
 			for _, s := range []struct {
 				name string
-				opts []batch.Option
-			}{{"one-statement", nil}, {"chunked-10000", []batch.Option{batch.Chunked(10_000)}}} {
+				opts []batch.UpdateOption
+			}{{"one-statement", nil}, {"chunked-10000", []batch.UpdateOption{batch.Chunked(10_000)}}} {
 				b.Run(s.name, func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {

@@ -31,9 +31,9 @@ func TestCaseStrategy(t *testing.T) {
 	dbtest.Seed(t, db.DB, []casePair{{A: 1, B: "x"}, {A: 1, B: "y"}})
 	ctx := context.Background()
 
-	build := func(t *testing.T, rows any, cols []string, opts ...Option) (*rowWriter, [][]any) {
+	build := func(t *testing.T, rows any, cols []string, opts ...RowsOption) (*rowWriter, [][]any) {
 		t.Helper()
-		cfg, err := newConfig(forRows, opts)
+		cfg, err := newConfig(opts, RowsOption.applyRows)
 		if err != nil {
 			t.Fatal(err)
 		}

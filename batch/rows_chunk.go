@@ -82,7 +82,7 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, res *Result)
 // maps to whether its stored version equals the expected one (true without
 // CheckVersion). With lock the rows are locked for update.
 func (w *rowWriter) status(tx *gorm.DB, rows [][]any, lock bool) (map[int]bool, error) {
-	if lock && w.d.Family() == dialect.SQLite {
+	if lock && w.d.SingleWriter() {
 		if _, err := w.d.LockRows(tx, dialect.Lock{Strength: dialect.ForUpdate}, w.table, w.keys[0].DBName); err != nil {
 			return nil, err
 		}
@@ -115,7 +115,7 @@ func (w *rowWriter) exec(tx *gorm.DB, q string, args []any, rows [][]any, res *R
 		exec = hooks.WithChanges(exec, w.changes(rows))
 	}
 	var r *gorm.DB
-	if f := w.d.Family(); f == dialect.SQLite || f.IsMySQL() {
+	if w.d.Has(dialect.NativePlaceholders) {
 		// "?" is these drivers' own placeholder: GORM's callback chain gets
 		// the statement as built, instead of Exec parsing the SQL again and
 		// adding its thousands of values one by one.

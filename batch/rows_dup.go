@@ -52,7 +52,7 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 		}
 		b.WriteString(" HAVING COUNT(*) > 1 LIMIT 1")
 		q, args = b.String(), []any{doc}
-	case w.d.Family() == dialect.Postgres:
+	case w.stmt.strategy == dialect.BulkUnnest:
 		// unnest of one text array per key column, each element cast to
 		// the column's type: character(n) compares without trailing blanks.
 		var b, names, group strings.Builder

@@ -185,8 +185,8 @@ func TestUpdateRowsVersions(t *testing.T) {
 			t.Fatalf("rows = %v, want %v", got, want)
 		}
 		// The version cannot also be written by name.
-		if _, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"val", "version"}); !errors.Is(err, batch.ErrDuplicateColumn) {
-			t.Fatalf("err = %v, want ErrDuplicateColumn", err)
+		if _, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"val", "version"}); !errors.Is(err, batch.ErrVersionColumn) {
+			t.Fatalf("err = %v, want ErrVersionColumn", err)
 		}
 	})
 }
@@ -220,7 +220,7 @@ func TestUpdateRowsSoftDeleted(t *testing.T) {
 		}
 		rows := []sdRow{{ID: 1, Val: 10}, {ID: 3, Val: 30}, {ID: 9, Val: 90}}
 		for _, matched := range []bool{false, true} { // ListMissing off, then on
-			opts := []batch.Option{}
+			opts := []batch.RowsOption{}
 			if matched {
 				opts = append(opts, batch.ListMissing())
 			}

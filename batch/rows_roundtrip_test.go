@@ -134,7 +134,7 @@ func roundTrip(t *testing.T, db *dbtest.DB, in rtInput) {
 	})
 	// Odd inputs write one row per chunk: the full-chunk statement is then
 	// prepared once and reused (SQLite, MySQL).
-	var opts []batch.Option
+	var opts []batch.RowsOption
 	if in.I%2 != 0 {
 		opts = append(opts, batch.ChunkRows(1))
 	}

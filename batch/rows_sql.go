@@ -30,7 +30,7 @@ const openParen = "( "
 // names, casts and the fixed assignments.
 type rowsStmt struct {
 	strategy dialect.BulkStrategy
-	family   dialect.Family
+	d        *dialect.Dialect
 	quote    func(string) string
 	table    string   // quoted table
 	keys     []string // unquoted key columns
@@ -96,15 +96,7 @@ func (s *rowsStmt) ref(i int) string {
 // notDistinct is the dialect's null-safe equality: a stored NULL version
 // matches an expected NULL.
 func (s *rowsStmt) notDistinct(a, b string) string {
-	switch s.family {
-	case dialect.Postgres:
-		return a + " IS NOT DISTINCT FROM " + b
-	case dialect.MySQL, dialect.MariaDB:
-		return a + " <=> " + b
-	case dialect.SQLite:
-		return a + " IS " + b
-	}
-	return "(" + a + " = " + b + " OR (" + a + " IS NULL AND " + b + " IS NULL))"
+	return s.d.NullSafeEqual(a, b)
 }
 
 // bumpExpr is the version increment of every gormup write:
@@ -290,7 +282,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 			return "", nil, err
 		}
 		args = append(args, doc)
-	case s.family == dialect.MySQL || s.family == dialect.MariaDB:
+	case !s.d.Has(dialect.ValuesTable):
 		// MySQL and MariaDB without JSON_TABLE: the keys and versions of a
 		// chunk, numbered, in a UNION ALL.
 		b.WriteString("(")
@@ -311,7 +303,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 			args = append(args, row...)
 		}
 		b.WriteString(")")
-	case s.family == dialect.SQLite:
+	case s.d.Has(dialect.ValuesColumnN):
 		b.WriteString("(SELECT ")
 		for j, n := range names {
 			if j > 0 {
@@ -328,14 +320,14 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 		b.WriteString(")")
 	}
 	b.WriteString(" AS " + v)
-	if s.strategy != dialect.BulkJSONTable && (s.family == dialect.Postgres || s.family == dialect.SQLServer) {
+	if s.strategy != dialect.BulkJSONTable && s.d.Has(dialect.ColumnAliasList) {
 		// PostgreSQL and SQL Server name the derived table's columns after
 		// its alias (unnest's ordinality column comes last).
 		b.WriteString(" (" + s.quotedList(names) + ")")
 	}
 	b.WriteString(" JOIN " + s.table + " AS " + t)
-	if lock && s.family == dialect.SQLServer {
-		b.WriteString(" WITH (UPDLOCK, ROWLOCK)")
+	if lock {
+		b.WriteString(s.d.LockTableHint())
 	}
 	b.WriteString(" ON ")
 	for j, k := range s.keys {
@@ -348,12 +340,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 		b.WriteString(" AND " + t + "." + s.quote(s.deleted) + " IS NULL")
 	}
 	if lock {
-		switch s.family {
-		case dialect.Postgres:
-			b.WriteString(" FOR UPDATE OF " + t)
-		case dialect.MySQL, dialect.MariaDB:
-			b.WriteString(" FOR UPDATE")
-		}
+		b.WriteString(s.d.LockSuffix(t))
 	}
 	return b.String(), args, nil
 }

@@ -216,8 +216,8 @@ func TestUpdateRowsCheckVersion(t *testing.T) {
 		// The version column cannot also be written.
 		before := fingerprint(t, db.DB)
 		_, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"version"}, batch.CheckVersion("version"))
-		if !errors.Is(err, batch.ErrDuplicateColumn) {
-			t.Fatalf("err = %v, want ErrDuplicateColumn", err)
+		if !errors.Is(err, batch.ErrVersionColumn) {
+			t.Fatalf("err = %v, want ErrVersionColumn", err)
 		}
 		if after := fingerprint(t, db.DB); after != before {
 			t.Fatalf("refused UpdateRows wrote rows:\nbefore %s\nafter  %s", before, after)
@@ -244,7 +244,7 @@ func TestUpdateRowsCompositeKey(t *testing.T) {
 		}
 		dbtest.Seed(t, db.DB, seed)
 		rows := []updMembership{{TenantID: 1, Code: "b", Role: "admin", Score: 2.5}, {TenantID: 3, Code: "a", Role: "owner", Score: 0}, {TenantID: 2, Code: "z", Role: "x"}}
-		for _, opts := range [][]batch.Option{{batch.ListMissing()}, {batch.ListMissing(), batch.CheckVersion("score")}} {
+		for _, opts := range [][]batch.RowsOption{{batch.ListMissing()}, {batch.ListMissing(), batch.CheckVersion("score")}} {
 			if len(opts) == 2 {
 				rows = []updMembership{{TenantID: 1, Code: "c", Role: "v", Score: 1}, {TenantID: 2, Code: "z", Score: 1}}
 			}

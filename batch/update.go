@@ -66,15 +66,15 @@ import (
 // BeforeUpdate/AfterUpdate hooks run as in db.Updates; when a gormup audit
 // plugin listens (hooks.Collecting) the assignments travel with it as
 // hooks.Change values with a nil Key and the condition in Where.
-func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64, error) {
+func Update(ctx context.Context, db *gorm.DB, values any, opts ...UpdateOption) (int64, error) {
 	if db == nil {
 		return 0, ErrNilDB
 	}
-	cfg, err := newConfig(forUpdate, opts)
+	cfg, err := newConfig(opts, UpdateOption.applyUpdate)
 	if err != nil {
 		return 0, err
 	}
-	db = model.Scoped(db) // conditions from Scopes count for the checks below
+	db = model.Scoped(db, cfg.scopes...)
 	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err
@@ -87,7 +87,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	keyed := modelKeyCondition(ctx, db, s)
 	if !cfg.allowAll && keyed == nil {
 		if err := where.Check(db.Statement); err != nil {
-			return 0, fmt.Errorf("%w: %w", ErrNoCondition, err)
+			return 0, fmt.Errorf("%w: %w; to write every row it matches on purpose, pass batch.AllowAll()", ErrNoCondition, err)
 		}
 	}
 	d, err := dialect.Of(ctx, db)

@@ -75,7 +75,7 @@ func TestGuardLetsBatchThrough(t *testing.T) {
 		if _, err := batch.Update(ctx, gdb.Model(&updAccount{}).Where("1=1"), map[string]any{"active": true}); !errors.Is(err, batch.ErrNoCondition) {
 			t.Fatalf("vacuous Update = %v, want ErrNoCondition", err)
 		}
-		for _, opts := range [][]batch.Option{nil, {batch.CheckVersion("version"), batch.ListMissing()}} {
+		for _, opts := range [][]batch.RowsOption{nil, {batch.CheckVersion("version"), batch.ListMissing()}} {
 			res, err := batch.UpdateRows(ctx, gdb, []updAccount{{ID: 4, Balance: 44, Version: 1}, {ID: 9, Version: 1}}, []string{"balance"}, opts...)
 			if err != nil || res.Matched != 1 || res.Missing != 1 {
 				t.Fatalf("UpdateRows under Guard = %+v, %v", res, err)

@@ -48,7 +48,7 @@ func TestCoversAndAdvise(t *testing.T) {
 		}
 		// The suggestion, declared with On, is what Ensure creates.
 		decl := index.On(&account{}, *a.Suggestion)
-		if _, err := index.Ensure(ctx, db.DB, &account{}, decl); err != nil {
+		if _, err := index.Ensure(ctx, db.DB, []any{&account{}, decl}); err != nil {
 			t.Fatal(err)
 		}
 		wantIndex(t, db.DB, "accounts", "idx_accounts_balance_id", false, "balance", "id")

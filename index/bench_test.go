@@ -78,7 +78,7 @@ func BenchmarkChunkedUpdate(b *testing.B) {
 			for _, s := range strategies {
 				b.Run(s.name, func(b *testing.B) {
 					if s.def != nil {
-						if _, err := index.Ensure(ctx, db.DB, index.On(&benchJob{}, *s.def)); err != nil {
+						if _, err := index.Ensure(ctx, db.DB, []any{index.On(&benchJob{}, *s.def)}); err != nil {
 							b.Fatal(err)
 						}
 						b.Cleanup(func() {

@@ -14,18 +14,18 @@ import (
 
 // wanted renders a declaration as the catalog would describe it, with the
 // texts of expressions and conditions as declared.
-func (s *spec) wanted(fam dialect.Family) *existing {
+func (s *spec) wanted(d *dialect.Dialect) *existing {
 	e := &existing{name: s.name, unique: s.unique, valid: true, method: strings.ToLower(s.typ), where: s.where}
 	if s.class != "" {
 		e.method = strings.ToLower(s.class)
 	}
-	if fam.IsMySQL() && e.method == "hash" { // InnoDB ignores USING HASH.
+	if d.Has(dialect.HashIndexIsBtree) && e.method == "hash" {
 		e.method = ""
 	}
 	for _, k := range s.keys {
 		k.column = strings.ToLower(k.column)
 		k.collate = ""
-		if !fam.IsMySQL() {
+		if !d.Has(dialect.IndexPrefixLength) {
 			k.length = 0
 		}
 		e.keys = append(e.keys, k)
@@ -35,15 +35,15 @@ func (s *spec) wanted(fam dialect.Family) *existing {
 
 // differences compares a wanted index with an existing one. Expressions and
 // conditions are compared as normalize renders them.
-func differences(want, got *existing, fam dialect.Family) []Difference {
+func differences(want, got *existing, d *dialect.Dialect) []Difference {
 	var out []Difference
 	if !got.valid {
-		out = append(out, Difference{Kind: Invalid, Want: "valid", Got: "invalid"})
+		out = append(out, Difference{Kind: KindInvalid, Want: "valid", Got: "invalid"})
 	}
 	if want.unique != got.unique {
-		out = append(out, Difference{Kind: Unique, Want: strconv.FormatBool(want.unique), Got: strconv.FormatBool(got.unique)})
+		out = append(out, Difference{Kind: KindUnique, Want: strconv.FormatBool(want.unique), Got: strconv.FormatBool(got.unique)})
 	}
-	dropParens := fam == dialect.SQLServer
+	dropParens := d.Has(dialect.ParenthesisedFilters)
 	ids := func(e *existing) []string {
 		out := make([]string, len(e.keys))
 		for i, k := range e.keys {
@@ -55,20 +55,20 @@ func differences(want, got *existing, fam dialect.Family) []Difference {
 		return out
 	}
 	if !slices.Equal(ids(want), ids(got)) {
-		out = append(out, Difference{Kind: Columns, Want: want.render(keyPlain), Got: got.render(keyPlain)})
+		out = append(out, Difference{Kind: KindColumns, Want: want.render(keyPlain), Got: got.render(keyPlain)})
 	} else {
 		if !slices.EqualFunc(want.keys, got.keys, func(a, b key) bool { return a.desc == b.desc }) {
-			out = append(out, Difference{Kind: Sort, Want: want.render(keySort), Got: got.render(keySort)})
+			out = append(out, Difference{Kind: KindSort, Want: want.render(keySort), Got: got.render(keySort)})
 		}
 		if !slices.EqualFunc(want.keys, got.keys, func(a, b key) bool { return a.length == b.length }) {
-			out = append(out, Difference{Kind: Length, Want: want.render(keyLength), Got: got.render(keyLength)})
+			out = append(out, Difference{Kind: KindLength, Want: want.render(keyLength), Got: got.render(keyLength)})
 		}
 	}
 	if normalize(want.where, dropParens) != normalize(got.where, dropParens) {
-		out = append(out, Difference{Kind: Where, Want: orNone(want.where), Got: orNone(got.where)})
+		out = append(out, Difference{Kind: KindWhere, Want: orNone(want.where), Got: orNone(got.where)})
 	}
 	if want.method != "" && got.method != "" && want.method != got.method {
-		out = append(out, Difference{Kind: Type, Want: want.method, Got: got.method})
+		out = append(out, Difference{Kind: KindType, Want: want.method, Got: got.method})
 	}
 	return out
 }
@@ -114,11 +114,11 @@ func (e *existing) render(mode int) string {
 func needsServer(want, got *existing, diffs []Difference) bool {
 	for _, d := range diffs {
 		switch d.Kind {
-		case Where:
+		case KindWhere:
 			if want.where != "" && got.where != "" {
 				return true
 			}
-		case Columns:
+		case KindColumns:
 			if len(want.keys) == len(got.keys) && (hasExpr(want) || hasExpr(got)) {
 				return true
 			}

@@ -33,7 +33,7 @@ func TestInvalidDeclarationsWriteNothing(t *testing.T) {
 		for _, c := range cases {
 			t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 				cdb, rec := dbtest.Capture(db.DB)
-				_, err := index.Ensure(context.Background(), cdb, c.models...)
+				_, err := index.Ensure(context.Background(), cdb, c.models)
 				var def *index.DefError
 				if !errors.As(err, &def) || !errors.Is(err, index.ErrInvalidDef) || !strings.Contains(def.Reason, c.reason) {
 					t.Fatalf("err = %v, want a *DefError: %s", err, c.reason)
@@ -49,7 +49,7 @@ func TestInvalidDeclarationsWriteNothing(t *testing.T) {
 			})
 		}
 		// Same name declared twice identically is one index.
-		r, err := index.Ensure(context.Background(), db.DB, &account{}, &account{})
+		r, err := index.Ensure(context.Background(), db.DB, []any{&account{}, &account{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestConditionWithCommasAndQuotes(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		bare(t, db)
 		decl := index.On(&accountTable{}, index.Def{Name: "idx_accounts_open", Columns: []string{"created_at"}, Where: "status IN ('trial', 'active')"})
-		r, err := index.Ensure(context.Background(), db.DB, decl)
+		r, err := index.Ensure(context.Background(), db.DB, []any{decl})
 		if db.Dialect == dbtest.MySQL {
 			if !errors.Is(err, index.ErrUnsupported) {
 				t.Fatalf("err = %v, want ErrUnsupported", err)
@@ -84,7 +84,7 @@ func TestConditionWithCommasAndQuotes(t *testing.T) {
 		if got := definition(t, db, "idx_accounts_open"); got != want {
 			t.Errorf("definition = %s, want %s", got, want)
 		}
-		r, err = index.Diff(context.Background(), db.DB, decl)
+		r, err = index.Diff(context.Background(), db.DB, []any{decl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,12 +96,12 @@ func TestConditionWithCommasAndQuotes(t *testing.T) {
 
 func TestErrorMessages(t *testing.T) {
 	db := dbtest.DryRun(t, dbtest.MariaDB)
-	_, err := index.Ensure(context.Background(), db, index.On(&accountTable{}, index.Def{Name: "idx_a", Columns: []string{"status"}, Where: "active"}))
+	_, err := index.Ensure(context.Background(), db, []any{index.On(&accountTable{}, index.Def{Name: "idx_a", Columns: []string{"status"}, Where: "active"})})
 	want := "index: idx_a on accounts: where is not supported on mariadb: MySQL and MariaDB have no partial indexes; GORM would create a full index"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}
-	_, err = index.Ensure(context.Background(), db, index.On(&accountTable{}, index.Def{Columns: []string{"nope"}}))
+	_, err = index.Ensure(context.Background(), db, []any{index.On(&accountTable{}, index.Def{Columns: []string{"nope"}})})
 	if want := `index: accounts: unknown column "nope"`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}

@@ -27,7 +27,7 @@ func TestPartialIndexWhereSupportedAndRefusedOnMySQL(t *testing.T) {
 		bare(t, db)
 		statusActive := index.Def{Name: "idx_accounts_status_active", Columns: []string{"status"}, Where: "status = 'active'"}
 		decl := index.On(&accountTable{}, activeEmail, statusActive)
-		r, err := index.Ensure(ctx, db.DB, decl, &account{})
+		r, err := index.Ensure(ctx, db.DB, []any{decl, &account{}})
 		if db.Dialect == dbtest.MySQL {
 			var unsupported *index.UnsupportedError
 			if !errors.As(err, &unsupported) || !errors.Is(err, index.ErrUnsupported) {
@@ -43,7 +43,7 @@ func TestPartialIndexWhereSupportedAndRefusedOnMySQL(t *testing.T) {
 			for _, name := range []string{"idx_accounts_active_email", "idx_accounts_status_active", "idx_accounts_email"} {
 				noIndex(t, db.DB, "accounts", name)
 			}
-			if _, err := index.Diff(ctx, db.DB, decl); !errors.Is(err, index.ErrUnsupported) {
+			if _, err := index.Diff(ctx, db.DB, []any{decl}); !errors.Is(err, index.ErrUnsupported) {
 				t.Errorf("Diff err = %v, want ErrUnsupported", err)
 			}
 			return
@@ -73,7 +73,7 @@ func TestPartialIndexWhereSupportedAndRefusedOnMySQL(t *testing.T) {
 		// as "status::text = 'active'::text": both still match. The second is
 		// recognised without any DDL; the first by building it on a scratch table.
 		cdb, rec := dbtest.Capture(db.DB)
-		r, err = index.Ensure(ctx, cdb, index.On(&accountTable{}, statusActive))
+		r, err = index.Ensure(ctx, cdb, []any{index.On(&accountTable{}, statusActive)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestPartialIndexWhereSupportedAndRefusedOnMySQL(t *testing.T) {
 			t.Fatalf("second Ensure: %s, want %s", got, want)
 		}
 		noDDL(t, rec)
-		r, err = index.Diff(ctx, db.DB, index.On(&accountTable{}, activeEmail))
+		r, err = index.Diff(ctx, db.DB, []any{index.On(&accountTable{}, activeEmail)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestExpressionIndex(t *testing.T) {
 		ctx := context.Background()
 		bare(t, db)
 		decl := index.On(&accountTable{}, lowerEmail)
-		r, err := index.Ensure(ctx, db.DB, decl)
+		r, err := index.Ensure(ctx, db.DB, []any{decl})
 		if db.Dialect == dbtest.MySQL {
 			var unsupported *index.UnsupportedError
 			if !errors.As(err, &unsupported) || unsupported.Feature != "expression" {
@@ -121,7 +121,7 @@ func TestExpressionIndex(t *testing.T) {
 			t.Errorf("definition = %s, want %s", got, wantDef)
 		}
 		cdb, rec := dbtest.Capture(db.DB)
-		r, err = index.Ensure(ctx, cdb, decl)
+		r, err = index.Ensure(ctx, cdb, []any{decl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,11 +131,11 @@ func TestExpressionIndex(t *testing.T) {
 		noDDL(t, rec)
 
 		// Another expression under the same name is drift.
-		r, err = index.Diff(ctx, db.DB, index.On(&accountTable{}, index.Def{Name: "idx_accounts_lower_email", Keys: []index.Key{{Expression: "upper(email)"}}}))
+		r, err = index.Diff(ctx, db.DB, []any{index.On(&accountTable{}, index.Def{Name: "idx_accounts_lower_email", Keys: []index.Key{{Expression: "upper(email)"}}})})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := statuses(r); got != "idx_accounts_lower_email=drifted" || r.Indexes[0].Differences[0].Kind != index.Columns {
+		if got := statuses(r); got != "idx_accounts_lower_email=drifted" || r.Indexes[0].Differences[0].Kind != index.KindColumns {
 			t.Fatalf("Diff with upper(email): %s %v", got, r.Indexes[0].Differences)
 		}
 	})
@@ -158,7 +158,7 @@ func TestLongNamesAreShortenedDeterministically(t *testing.T) {
 			dbtest.Postgres: shortened(long, 63),
 			dbtest.MySQL:    shortened(long, 64),
 		}[db.Dialect]
-		r, err := index.Ensure(ctx, db.DB, decl)
+		r, err := index.Ensure(ctx, db.DB, []any{decl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +171,7 @@ func TestLongNamesAreShortenedDeterministically(t *testing.T) {
 		}
 		wantIndex(t, db.DB, "accounts", want, false, "status", "created_at")
 		cdb, rec := dbtest.Capture(db.DB)
-		r, err = index.Ensure(ctx, cdb, decl)
+		r, err = index.Ensure(ctx, cdb, []any{decl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestConcurrentlyOnPostgres(t *testing.T) {
 	ctx := context.Background()
 	bare(t, db)
 	err := db.Transaction(func(tx *gorm.DB) error {
-		_, err := index.Ensure(ctx, tx, &account{}, index.Concurrently())
+		_, err := index.Ensure(ctx, tx, []any{&account{}}, index.Concurrently())
 		return err
 	})
 	if !errors.Is(err, index.ErrConcurrentlyInTransaction) {
@@ -197,7 +197,7 @@ func TestConcurrentlyOnPostgres(t *testing.T) {
 	noIndex(t, db.DB, "accounts", "idx_accounts_status_created")
 
 	cdb, rec := dbtest.Capture(db.DB)
-	r, err := index.Ensure(ctx, cdb, &account{}, index.Concurrently())
+	r, err := index.Ensure(ctx, cdb, []any{&account{}}, index.Concurrently())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestTagConcurrentlyInTransaction(t *testing.T) {
 		var r index.Report
 		err := db.Transaction(func(tx *gorm.DB) error {
 			var err error
-			r, err = index.Ensure(context.Background(), tx, &concurrentTag{})
+			r, err = index.Ensure(context.Background(), tx, []any{&concurrentTag{}})
 			return err
 		})
 		switch db.Dialect {
@@ -261,7 +261,7 @@ func TestRepairConcurrentlyOnPostgres(t *testing.T) {
 	bare(t, db)
 	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_status_created ON accounts (status)")
 	cdb, rec := dbtest.Capture(db.DB)
-	r, err := index.Ensure(context.Background(), cdb, &account{}, index.Repair(), index.Concurrently())
+	r, err := index.Ensure(context.Background(), cdb, []any{&account{}}, index.Repair(), index.Concurrently())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestPostgresRejectsADeclarationItCannotBuild(t *testing.T) {
 	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_x ON accounts (status) WHERE active")
 	// Textually different conditions are compared as the server renders
 	// them; a condition naming no column of the table is a *DefError.
-	_, err := index.Diff(context.Background(), db.DB, index.On(&accountTable{}, index.Def{Name: "idx_accounts_x", Columns: []string{"status"}, Where: "nope = 1"}))
+	_, err := index.Diff(context.Background(), db.DB, []any{index.On(&accountTable{}, index.Def{Name: "idx_accounts_x", Columns: []string{"status"}, Where: "nope = 1"})})
 	var def *index.DefError
 	if !errors.As(err, &def) || def.Index != "idx_accounts_x" || def.Err == nil || !errors.Is(err, index.ErrInvalidDef) {
 		t.Fatalf("err = %v, want a *DefError carrying PostgreSQL's error", err)
@@ -302,7 +302,7 @@ func TestMySQLRepairInTransactionIsRefused(t *testing.T) {
 	dbtest.MustExec(t, db.DB, "DROP INDEX idx_accounts_status_created ON accounts")
 	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_status_created ON accounts (status)")
 	err := db.Transaction(func(tx *gorm.DB) error {
-		_, err := index.Ensure(context.Background(), tx, &account{}, index.Repair())
+		_, err := index.Ensure(context.Background(), tx, []any{&account{}}, index.Repair())
 		return err
 	})
 	if !errors.Is(err, index.ErrDDLInTransaction) {
@@ -313,7 +313,7 @@ func TestMySQLRepairInTransactionIsRefused(t *testing.T) {
 	}
 	// Without repair there is nothing to write: the transaction is fine.
 	err = db.Transaction(func(tx *gorm.DB) error {
-		r, err := index.Ensure(context.Background(), tx, &account{})
+		r, err := index.Ensure(context.Background(), tx, []any{&account{}})
 		if err == nil && statuses(r) != "idx_accounts_email=present idx_accounts_status_created=drifted" {
 			t.Errorf("Ensure in a transaction: %s", statuses(r))
 		}
@@ -329,7 +329,7 @@ func TestHashTypeOnMariaDBIsNotDrift(t *testing.T) {
 	bare(t, db)
 	decl := index.On(&accountTable{}, index.Def{Name: "idx_accounts_status_hash", Columns: []string{"status"}, Type: "hash"})
 	for _, want := range []index.Status{index.Created, index.Present} {
-		r, err := index.Ensure(context.Background(), db.DB, decl)
+		r, err := index.Ensure(context.Background(), db.DB, []any{decl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,7 +343,7 @@ func TestFulltextOnMariaDB(t *testing.T) {
 	db := dbtest.Open(t, dbtest.MySQL)
 	dbtest.MustExec(t, db.DB, "CREATE TABLE fulltext_accounts (id bigint PRIMARY KEY, bio text, name varchar(64))")
 	for _, want := range []string{"idx_bio=created", "idx_bio=present"} {
-		r, err := index.Ensure(context.Background(), db.DB, &fulltextAccount{})
+		r, err := index.Ensure(context.Background(), db.DB, []any{&fulltextAccount{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,11 +358,11 @@ func TestFulltextOnMariaDB(t *testing.T) {
 	// A plain index under that name is drift of type.
 	dbtest.MustExec(t, db.DB, "DROP INDEX idx_bio ON fulltext_accounts")
 	dbtest.MustExec(t, db.DB, "CREATE INDEX idx_bio ON fulltext_accounts (bio(20))")
-	r, err := index.Diff(context.Background(), db.DB, &fulltextAccount{})
+	r, err := index.Diff(context.Background(), db.DB, []any{&fulltextAccount{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []index.Difference{{Kind: index.Length, Want: "bio", Got: "bio(20)"}, {Kind: index.Type, Want: "fulltext", Got: "btree"}}
+	want := []index.Difference{{Kind: index.KindLength, Want: "bio", Got: "bio(20)"}, {Kind: index.KindType, Want: "fulltext", Got: "btree"}}
 	if got := r.Indexes[0].Differences; !slices.Equal(got, want) {
 		t.Fatalf("differences = %v, want %v", got, want)
 	}
@@ -387,7 +387,7 @@ func TestSchemaQualifiedTableOnPostgres(t *testing.T) {
 	dbtest.MustExec(t, db.DB, "CREATE TABLE "+table+" (id bigint PRIMARY KEY, status varchar(32))")
 	qualified := db.Table(table)
 	for _, want := range []string{"idx_archive_status=created", "idx_archive_status=present"} {
-		r, err := index.Ensure(context.Background(), qualified, &archivedAccount{})
+		r, err := index.Ensure(context.Background(), qualified, []any{&archivedAccount{}})
 		if err != nil {
 			t.Fatal(err)
 		}

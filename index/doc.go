@@ -5,8 +5,8 @@
 //
 // The happy path:
 //
-//	report, err := index.Ensure(ctx, db, &Account{}) // create what is missing
-//	drift, err := index.Diff(ctx, db, &Account{})    // compare, change nothing
+//	report, err := index.Ensure(ctx, db, []any{&Account{}}) // create what is missing
+//	drift, err := index.Diff(ctx, db, []any{&Account{}})    // compare, change nothing
 //	ok, err := index.Covers(ctx, db, &Account{}, "status", "created_at")
 //
 // Ensure reads each table's indexes from the database's own catalog
@@ -26,11 +26,11 @@
 // Indexes for types from other packages are declared with On and passed
 // next to (or instead of) models; there is no global registry:
 //
-//	index.Ensure(ctx, db, index.On(&billing.Invoice{}, index.Def{
+//	index.Ensure(ctx, db, []any{index.On(&billing.Invoice{}, index.Def{
 //		Name:    "idx_invoices_open_due",
 //		Columns: []string{"due_at"},
 //		Where:   "paid_at IS NULL",
-//	}))
+//	})})
 //
 // Covers and Advise answer whether an existing index leads with the columns
 // a filter or an ordering uses, and which declaration would.

@@ -24,34 +24,34 @@ var statusCreatedDesc = index.Def{Name: "idx_drift", Keys: []index.Key{{Column: 
 
 var driftCases = []driftCase{
 	{name: "columns", existing: "CREATE INDEX idx_drift ON accounts (status)", decl: statusCreatedDesc,
-		want: []index.Difference{{Kind: index.Columns, Want: "status, created_at", Got: "status"}}},
+		want: []index.Difference{{Kind: index.KindColumns, Want: "status, created_at", Got: "status"}}},
 	{name: "column order", existing: "CREATE INDEX idx_drift ON accounts (created_at DESC, status)", decl: statusCreatedDesc,
-		want: []index.Difference{{Kind: index.Columns, Want: "status, created_at", Got: "created_at, status"}}},
+		want: []index.Difference{{Kind: index.KindColumns, Want: "status, created_at", Got: "created_at, status"}}},
 	{name: "sort", existing: "CREATE INDEX idx_drift ON accounts (status, created_at)", decl: statusCreatedDesc,
-		want: []index.Difference{{Kind: index.Sort, Want: "status ASC, created_at DESC", Got: "status ASC, created_at ASC"}}},
+		want: []index.Difference{{Kind: index.KindSort, Want: "status ASC, created_at DESC", Got: "status ASC, created_at ASC"}}},
 	{name: "unique", existing: "CREATE UNIQUE INDEX idx_drift ON accounts (status, created_at DESC)", decl: statusCreatedDesc,
-		want: []index.Difference{{Kind: index.Unique, Want: "false", Got: "true"}}},
+		want: []index.Difference{{Kind: index.KindUnique, Want: "false", Got: "true"}}},
 	{name: "partial vs full", dialects: []string{dbtest.SQLite, dbtest.Postgres},
 		existing: "CREATE INDEX idx_drift ON accounts (status, created_at DESC) WHERE active", decl: statusCreatedDesc,
-		want: []index.Difference{{Kind: index.Where, Want: "(none)", Got: "active"}}},
+		want: []index.Difference{{Kind: index.KindWhere, Want: "(none)", Got: "active"}}},
 	{name: "other condition", dialects: []string{dbtest.SQLite, dbtest.Postgres},
 		existing: "CREATE INDEX idx_drift ON accounts (status) WHERE active",
 		decl:     index.Def{Name: "idx_drift", Columns: []string{"status"}, Where: "balance > 0"},
-		want:     []index.Difference{{Kind: index.Where, Want: "balance > 0", Got: "active"}}},
+		want:     []index.Difference{{Kind: index.KindWhere, Want: "balance > 0", Got: "active"}}},
 	{name: "type", dialects: []string{dbtest.Postgres},
 		existing: "CREATE INDEX idx_drift ON accounts USING hash (status)",
 		decl:     index.Def{Name: "idx_drift", Columns: []string{"status"}, Type: "btree"},
-		want:     []index.Difference{{Kind: index.Type, Want: "btree", Got: "hash"}}},
+		want:     []index.Difference{{Kind: index.KindType, Want: "btree", Got: "hash"}}},
 	{name: "length", dialects: []string{dbtest.MySQL},
 		existing: "CREATE INDEX idx_drift ON accounts (email)",
 		decl:     index.Def{Name: "idx_drift", Keys: []index.Key{{Column: "email", Length: 10}}},
-		want:     []index.Difference{{Kind: index.Length, Want: "email(10)", Got: "email"}}},
+		want:     []index.Difference{{Kind: index.KindLength, Want: "email(10)", Got: "email"}}},
 	{name: "invalid", dialects: []string{dbtest.Postgres}, seed: 6,
 		// A unique build over duplicates fails and leaves an invalid index.
 		existing: "CREATE UNIQUE INDEX CONCURRENTLY idx_drift ON accounts (status)",
 		decl:     index.Def{Name: "idx_drift", Columns: []string{"status"}},
-		want: []index.Difference{{Kind: index.Invalid, Want: "valid", Got: "invalid"},
-			{Kind: index.Unique, Want: "false", Got: "true"}}},
+		want: []index.Difference{{Kind: index.KindInvalid, Want: "valid", Got: "invalid"},
+			{Kind: index.KindUnique, Want: "false", Got: "true"}}},
 }
 
 func TestDriftIsReportedAndRepairedOnlyOnRequest(t *testing.T) {
@@ -77,7 +77,7 @@ func TestDriftIsReportedAndRepairedOnlyOnRequest(t *testing.T) {
 				}
 				decl := index.On(&accountTable{}, c.decl)
 
-				r, err := index.Diff(ctx, db.DB, decl)
+				r, err := index.Diff(ctx, db.DB, []any{decl})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -92,7 +92,7 @@ func TestDriftIsReportedAndRepairedOnlyOnRequest(t *testing.T) {
 				}
 
 				cdb, rec := dbtest.Capture(db.DB)
-				r, err = index.Ensure(ctx, cdb, decl)
+				r, err = index.Ensure(ctx, cdb, []any{decl})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -116,7 +116,7 @@ func TestDriftIsReportedAndRepairedOnlyOnRequest(t *testing.T) {
 				if c.name == "invalid" {
 					dbtest.MustExec(t, db.DB, "UPDATE accounts SET status = 'x'")
 				}
-				r, err = index.Ensure(ctx, db.DB, decl, index.Repair())
+				r, err = index.Ensure(ctx, db.DB, []any{decl}, index.Repair())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -126,7 +126,7 @@ func TestDriftIsReportedAndRepairedOnlyOnRequest(t *testing.T) {
 				if got := r.Indexes[0].Differences; !slices.Equal(got, c.want) {
 					t.Errorf("repaired differences = %v, want %v", got, c.want)
 				}
-				r, err = index.Diff(ctx, db.DB, decl)
+				r, err = index.Diff(ctx, db.DB, []any{decl})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -142,7 +142,7 @@ func TestRepairRebuildsTheDeclaredDefinition(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		bare(t, db)
 		dbtest.MustExec(t, db.DB, "CREATE INDEX idx_drift ON accounts (status, created_at)")
-		if _, err := index.Ensure(context.Background(), db.DB, index.On(&accountTable{}, statusCreatedDesc), index.Repair()); err != nil {
+		if _, err := index.Ensure(context.Background(), db.DB, []any{index.On(&accountTable{}, statusCreatedDesc)}, index.Repair()); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{
@@ -161,7 +161,7 @@ func TestUndeclaredIndexesAreReportedNeverDropped(t *testing.T) {
 		dbtest.Migrate(t, db, &account{})
 		dbtest.MustExec(t, db.DB, "CREATE INDEX idx_accounts_legacy ON accounts (balance)")
 		dbtest.MustExec(t, db.DB, "CREATE INDEX accounts_by_active ON accounts (active)")
-		r, err := index.Ensure(context.Background(), db.DB, &account{}, index.Repair())
+		r, err := index.Ensure(context.Background(), db.DB, []any{&account{}}, index.Repair())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,8 +45,7 @@ const undeclaredPrefix = "idx_"
 // reported Missing (by Ensure: Created, with its CREATE INDEX built and
 // logged but not sent), which makes SQL-shape checks possible without a
 // server.
-func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
-	models, _ = split(models)
+func Diff(ctx context.Context, db *gorm.DB, models []any) (Report, error) {
 	p, err := plan(ctx, db, models)
 	if err != nil {
 		return Report{}, err
@@ -55,8 +54,7 @@ func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 }
 
 // Ensure creates the declared indexes of models (see Diff for what models may
-// be; Options such as Repair and Concurrently are passed among them) that do
-// not exist, through GORM's Migrator, and reports every declared
+// be) that do not exist, through GORM's Migrator, and reports every declared
 // index as Created, Present or Drifted. Existing indexes are never changed
 // unless the Repair option is given, tables never: a second call issues no
 // DDL. ctx bounds every statement; db may be a transaction, except for
@@ -82,8 +80,13 @@ func Diff(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
 // NOT EXISTS, a CREATE that loses such a race succeeds without building
 // anything, so several concurrent callers may each report Created; the
 // index exists exactly once either way.
-func Ensure(ctx context.Context, db *gorm.DB, models ...any) (Report, error) {
-	models, cfg := split(models)
+func Ensure(ctx context.Context, db *gorm.DB, models []any, opts ...EnsureOption) (Report, error) {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
 	p, err := plan(ctx, db, models)
 	if err != nil {
 		return Report{}, err
@@ -165,12 +168,12 @@ func compareTable(ctx context.Context, db *gorm.DB, d *dialect.Dialect, m *model
 		it := &item{spec: s, name: s.name, status: Missing}
 		if e := lookup(found, s.name); e != nil {
 			used[e] = true
-			want := s.wanted(d.Family())
-			it.diffs = differences(want, e, d.Family())
+			want := s.wanted(d)
+			it.diffs = differences(want, e, d)
 			it.status = Present
 			if len(it.diffs) > 0 {
 				it.status = Drifted
-				if d.Family() == dialect.Postgres && needsServer(want, e, it.diffs) {
+				if d.Has(dialect.IndexDefinitionRendering) && needsServer(want, e, it.diffs) {
 					confirm = append(confirm, s)
 				}
 			}
@@ -184,7 +187,7 @@ func compareTable(ctx context.Context, db *gorm.DB, d *dialect.Dialect, m *model
 		}
 		for _, it := range items {
 			if want := byServer[it.spec]; want != nil {
-				it.diffs = differences(want, lookup(found, it.name), d.Family())
+				it.diffs = differences(want, lookup(found, it.name), d)
 				if len(it.diffs) == 0 {
 					it.status = Present
 				}
@@ -225,10 +228,10 @@ func (p *planned) checkTransaction(db *gorm.DB, cfg config) error {
 			if it.status != Missing && !(it.status == Drifted && cfg.repair) {
 				continue
 			}
-			if p.d.Family().IsMySQL() {
+			if !p.d.Has(dialect.TransactionalDDL) {
 				return fmt.Errorf("%w: %s on %s", ErrDDLInTransaction, it.name, t.model.table)
 			}
-			if p.d.Family() == dialect.Postgres && (cfg.concurrently || it.spec.concurrently) {
+			if p.d.Has(dialect.ConcurrentIndex) && (cfg.concurrently || it.spec.concurrently) {
 				return fmt.Errorf("%w: %s on %s", ErrConcurrentlyInTransaction, it.name, t.model.table)
 			}
 		}
@@ -238,7 +241,7 @@ func (p *planned) checkTransaction(db *gorm.DB, cfg config) error {
 
 func (p *planned) create(ctx context.Context, db *gorm.DB, cfg config, t *plannedTable, it *item) error {
 	s := *it.spec
-	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Family() == dialect.Postgres)
+	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Has(dialect.ConcurrentIndex))
 	err := s.create(dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx})), t.model.table, s.name)
 	if err == nil {
 		it.status = Created
@@ -246,7 +249,7 @@ func (p *planned) create(ctx context.Context, db *gorm.DB, cfg config, t *planne
 	}
 	// Another process may have created it meanwhile.
 	if found, rerr := readCatalog(ctx, db, p.d, t.model.table); rerr == nil && !db.DryRun {
-		if e := lookup(found, s.name); e != nil && len(differences(s.wanted(p.d.Family()), e, p.d.Family())) == 0 {
+		if e := lookup(found, s.name); e != nil && len(differences(s.wanted(p.d), e, p.d)) == 0 {
 			it.status = Present
 			return nil
 		}
@@ -259,7 +262,7 @@ func (p *planned) create(ctx context.Context, db *gorm.DB, cfg config, t *planne
 // is CONCURRENTLY.
 func (p *planned) repair(ctx context.Context, db *gorm.DB, cfg config, t *plannedTable, it *item) error {
 	s := *it.spec
-	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Family() == dialect.Postgres)
+	s.concurrently = s.concurrently || (cfg.concurrently && p.d.Has(dialect.ConcurrentIndex))
 	table := t.model.table
 	run := func(tx *gorm.DB) error {
 		var err error
@@ -284,7 +287,7 @@ func (p *planned) repair(ctx context.Context, db *gorm.DB, cfg config, t *planne
 	}
 	base := dialect.Primary(db.Session(&gorm.Session{NewDB: true, Context: ctx}))
 	var err error
-	if !s.concurrently && (p.d.Family() == dialect.Postgres || p.d.Family() == dialect.SQLite) {
+	if !s.concurrently && p.d.Has(dialect.AtomicIndexRebuild) {
 		err = base.Transaction(run)
 	} else {
 		err = run(base)
@@ -299,7 +302,7 @@ func (p *planned) report() Report {
 	var r Report
 	for _, t := range p.tables {
 		for _, it := range t.items {
-			ir := IndexReport{Table: t.model.table, Name: it.name, Status: it.status, Differences: it.diffs}
+			ir := Outcome{Table: t.model.table, Name: it.name, Status: it.status, Differences: it.diffs}
 			if it.spec != nil {
 				ir.Declared, ir.Source, ir.Warnings = it.spec.declared, it.spec.source, it.spec.warnings
 			}

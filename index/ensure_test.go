@@ -15,7 +15,7 @@ func TestEnsureCreatesTagIndexesThenIssuesNoDDL(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := context.Background()
 		bare(t, db)
-		r, err := index.Ensure(ctx, db.DB, &account{})
+		r, err := index.Ensure(ctx, db.DB, []any{&account{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func TestEnsureCreatesTagIndexesThenIssuesNoDDL(t *testing.T) {
 		}
 
 		cdb, rec := dbtest.Capture(db.DB)
-		r, err = index.Ensure(ctx, cdb, &account{})
+		r, err = index.Ensure(ctx, cdb, []any{&account{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestEnsureAfterAutoMigrateFindsGORMsIndexesPresent(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		dbtest.Migrate(t, db, &account{})
 		cdb, rec := dbtest.Capture(db.DB)
-		r, err := index.Ensure(context.Background(), cdb, &account{})
+		r, err := index.Ensure(context.Background(), cdb, []any{&account{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestEnsureCodeDeclaredIndexes(t *testing.T) {
 			index.Def{Columns: []string{"Status", "active"}},
 			index.Def{Name: "idx_accounts_balance_id", Keys: []index.Key{{Column: "balance", Desc: true}, {Column: "ID"}}},
 		)
-		r, err := index.Ensure(ctx, db.DB, decl)
+		r, err := index.Ensure(ctx, db.DB, []any{decl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestEnsureCodeDeclaredIndexes(t *testing.T) {
 
 		// A model and an On value for the same table merge into one table report.
 		cdb, rec := dbtest.Capture(db.DB)
-		r, err = index.Ensure(ctx, cdb, decl, &account{})
+		r, err = index.Ensure(ctx, cdb, []any{decl, &account{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func TestEnsureConcurrentCallsCreateOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				reports[i], errs[i] = index.Ensure(context.Background(), handles[i].DB, &account{})
+				reports[i], errs[i] = index.Ensure(context.Background(), handles[i].DB, []any{&account{}})
 			}()
 		}
 		wg.Wait()
@@ -162,7 +162,7 @@ func TestEnsureFailedCreateIsADDLError(t *testing.T) {
 		bare(t, db)
 		seedAccounts(t, db.DB, 6) // statuses repeat
 		_, err := index.Ensure(context.Background(), db.DB,
-			index.On(&accountTable{}, index.Def{Name: "idx_accounts_status_unique", Columns: []string{"status"}, Unique: true}))
+			[]any{index.On(&accountTable{}, index.Def{Name: "idx_accounts_status_unique", Columns: []string{"status"}, Unique: true})})
 		var ddl *index.DDLError
 		if !errors.As(err, &ddl) || ddl.Op != "create" || ddl.Index != "idx_accounts_status_unique" || ddl.Table != "accounts" {
 			t.Fatalf("err = %v, want a *DDLError creating idx_accounts_status_unique", err)
@@ -176,14 +176,14 @@ func TestEnsureFailedCreateIsADDLError(t *testing.T) {
 
 func TestEnsureMissingTable(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
-		_, err := index.Ensure(context.Background(), db.DB, &account{})
+		_, err := index.Ensure(context.Background(), db.DB, []any{&account{}})
 		if !errors.Is(err, index.ErrNoTable) {
 			t.Fatalf("err = %v, want ErrNoTable", err)
 		}
 		if db.Migrator().HasTable("accounts") {
 			t.Fatal("Ensure created the table")
 		}
-		if _, err := index.Diff(context.Background(), db.DB, &account{}); !errors.Is(err, index.ErrNoTable) {
+		if _, err := index.Diff(context.Background(), db.DB, []any{&account{}}); !errors.Is(err, index.ErrNoTable) {
 			t.Fatalf("Diff err = %v, want ErrNoTable", err)
 		}
 	})
@@ -194,7 +194,7 @@ func TestEnsureCancelledContextWritesNothing(t *testing.T) {
 		bare(t, db)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := index.Ensure(ctx, db.DB, &account{}); !errors.Is(err, context.Canceled) {
+		if _, err := index.Ensure(ctx, db.DB, []any{&account{}}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
 		noIndex(t, db.DB, "accounts", "idx_accounts_email")

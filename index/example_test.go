@@ -37,14 +37,14 @@ func ExampleEnsure() {
 	defer done()
 	ctx := context.Background()
 
-	report, err := index.Ensure(ctx, db, &Order{})
+	report, err := index.Ensure(ctx, db, []any{&Order{}})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Print(report)
 
 	// A second run finds everything in place and issues no DDL.
-	report, err = index.Ensure(ctx, db, &Order{})
+	report, err = index.Ensure(ctx, db, []any{&Order{}})
 	if err != nil {
 		panic(err)
 	}
@@ -64,7 +64,7 @@ func ExampleDiff() {
 	// Someone created the composite index without its DESC.
 	db.Exec("CREATE INDEX idx_orders_status_created ON orders (status, created_at)")
 
-	report, err := index.Diff(ctx, db, &Order{})
+	report, err := index.Diff(ctx, db, []any{&Order{}})
 	if err != nil {
 		panic(err)
 	}
@@ -80,7 +80,7 @@ func ExampleRepair() {
 	ctx := context.Background()
 	db.Exec("CREATE INDEX idx_orders_status_created ON orders (status)")
 
-	report, err := index.Ensure(ctx, db, &Order{}, index.Repair())
+	report, err := index.Ensure(ctx, db, []any{&Order{}}, index.Repair())
 	if err != nil {
 		panic(err)
 	}
@@ -105,7 +105,7 @@ func ExampleOn() {
 		Where:   "paid = false",
 		Comment: "dashboard",
 	})
-	report, err := index.Ensure(ctx, db, unpaid)
+	report, err := index.Ensure(ctx, db, []any{unpaid})
 	if err != nil {
 		panic(err)
 	}
@@ -126,7 +126,7 @@ func ExampleCovers() {
 	if err != nil {
 		panic(err)
 	}
-	if _, err := index.Ensure(ctx, db, &Order{}); err != nil {
+	if _, err := index.Ensure(ctx, db, []any{&Order{}}); err != nil {
 		panic(err)
 	}
 	after, err := index.Covers(ctx, db, &Order{}, "status", "created_at")
@@ -166,7 +166,7 @@ func ExampleConcurrently() {
 	// On PostgreSQL the indexes are built with CREATE INDEX CONCURRENTLY,
 	// which does not block writes, and db must not be a transaction. Other
 	// databases ignore the option.
-	report, err := index.Ensure(context.Background(), db, &Order{}, index.Concurrently())
+	report, err := index.Ensure(context.Background(), db, []any{&Order{}}, index.Concurrently())
 	if err != nil {
 		panic(err)
 	}
@@ -179,7 +179,7 @@ func ExampleReport_Find() {
 	defer done()
 	db.Exec("CREATE UNIQUE INDEX idx_orders_status_created ON orders (status, created_at DESC)")
 
-	report, err := index.Diff(context.Background(), db, &Order{})
+	report, err := index.Diff(context.Background(), db, []any{&Order{}})
 	if err != nil {
 		panic(err)
 	}

@@ -1,9 +1,8 @@
 package index
 
-// Option changes how Ensure works. Options are passed among Ensure's models;
-// Diff ignores them. The zero configuration (no options) creates missing
-// indexes only, without CONCURRENTLY.
-type Option func(*config)
+// EnsureOption changes how Ensure works. The zero configuration (no
+// options) creates missing indexes only, without CONCURRENTLY.
+type EnsureOption func(*config)
 
 type config struct {
 	repair       bool
@@ -15,27 +14,11 @@ type config struct {
 // PostgreSQL and SQLite the drop and the create run in one transaction
 // (unless CONCURRENTLY); on MySQL, MariaDB and SQL Server a failed create
 // leaves the index dropped, reported by a *DDLError.
-func Repair() Option { return func(c *config) { c.repair = true } }
+func Repair() EnsureOption { return func(c *config) { c.repair = true } }
 
 // Concurrently builds (and, with Repair, drops) every index with PostgreSQL's
 // CONCURRENTLY, which does not block writes to the table; the default builds
 // plainly, as the tag option:CONCURRENTLY does for a single index. It needs a
 // *gorm.DB outside any transaction (ErrConcurrentlyInTransaction) and is
 // ignored on the other databases.
-func Concurrently() Option { return func(c *config) { c.concurrently = true } }
-
-// split separates the options passed among Ensure's models.
-func split(values []any) ([]any, config) {
-	var cfg config
-	models := make([]any, 0, len(values))
-	for _, v := range values {
-		if o, ok := v.(Option); ok {
-			if o != nil {
-				o(&cfg)
-			}
-			continue
-		}
-		models = append(models, v)
-	}
-	return models, cfg
-}
+func Concurrently() EnsureOption { return func(c *config) { c.concurrently = true } }

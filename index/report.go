@@ -8,7 +8,7 @@ import (
 // Status is what Ensure or Diff found, or did, for one index.
 type Status string
 
-// The statuses of an IndexReport.
+// The statuses of an Outcome.
 const (
 	// Missing: declared, not in the database (Diff only; Ensure creates it).
 	Missing Status = "missing"
@@ -26,28 +26,27 @@ const (
 	Undeclared Status = "undeclared"
 )
 
-// Kind is one way an existing index differs from its declaration. Its
-// values are the constants below (Columns, Sort, Unique, Where, Type, Length,
-// Invalid): index.Kind values, named without a Kind prefix.
+// Kind is one way an existing index differs from its declaration: one of
+// the Kind constants below.
 type Kind string
 
 // The kinds of a Difference.
 const (
-	// Columns: the key columns or expressions differ, or come in another order.
-	Columns Kind = "columns"
-	// Sort: the same keys, with another ascending/descending direction.
-	Sort Kind = "sort"
-	// Unique: one is unique and the other is not.
-	Unique Kind = "unique"
-	// Where: the partial-index condition differs, or only one is partial.
-	Where Kind = "where"
-	// Type: the index method differs (e.g. btree vs hash).
-	Type Kind = "type"
-	// Length: a key's prefix length differs (MySQL, MariaDB).
-	Length Kind = "length"
-	// Invalid: PostgreSQL marked the index invalid, as a failed
+	// KindColumns: the key columns or expressions differ, or come in another order.
+	KindColumns Kind = "columns"
+	// KindSort: the same keys, with another ascending/descending direction.
+	KindSort Kind = "sort"
+	// KindUnique: one is unique and the other is not.
+	KindUnique Kind = "unique"
+	// KindWhere: the partial-index condition differs, or only one is partial.
+	KindWhere Kind = "where"
+	// KindType: the index method differs (e.g. btree vs hash).
+	KindType Kind = "type"
+	// KindLength: a key's prefix length differs (MySQL, MariaDB).
+	KindLength Kind = "length"
+	// KindInvalid: PostgreSQL marked the index invalid, as a failed
 	// CREATE INDEX CONCURRENTLY leaves it; it is not used by queries.
-	Invalid Kind = "invalid"
+	KindInvalid Kind = "invalid"
 )
 
 // Difference is one way an existing index differs from its declaration,
@@ -65,7 +64,7 @@ func (d Difference) String() string {
 	return fmt.Sprintf("%s: want %s, got %s", d.Kind, d.Want, d.Got)
 }
 
-// Values of IndexReport.Source: where an index was declared.
+// Values of Outcome.Source: where an index was declared.
 const (
 	// SourceTag: declared by a struct tag (gorm:"index", gorm:"uniqueIndex").
 	SourceTag = "tag"
@@ -73,8 +72,8 @@ const (
 	SourceCode = "code"
 )
 
-// IndexReport is the outcome for one index.
-type IndexReport struct {
+// Outcome is what Ensure or Diff found, or did, for one index.
+type Outcome struct {
 	// Table is the table the index belongs to.
 	Table string
 	// Name is the index name in the database: the declared name, shortened
@@ -97,9 +96,9 @@ type IndexReport struct {
 // Report is the outcome of Ensure or Diff: one entry per declared index, in
 // declaration order per table, followed by the table's Undeclared indexes.
 type Report struct {
-	// Indexes holds one IndexReport per index, in the order described
+	// Indexes holds one Outcome per index, in the order described
 	// above. Count, Find, Drifted and String read it.
-	Indexes []IndexReport
+	Indexes []Outcome
 }
 
 // Count returns how many indexes have status s.
@@ -114,18 +113,18 @@ func (r Report) Count(s Status) int {
 }
 
 // Find returns the report of the index declared (or named) name on table.
-func (r Report) Find(table, name string) (IndexReport, bool) {
+func (r Report) Find(table, name string) (Outcome, bool) {
 	for _, ix := range r.Indexes {
 		if ix.Table == table && (ix.Declared == name || ix.Name == name) {
 			return ix, true
 		}
 	}
-	return IndexReport{}, false
+	return Outcome{}, false
 }
 
 // Drifted returns the reports whose status is Drifted.
-func (r Report) Drifted() []IndexReport {
-	var out []IndexReport
+func (r Report) Drifted() []Outcome {
+	var out []Outcome
 	for _, ix := range r.Indexes {
 		if ix.Status == Drifted {
 			out = append(out, ix)

@@ -60,7 +60,7 @@ func TestEnsureSQLShapes(t *testing.T) {
 			if d != dbtest.MySQL && d != dbtest.MariaDB {
 				models = append(models, index.On(&shapeAccount{}, activeStatus))
 			}
-			r, err := index.Ensure(context.Background(), db, models...)
+			r, err := index.Ensure(context.Background(), db, models)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +147,7 @@ func TestDialectHonesty(t *testing.T) {
 		for d, w := range c.want {
 			t.Run(c.name+"/"+d, func(t *testing.T) {
 				db, rec := dbtest.Capture(dbtest.DryRun(t, d))
-				r, err := index.Ensure(context.Background(), db, index.On(&shapeAccount{}, c.def))
+				r, err := index.Ensure(context.Background(), db, []any{index.On(&shapeAccount{}, c.def)})
 				if w.feature != "" {
 					var unsupported *index.UnsupportedError
 					if !errors.As(err, &unsupported) || unsupported.Feature != w.feature || !errors.Is(err, index.ErrUnsupported) {
@@ -183,7 +183,7 @@ func TestFulltextClassOnlyOnMySQL(t *testing.T) {
 	for _, d := range dbtest.DryRunDialects {
 		t.Run(d, func(t *testing.T) {
 			db, rec := dbtest.Capture(dbtest.DryRun(t, d))
-			_, err := index.Ensure(context.Background(), db, &fulltextAccount{})
+			_, err := index.Ensure(context.Background(), db, []any{&fulltextAccount{}})
 			if d == dbtest.MySQL || d == dbtest.MariaDB {
 				if err != nil {
 					t.Fatal(err)

@@ -35,7 +35,6 @@ func (s *spec) unsupported(d *dialect.Dialect, feature, reason string) error {
 
 func (s *spec) validate(d *dialect.Dialect) []error {
 	var errs []error
-	fam := d.Family()
 	invalid := func(reason string) { errs = append(errs, &DefError{Table: s.table, Index: s.declared, Reason: reason}) }
 	if len(s.keys) == 0 {
 		invalid("no key columns or expressions")
@@ -48,19 +47,19 @@ func (s *spec) validate(d *dialect.Dialect) []error {
 	if strings.Contains(s.comment, "'") {
 		invalid("a comment cannot hold a quote: GORM writes it unescaped")
 	}
-	if s.where != "" && fam.IsMySQL() {
+	if s.where != "" && !d.Has(dialect.PartialIndex) {
 		errs = append(errs, s.unsupported(d, "where", "MySQL and MariaDB have no partial indexes; GORM would create a full index"))
 	}
 	switch s.class {
 	case "":
 	case "FULLTEXT", "SPATIAL":
-		if !fam.IsMySQL() {
+		if !d.Has(dialect.FulltextIndex) {
 			errs = append(errs, s.unsupported(d, "class", s.class+" indexes exist only on MySQL and MariaDB"))
 		}
 	default:
 		invalid(fmt.Sprintf("unknown class %q", s.class))
 	}
-	if s.typ != "" && (fam == dialect.SQLite || fam == dialect.SQLServer) {
+	if s.typ != "" && !d.Has(dialect.IndexMethod) {
 		if strings.EqualFold(s.typ, "btree") {
 			s.warn("type btree left out: it is the only index type " + d.Name() + " builds")
 			s.typ = ""
@@ -68,18 +67,18 @@ func (s *spec) validate(d *dialect.Dialect) []error {
 			errs = append(errs, s.unsupported(d, "type", "only btree indexes exist here; GORM would write invalid SQL or ignore it"))
 		}
 	}
-	if fam.IsMySQL() && strings.EqualFold(s.typ, "hash") {
+	if d.Has(dialect.HashIndexIsBtree) && strings.EqualFold(s.typ, "hash") {
 		s.warn("type hash: InnoDB builds a btree index instead; the type is not compared")
 	}
-	if s.comment != "" && !fam.IsMySQL() {
+	if s.comment != "" && !d.Has(dialect.IndexComment) {
 		s.warn("comment left out: only MySQL and MariaDB store index comments")
 		s.comment = ""
 	}
-	if s.option != "" && fam == dialect.SQLite {
+	if s.option != "" && !d.Has(dialect.IndexOption) {
 		s.warn(fmt.Sprintf("option %q left out: SQLite has no index options", s.option))
 		s.option = ""
 	}
-	if s.concurrently && fam != dialect.Postgres {
+	if s.concurrently && !d.Has(dialect.ConcurrentIndex) {
 		s.warn("CONCURRENTLY left out: it is a PostgreSQL option")
 		s.concurrently = false
 	}
@@ -91,11 +90,11 @@ func (s *spec) validate(d *dialect.Dialect) []error {
 			if strings.ContainsAny(k.expr, ";\\") {
 				invalid(fmt.Sprintf("expression %q holds ';' or '\\', which GORM's tag syntax cannot carry", k.expr))
 			}
-			if fam.IsMySQL() || fam == dialect.SQLServer {
+			if !d.Has(dialect.ExpressionIndex) {
 				errs = append(errs, s.unsupported(d, "expression", "expression keys are supported on PostgreSQL and SQLite only"))
 			}
 		}
-		if k.length > 0 && !fam.IsMySQL() {
+		if k.length > 0 && !d.Has(dialect.IndexPrefixLength) {
 			if s.unique {
 				errs = append(errs, s.unsupported(d, "length", "a prefix length would make the unique index enforce uniqueness of the whole column"))
 			} else {
@@ -103,10 +102,10 @@ func (s *spec) validate(d *dialect.Dialect) []error {
 				k.length = 0
 			}
 		}
-		if k.collate != "" && (fam.IsMySQL() || fam == dialect.SQLServer) {
+		if k.collate != "" && !d.Has(dialect.IndexKeyCollation) {
 			errs = append(errs, s.unsupported(d, "collate", "index keys take the column's collation here"))
 		}
-		if k.desc && fam == dialect.MariaDB && !d.Version().AtLeast(10, 8) {
+		if k.desc && !d.Has(dialect.DescendingIndex) {
 			s.warn(fmt.Sprintf("%s DESC is parsed but ignored by MariaDB before 10.8", name))
 		}
 	}

@@ -31,7 +31,7 @@ const (
 
 // increments runs writers x perWriter increments of row 1 through Update and
 // returns the errors callers saw and the total attempts.
-func increments[T any](t *testing.T, db *dbtest.DB, bump func(*T), opts ...updater.Option) (errs []error, attempts int64) {
+func increments[T any](t *testing.T, db *dbtest.DB, bump func(*T), opts ...updater.UpdateOption) (errs []error, attempts int64) {
 	t.Helper()
 	h := dbtest.Reopen(t, db)
 	if sqlDB, err := h.DB(); err == nil {
@@ -84,7 +84,7 @@ func TestNoLostUpdates(t *testing.T) {
 		})
 		t.Run("optimistic", func(t *testing.T) {
 			dbtest.Seed(t, db.DB, []versionedCounter{{ID: 1}})
-			errs, attempts := increments(t, db, func(c *versionedCounter) { c.N++ }, updater.WithOptimistic())
+			errs, attempts := increments(t, db, func(c *versionedCounter) { c.N++ }, updater.Optimistic())
 			if len(errs) != 0 {
 				t.Fatalf("%d callers saw errors, first: %v", len(errs), errs[0])
 			}

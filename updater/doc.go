@@ -13,6 +13,20 @@
 // failures, busy errors and version conflicts. Transaction is the same retry
 // loop around any transaction.
 //
-// Under 16 concurrent writers incrementing one counter, First plus Save loses
-// most increments on PostgreSQL, MariaDB and SQLite; Update loses none.
+// # Options
+//
+// [Update] takes [UpdateOption] and [Transaction] [TxOption]; the options of
+// both are of type [Option]: the retry options [Attempts], [RetryBudget],
+// [Backoff], [OnRetry] and [TxOptions]. [Lock], [Optimistic], [VersionField]
+// and [Scopes] are Update's only, so giving them to Transaction does not
+// compile. No options is the default configuration; a zero value means an
+// option's default and a negative one returns [ErrBadOption] naming the
+// option. The names, meanings and defaults of the retry options are those
+// of package batch.
+//
+// # Conditions from gorm.G
+//
+// Code written with gorm.G[T] keeps its conditions as statement scopes,
+// func(*gorm.Statement): pass them with [Scopes], and the row Update reads
+// and writes must match them as well as db's own conditions.
 package updater

@@ -50,7 +50,7 @@ type EachResult struct {
 // ignored. Soft-deleted rows are skipped unless db is Unscoped. Chunk bounds
 // are ANDed onto db's conditions as one group, so an OR among them cannot
 // escape. opts are batch.Run's
-// (batch.RunOption); this package's Options (WithLock, WithAttempts...)
+// (batch.RunOption); this package's Options (Lock, Attempts...)
 // do not apply. They are Size (default batch.DefaultRunSize), Checkpoint and
 // Restart, Hooks, Progress, CountTotal, OrderBy, Lock, ChunkAttempts and
 // ChunkRetryBudget (per chunk, default batch.DefaultRetryBudget, the same

@@ -51,8 +51,8 @@ var ErrLockUnsupported = errors.New("updater: lock not supported by this databas
 var ErrNoPrimaryKey = errors.New("updater: the model has no primary key")
 
 // ErrNoVersionField is returned by Update, before any statement runs, when
-// WithOptimistic is given but the model has no version field, or when
-// WithVersionField names a field the model does not have or whose type is not
+// Optimistic is given but the model has no version field, or when
+// VersionField names a field the model does not have or whose type is not
 // an integer.
 var ErrNoVersionField = model.ErrVersionField
 

@@ -22,7 +22,7 @@ func setN(a *modeltest.Account) error {
 // version is incremented by one in lock and optimistic mode (a NULL version
 // becomes 1), and UpdateEach's chunks stay within caller conditions with OR.
 func TestExactWrites(t *testing.T) {
-	one := func(opts ...updater.Option) func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
+	one := func(opts ...updater.UpdateOption) func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 		return func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 			res, err := updater.Update(ctx, db.Table(table).Where("id = ?", 3), setN, opts...)
 			return int64(len(res.Changes)), err
@@ -30,8 +30,8 @@ func TestExactWrites(t *testing.T) {
 	}
 	cases := []modeltest.Case{
 		{Name: "Update", Run: one(), Changed: []int64{3}, Bump: 1, Count: 2},
-		{Name: "Update WithLock", Run: one(updater.WithLock(updater.ForUpdate)), Changed: []int64{3}, Bump: 1, Count: 2},
-		{Name: "Update WithOptimistic", Run: one(updater.WithOptimistic()), Changed: []int64{3}, Bump: 1, Count: 2},
+		{Name: "Update Lock", Run: one(updater.Lock(updater.ForUpdate)), Changed: []int64{3}, Bump: 1, Count: 2},
+		{Name: "Update Optimistic", Run: one(updater.Optimistic()), Changed: []int64{3}, Bump: 1, Count: 2},
 		{Name: "Update NULL version", Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 			res, err := updater.Update(ctx, db.Table(table).Where("id = ?", 12), setN)
 			return int64(len(res.Changes)), err

@@ -74,7 +74,7 @@ func ExampleUpdate_optimistic() {
 	res, err := updater.Update(ctx, db.Where("id = ?", 1), func(d *Doc) error {
 		d.Body = "final"
 		return nil
-	}, updater.WithOptimistic())
+	}, updater.Optimistic())
 	if err != nil {
 		fmt.Println("update failed:", err)
 		return
@@ -99,7 +99,7 @@ func ExampleTransaction() {
 			return err
 		}
 		return tx.Model(&Wallet{}).Where("id = ?", 2).Update("balance", gorm.Expr("balance + ?", 25)).Error
-	}, updater.WithAttempts(3))
+	}, updater.Attempts(3))
 	if err != nil {
 		fmt.Println("transfer failed:", err)
 		return
@@ -116,7 +116,7 @@ func ExampleTransaction() {
 	// bob 25
 }
 
-func ExampleWithLock() {
+func ExampleLock() {
 	db, done := exampleDB()
 	defer done()
 	ctx := context.Background()
@@ -126,7 +126,7 @@ func ExampleWithLock() {
 	res, err := updater.Update(ctx, db.Where("id = ?", 1), func(w *Wallet) error {
 		w.Balance += 5
 		return nil
-	}, updater.WithLock(updater.ForUpdate))
+	}, updater.Lock(updater.ForUpdate))
 	fmt.Println(res.Row.Balance, err)
 
 	// NOWAIT needs row locks, which SQLite lacks: Update refuses before any
@@ -135,7 +135,7 @@ func ExampleWithLock() {
 	_, err = updater.Update(ctx, db.Where("id = ?", 1), func(w *Wallet) error {
 		w.Balance += 5
 		return nil
-	}, updater.WithLock(updater.ForUpdateNoWait))
+	}, updater.Lock(updater.ForUpdateNoWait))
 	fmt.Println(errors.Is(err, updater.ErrLockUnsupported))
 	// Output:
 	// 105 <nil>

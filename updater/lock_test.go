@@ -32,9 +32,9 @@ func TestUpdateLockVariants(t *testing.T) {
 		bump := func(a *account) error { a.Balance++; return nil }
 		if db.Dialect == dbtest.SQLite {
 			// SQLite has no row locks to skip or refuse to wait for.
-			for _, l := range []updater.Lock{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked, updater.ForNoKeyUpdate} {
+			for _, l := range []updater.LockMode{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked, updater.ForNoKeyUpdate} {
 				s, rec := capture(db.DB)
-				_, err := updater.Update(ctx, s.Where("id = ?", 1), bump, updater.WithLock(l))
+				_, err := updater.Update(ctx, s.Where("id = ?", 1), bump, updater.Lock(l))
 				if !errors.Is(err, updater.ErrLockUnsupported) {
 					t.Fatalf("lock %d: got %v, want ErrLockUnsupported", l, err)
 				}
@@ -48,11 +48,11 @@ func TestUpdateLockVariants(t *testing.T) {
 		}
 		holdRowLock(t, db.DB, 1)
 
-		res, err := updater.Update(ctx, db.Where("id = ?", 1), bump, updater.WithLock(updater.ForUpdateNoWait))
+		res, err := updater.Update(ctx, db.Where("id = ?", 1), bump, updater.Lock(updater.ForUpdateNoWait))
 		if !errors.Is(err, updater.ErrLocked) || res.Attempts != 1 {
 			t.Fatalf("NOWAIT on a locked row: got %v after %d attempts, want ErrLocked after 1", err, res.Attempts)
 		}
-		_, err = updater.Update(ctx, db.Where("id = ?", 1), bump, updater.WithLock(updater.ForUpdateSkipLocked))
+		_, err = updater.Update(ctx, db.Where("id = ?", 1), bump, updater.Lock(updater.ForUpdateSkipLocked))
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			t.Fatalf("SKIP LOCKED on a locked row: got %v, want gorm.ErrRecordNotFound", err)
 		}
@@ -60,8 +60,8 @@ func TestUpdateLockVariants(t *testing.T) {
 			t.Fatalf("locked row balance = %d, want 100: nothing written", got)
 		}
 		// Row 2 is free: both variants update it.
-		for _, l := range []updater.Lock{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked} {
-			if _, err := updater.Update(ctx, db.Where("id = ?", 2), bump, updater.WithLock(l)); err != nil {
+		for _, l := range []updater.LockMode{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked} {
+			if _, err := updater.Update(ctx, db.Where("id = ?", 2), bump, updater.Lock(l)); err != nil {
 				t.Fatalf("lock %d on a free row: %v", l, err)
 			}
 		}
@@ -70,7 +70,7 @@ func TestUpdateLockVariants(t *testing.T) {
 		}
 		// FOR NO KEY UPDATE is PostgreSQL's: it writes there, and is refused
 		// elsewhere before anything is written.
-		_, err = updater.Update(ctx, db.Where("id = ?", 2), bump, updater.WithLock(updater.ForNoKeyUpdate))
+		_, err = updater.Update(ctx, db.Where("id = ?", 2), bump, updater.Lock(updater.ForNoKeyUpdate))
 		if wantErr := db.Dialect != dbtest.Postgres; errors.Is(err, updater.ErrLockUnsupported) != wantErr || (!wantErr && err != nil) {
 			t.Fatalf("FOR NO KEY UPDATE: got %v, want unsupported=%v", err, wantErr)
 		}

@@ -82,7 +82,7 @@ func TestOptimisticConflicts(t *testing.T) {
 			left.Store(2)
 			var retries []int
 			res, err := updater.Update(ctx, h.Where("id = ?", 1), func(v *versionedCounter) error { v.N++; return nil },
-				updater.WithOnRetry(func(attempt int, err error) { retries = append(retries, attempt) }))
+				updater.OnRetry(func(attempt int, err error) { retries = append(retries, attempt) }))
 			if err != nil || res.Attempts != 3 || !reflect.DeepEqual(retries, []int{1, 2}) {
 				t.Fatalf("got %v after %d attempts (retries %v), want success after 3", err, res.Attempts, retries)
 			}
@@ -95,7 +95,7 @@ func TestOptimisticConflicts(t *testing.T) {
 			left.Store(1 << 30)
 			calls := 0
 			_, err := updater.Update(ctx, h.Where("id = ?", 1), func(v *versionedCounter) error { calls++; v.N = 99; return nil },
-				updater.WithAttempts(3))
+				updater.Attempts(3))
 			var ce *updater.ConflictError
 			if !errors.As(err, &ce) || !errors.Is(err, updater.ErrConflict) {
 				t.Fatalf("got %v, want a *ConflictError", err)
@@ -162,7 +162,7 @@ type pluginVersioned struct {
 	Version optimisticlock.Version
 }
 
-// revisioned names its version field with WithVersionField.
+// revisioned names its version field with VersionField.
 type revisioned struct {
 	ID   int64 `gorm:"primaryKey"`
 	Name string
@@ -191,21 +191,21 @@ func TestVersionFieldDiscovery(t *testing.T) {
 			t.Fatalf("read back %+v, %v", pv, err)
 		}
 
-		rv, err := updater.Update(ctx, db.Where("id = ?", 1), func(r *revisioned) error { r.Name = "b"; return nil }, updater.WithVersionField("rev"))
+		rv, err := updater.Update(ctx, db.Where("id = ?", 1), func(r *revisioned) error { r.Name = "b"; return nil }, updater.VersionField("rev"))
 		if err != nil || rv.Row.Rev != 10 {
-			t.Fatalf("WithVersionField: got %+v, %v", rv.Row, err)
+			t.Fatalf("VersionField: got %+v, %v", rv.Row, err)
 		}
 
 		bump := func(c *counter) error { c.N++; return nil }
-		for name, opt := range map[string]updater.Option{
-			"WithOptimistic without a version": updater.WithOptimistic(),
-			"WithVersionField unknown":         updater.WithVersionField("nope"),
+		for name, opt := range map[string]updater.UpdateOption{
+			"Optimistic without a version": updater.Optimistic(),
+			"VersionField unknown":         updater.VersionField("nope"),
 		} {
 			if _, err := updater.Update(ctx, db.Where("id = ?", 1), bump, opt); !errors.Is(err, updater.ErrNoVersionField) {
 				t.Fatalf("%s: got %v, want ErrNoVersionField", name, err)
 			}
 		}
-		if _, err := updater.Update(ctx, db.Where("id = ?", 1), func(r *revisioned) error { return nil }, updater.WithVersionField("Name")); !errors.Is(err, updater.ErrNoVersionField) {
+		if _, err := updater.Update(ctx, db.Where("id = ?", 1), func(r *revisioned) error { return nil }, updater.VersionField("Name")); !errors.Is(err, updater.ErrNoVersionField) {
 			t.Fatalf("string version field: got %v, want ErrNoVersionField", err)
 		}
 		var c counter

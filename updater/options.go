@@ -8,6 +8,7 @@ import (
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
+	"gorm.io/gorm"
 )
 
 // Defaults of the retry options, the same for every gormup entry point that
@@ -16,7 +17,7 @@ const (
 	// DefaultRetryBudget is how long Update and Transaction keep starting new
 	// attempts of a transaction that fails with a retryable error, measured
 	// from the first attempt's start; a ctx deadline that comes earlier ends
-	// it earlier. The number of attempts is not limited unless WithAttempts
+	// it earlier. The number of attempts is not limited unless Attempts
 	// is given.
 	DefaultRetryBudget = txn.DefaultMaxElapsed
 	// DefaultBaseDelay is the backoff ceiling after the first failed attempt;
@@ -34,16 +35,16 @@ const VersionTag = model.VersionTag
 // tagKey is the struct tag key gormup reads.
 const tagKey = model.TagKey
 
-// Lock is the row lock Update reads with in pessimistic mode.
-type Lock uint8
+// LockMode is the row lock Update reads with in pessimistic mode.
+type LockMode uint8
 
-// Row locks. The zero Lock means "choose the default" (ForUpdate unless the
+// Row locks. The zero LockMode means "choose the default" (ForUpdate unless the
 // model has a version field).
 const (
 	// ForUpdate waits for and takes an exclusive row lock: PostgreSQL and
 	// MySQL/MariaDB SELECT … FOR UPDATE, SQL Server WITH (UPDLOCK, ROWLOCK),
 	// SQLite the database write lock, taken before the read.
-	ForUpdate Lock = iota + 1
+	ForUpdate LockMode = iota + 1
 	// ForUpdateNoWait fails at once with ErrLocked when another transaction
 	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)), and
 	// Update does not retry it. Unlike batch.ForUpdateNoWait, which batch.Run
@@ -59,7 +60,7 @@ const (
 	ForNoKeyUpdate
 )
 
-func (l Lock) dialectLock() dialect.Lock {
+func (l LockMode) dialectLock() dialect.Lock {
 	switch l {
 	case ForUpdateNoWait:
 		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
@@ -71,98 +72,129 @@ func (l Lock) dialectLock() dialect.Lock {
 	return dialect.Lock{Strength: dialect.ForUpdate}
 }
 
-// Option configures Update or Transaction. The zero configuration is valid.
-type Option func(*config)
+// UpdateOption configures Update. Only the options whose doc names Update
+// satisfy it, so a lock option given to Transaction does not compile.
+type UpdateOption interface{ applyUpdate(*config) }
+
+// TxOption configures Transaction.
+type TxOption interface{ applyTx(*config) }
+
+// Option is an option of both Update and Transaction: the retry options
+// (Attempts, RetryBudget, Backoff, OnRetry) and TxOptions. The zero
+// configuration (no options) is valid for both.
+type Option interface {
+	UpdateOption
+	TxOption
+}
+
+// option is an option of Update and Transaction; updateOption of Update only.
+type option func(*config)
+
+func (o option) applyUpdate(c *config) { o(c) }
+func (o option) applyTx(c *config)     { o(c) }
+
+type updateOption func(*config)
+
+func (o updateOption) applyUpdate(c *config) { o(c) }
 
 type config struct {
-	lock         Lock
+	lock         LockMode
 	optimistic   bool
 	versionField string
+	scopes       []func(*gorm.Statement)
 	retry        txn.RetryPolicy // Retryable is set by the call
 }
 
 // newConfig applies opts; an out-of-range retry option returns an error
 // wrapping ErrBadOption.
-func newConfig(opts []Option) (config, error) {
+func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 	var c config
 	for _, o := range opts {
-		if o != nil {
-			o(&c)
+		if any(o) != nil {
+			apply(o, &c)
 		}
 	}
-	if err := c.retry.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrBadOption, err)
+	for _, v := range []struct {
+		name  string
+		value int64
+	}{
+		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+		{"Backoff's base", int64(c.retry.BaseDelay)}, {"Backoff's maxDelay", int64(c.retry.MaxDelay)},
+	} {
+		if v.value < 0 {
+			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
+		}
 	}
 	return c, nil
 }
 
-// WithLock makes Update pessimistic: the row is read with lock inside the
+// Lock makes Update pessimistic: the row is read with lock inside the
 // transaction, so concurrent Updates of the row queue up instead of
-// conflicting. Of WithLock and WithOptimistic, the last given wins. A
+// conflicting. Of Lock and Optimistic, the last given wins. A
 // version field, if the model has one, is still checked and incremented.
-// Update's default, without WithLock or WithOptimistic, is ForUpdate for
+// Update's default, without Lock or Optimistic, is ForUpdate for
 // models without a version field and optimistic for models with one.
-func WithLock(l Lock) Option {
-	return func(c *config) { c.lock, c.optimistic = l, false }
+func Lock(l LockMode) UpdateOption {
+	return updateOption(func(c *config) { c.lock, c.optimistic = l, false })
 }
 
-// WithOptimistic makes Update optimistic: the row is read without a lock and
+// Optimistic makes Update optimistic: the row is read without a lock and
 // written with UPDATE … SET version = version + 1 WHERE pk = ? AND
 // version = ?; when that matches no row, another writer got there first and
 // the whole attempt (read, change function, write) runs again. The model
-// needs a version field (see WithVersionField), else ErrNoVersionField.
-// Of WithLock and WithOptimistic, the last given wins.
-func WithOptimistic() Option {
-	return func(c *config) { c.optimistic, c.lock = true, 0 }
+// needs a version field (see VersionField), else ErrNoVersionField.
+// Of Lock and Optimistic, the last given wins.
+func Optimistic() UpdateOption {
+	return updateOption(func(c *config) { c.optimistic, c.lock = true, 0 })
 }
 
-// WithVersionField names the model's version field, by Go field name or
+// VersionField names the model's version field, by Go field name or
 // column name; it must hold an integer (or a driver.Valuer/sql.Scanner of
 // one). Without it Update looks for a field tagged `gormup:"version"` and
 // then for a field of type optimisticlock.Version (gorm.io/plugin/
 // optimisticlock). Naming a version field makes optimistic mode the default.
-func WithVersionField(name string) Option {
-	return func(c *config) { c.versionField = name }
+func VersionField(name string) UpdateOption {
+	return updateOption(func(c *config) { c.versionField = name })
 }
 
-// WithAttempts limits how many times the transaction runs, the first run
+// Attempts limits how many times the transaction runs, the first run
 // included, when it fails with a deadlock, serialization failure, lock
 // timeout, SQLite busy error or (optimistic mode) a version conflict: 1
 // disables retrying, and 0, the default, sets no limit other than the retry
-// budget (WithRetryBudget). A negative n returns ErrBadOption. Inside a
+// budget (RetryBudget). A negative n returns ErrBadOption. Inside a
 // caller's transaction there is always exactly one attempt.
-func WithAttempts(n int) Option {
-	return func(c *config) { c.retry.MaxAttempts = n }
+func Attempts(n int) Option {
+	return option(func(c *config) { c.retry.MaxAttempts = n })
 }
 
-// WithRetryBudget sets how long new attempts may start after the first one
+// RetryBudget sets how long new attempts may start after the first one
 // started: a retryable failure is retried only if the pause before the next
 // attempt ends within d (and before ctx's deadline). 0 means
 // DefaultRetryBudget; a negative d returns ErrBadOption.
-func WithRetryBudget(d time.Duration) Option {
-	return func(c *config) { c.retry.MaxElapsed = d }
+func RetryBudget(d time.Duration) Option {
+	return option(func(c *config) { c.retry.MaxElapsed = d })
 }
 
-// WithBackoff sets the exponential backoff between attempts: the pause after
+// Backoff sets the exponential backoff between attempts: the pause after
 // the k-th failed attempt is random in [0, min(maxDelay, base·2^(k-1))]. Zero
 // values mean DefaultBaseDelay and DefaultMaxDelay; a negative value returns
 // ErrBadOption.
-func WithBackoff(base, maxDelay time.Duration) Option {
-	return func(c *config) { c.retry.BaseDelay, c.retry.MaxDelay = base, maxDelay }
+func Backoff(base, maxDelay time.Duration) Option {
+	return option(func(c *config) { c.retry.BaseDelay, c.retry.MaxDelay = base, maxDelay })
 }
 
-// WithTxOptions passes opts (isolation level, read-only) to every BEGIN; nil,
+// TxOptions passes opts (isolation level, read-only) to every BEGIN; nil,
 // the default, uses the database's defaults. Ignored inside a caller's
 // transaction.
-func WithTxOptions(opts *sql.TxOptions) Option {
-	return func(c *config) { c.retry.TxOptions = opts }
+func TxOptions(opts *sql.TxOptions) Option {
+	return option(func(c *config) { c.retry.TxOptions = opts })
 }
 
-// WithOnRetry calls fn before each retry with the attempt that failed
+// OnRetry calls fn before each retry with the attempt that failed
 // (1-based) and its error, e.g. to count conflicts. fn runs on the calling
 // goroutine; nil, the default, does nothing.
-func WithOnRetry(fn func(attempt int, err error)) Option {
-	return func(c *config) { c.retry.OnRetry = fn }
+func OnRetry(fn func(attempt int, err error)) Option {
+	return option(func(c *config) { c.retry.OnRetry = fn })
 }
 
 // policy is the retry policy of the call; retryable nil means
@@ -171,4 +203,13 @@ func (c *config) policy(retryable func(error) bool) txn.RetryPolicy {
 	p := c.retry
 	p.Retryable = retryable
 	return p
+}
+
+// Scopes adds conditions written as gorm.G scopes (func(*gorm.Statement),
+// what gorm.G[T](db).Scopes takes) to db's own before the row is read: the
+// row Update loads and writes must match them too. A scope may also set the
+// statement's table or Unscoped. Scopes of several Scopes options run in the
+// order given; nil ones are skipped. Update only.
+func Scopes(scopes ...func(*gorm.Statement)) UpdateOption {
+	return updateOption(func(c *config) { c.scopes = append(c.scopes, scopes...) })
 }

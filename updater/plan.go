@@ -51,7 +51,7 @@ func newPlan[T any](db *gorm.DB, d *dialect.Dialect, c *config) (*plan, error) {
 	case c.lock != 0:
 		p.lock = c.lock.dialectLock()
 	case c.optimistic && p.version == nil:
-		return nil, fmt.Errorf("%w: %s has no field tagged %s:%q, no optimisticlock.Version and no WithVersionField", ErrNoVersionField, sch.Name, tagKey, VersionTag)
+		return nil, fmt.Errorf("%w: %s has no field tagged %s:%q, no optimisticlock.Version and no VersionField", ErrNoVersionField, sch.Name, tagKey, VersionTag)
 	case c.optimistic || p.version != nil:
 		if d.SingleWriter() {
 			// SQLite: a read snapshot outdated by another writer can never

@@ -20,10 +20,10 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 		dbtest.Seed(t, db.DB, []counter{{ID: 1, N: 7}})
 		ctx := context.Background()
 		bad := map[string]updater.Option{
-			"WithAttempts(-1)":     updater.WithAttempts(-1),
-			"WithRetryBudget(-1s)": updater.WithRetryBudget(-time.Second),
-			"WithBackoff(-1ms, 0)": updater.WithBackoff(-time.Millisecond, 0),
-			"WithBackoff(0, -1ms)": updater.WithBackoff(0, -time.Millisecond),
+			"Attempts(-1)":     updater.Attempts(-1),
+			"RetryBudget(-1s)": updater.RetryBudget(-time.Second),
+			"Backoff(-1ms, 0)": updater.Backoff(-time.Millisecond, 0),
+			"Backoff(0, -1ms)": updater.Backoff(0, -time.Millisecond),
 		}
 		for name, o := range bad {
 			for entry, call := range map[string]func(db *gorm.DB) error{
@@ -32,7 +32,7 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 						t.Error("change ran")
 						c.N++
 						return nil
-					}, updater.WithLock(updater.ForUpdate), o)
+					}, updater.Lock(updater.ForUpdate), o)
 					return err
 				},
 				"Transaction": func(db *gorm.DB) error {

@@ -49,7 +49,7 @@ func TestSQLShape(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			d := dialect.MustOf(db)
 			for _, lk := range []struct {
-				lock Lock
+				lock LockMode
 				want string
 			}{{ForUpdate, tt.read}, {ForUpdateNoWait, tt.readNoWait}} {
 				c := config{lock: lk.lock}

@@ -12,20 +12,20 @@ import (
 // Galera also reports for certification conflicts at COMMIT —, SQL Server
 // 1205), a serialization failure (40001), a lock timeout or a SQLite busy
 // error, the transaction is rolled back and fn runs again, up to
-// DefaultRetryBudget with jittered exponential backoff (WithAttempts,
-// WithRetryBudget, WithBackoff, WithOnRetry, WithTxOptions apply; lock
-// options are ignored; an out-of-range one returns ErrBadOption).
+// DefaultRetryBudget with jittered exponential backoff (see Attempts,
+// RetryBudget, Backoff, OnRetry and TxOptions; an out-of-range one returns
+// ErrBadOption).
 // Any other error rolls back and is returned as is. ctx bounds every attempt
 // and pause; when it is done Transaction returns an error wrapping ctx.Err().
 //
 // fn may run more than once: it must do its work only through tx and keep no
 // effects of a failed attempt. If db is already inside a transaction, fn runs
 // once on db with no transaction of Transaction's own and no retries.
-func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts ...Option) error {
+func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts ...TxOption) error {
 	if db == nil {
 		return ErrNilDB
 	}
-	c, err := newConfig(opts)
+	c, err := newConfig(opts, TxOption.applyTx)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func TestTransaction(t *testing.T) {
 		dbtest.Migrate(t, db, &counter{})
 		dbtest.Seed(t, db.DB, []counter{{ID: 1}})
 		ctx := context.Background()
-		fast := updater.WithBackoff(time.Microsecond, time.Millisecond)
+		fast := updater.Backoff(time.Microsecond, time.Millisecond)
 		incr := func(tx *gorm.DB) error { return tx.Exec("UPDATE counters SET n = n + 1 WHERE id = 1").Error }
 		value := func() int64 {
 			var c counter
@@ -45,7 +45,7 @@ func TestTransaction(t *testing.T) {
 					return deadlock
 				}
 				return nil
-			}, fast, updater.WithOnRetry(func(attempt int, err error) { retried = append(retried, attempt) }))
+			}, fast, updater.OnRetry(func(attempt int, err error) { retried = append(retried, attempt) }))
 			if err != nil || calls != 3 || !reflect.DeepEqual(retried, []int{1, 2}) {
 				t.Fatalf("got %v after %d calls, retries %v", err, calls, retried)
 			}
@@ -55,11 +55,11 @@ func TestTransaction(t *testing.T) {
 		})
 		for _, tt := range []struct {
 			name string
-			opts []updater.Option
+			opts []updater.TxOption
 			want int
 		}{
-			{"gives up after WithAttempts", []updater.Option{fast, updater.WithAttempts(2)}, 2},
-			{"gives up when the retry budget leaves no time for a pause", []updater.Option{updater.WithRetryBudget(time.Nanosecond)}, 1},
+			{"gives up after Attempts", []updater.TxOption{fast, updater.Attempts(2)}, 2},
+			{"gives up when the retry budget leaves no time for a pause", []updater.TxOption{updater.RetryBudget(time.Nanosecond)}, 1},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				calls := 0
@@ -118,7 +118,7 @@ func TestTransaction(t *testing.T) {
 		// The default retry budget is time, not a count: 12 failures in a
 		// row, past the old default of 10 attempts, are retried until the
 		// transaction commits, once; zero values are that default.
-		for i, opts := range [][]updater.Option{nil, {updater.WithAttempts(0), updater.WithRetryBudget(0), updater.WithBackoff(0, 0)}} {
+		for i, opts := range [][]updater.TxOption{nil, {updater.Attempts(0), updater.RetryBudget(0), updater.Backoff(0, 0)}} {
 			t.Run(fmt.Sprintf("default options retry past 10 attempts (%d options)", len(opts)), func(t *testing.T) {
 				calls := 0
 				err := updater.Transaction(ctx, db.DB, func(tx *gorm.DB) error {

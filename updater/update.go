@@ -59,10 +59,10 @@ type Result[T any] struct {
 // is returned. Changing a primary key returns ErrPrimaryKeyChanged. Update
 // never inserts: a row deleted concurrently is reported, not re-created.
 //
-// Concurrency control: with WithLock, or by default when the model has no
+// Concurrency control: with Lock, or by default when the model has no
 // version field, the row is read with a lock (ForUpdate: FOR UPDATE on
 // PostgreSQL and MySQL/MariaDB, WITH (UPDLOCK, ROWLOCK) on SQL Server, the
-// database write lock taken before the read on SQLite). With WithOptimistic,
+// database write lock taken before the read on SQLite). With Optimistic,
 // or by default when the model has a version field, the row is read without
 // a lock and the UPDATE adds version = version + 1 and WHERE version = <read
 // value>; when that matches nothing the attempt starts over, and after the
@@ -96,15 +96,16 @@ type Result[T any] struct {
 //
 // The row stays locked while change runs, so change should be quick. On
 // error the Result carries only Attempts.
-func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...Option) (Result[T], error) {
+func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...UpdateOption) (Result[T], error) {
 	var res Result[T]
 	if db == nil {
 		return res, ErrNilDB
 	}
-	c, err := newConfig(opts)
+	c, err := newConfig(opts, UpdateOption.applyUpdate)
 	if err != nil {
 		return res, err
 	}
+	db = model.Scoped(db, c.scopes...)
 	d, err := dialect.Of(ctx, db)
 	if err != nil {
 		return res, err

@@ -71,7 +71,7 @@ func run(ctx context.Context, dsn string, n int, out io.Writer) error {
 	}
 
 	// 1. What the tags declare, against the database.
-	report, err := index.Diff(ctx, db, &Job{})
+	report, err := index.Diff(ctx, db, []any{&Job{}})
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func run(ctx context.Context, dsn string, n int, out io.Writer) error {
 
 	// 3. Ensure creates what is missing; a second run changes nothing.
 	for i := range 2 {
-		if report, err = index.Ensure(ctx, db, &Job{}); err != nil {
+		if report, err = index.Ensure(ctx, db, []any{&Job{}}); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "\n3.%d Ensure\n%s", i+1, indent(report))
@@ -113,18 +113,18 @@ func run(ctx context.Context, dsn string, n int, out io.Writer) error {
 	if err := db.Exec("CREATE INDEX idx_jobs_status_id ON jobs (id, status)").Error; err != nil {
 		return err
 	}
-	if report, err = index.Ensure(ctx, db, &Job{}); err != nil {
+	if report, err = index.Ensure(ctx, db, []any{&Job{}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\n4. Ensure after a manual change (reported, left alone)\n%s", indent(report))
-	if report, err = index.Ensure(ctx, db, &Job{}, index.Repair()); err != nil {
+	if report, err = index.Ensure(ctx, db, []any{&Job{}}, index.Repair()); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "   Ensure with Repair\n%s", indent(report))
 
 	// 5. A partial index for another team's model, declared in code.
 	failed := index.On(&jobTable{}, index.Def{Name: "idx_jobs_failed_queue", Columns: []string{"queue"}, Where: "status = 'failed'"})
-	report, err = index.Ensure(ctx, db, &Job{}, failed)
+	report, err = index.Ensure(ctx, db, []any{&Job{}, failed})
 	fmt.Fprintf(out, "\n5. Partial index declared in code\n")
 	var unsupported *index.UnsupportedError
 	switch {

@@ -12,7 +12,7 @@ import (
 // stepIndex checks the tag-declared indexes, asks whether a bulk update's
 // filter is indexed, and creates the index the advice suggests.
 func stepIndex(ctx context.Context, db *gorm.DB, out io.Writer) error {
-	report, err := index.Diff(ctx, db, &Account{})
+	report, err := index.Diff(ctx, db, []any{&Account{}})
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func stepIndex(ctx context.Context, db *gorm.DB, out io.Writer) error {
 	// Account belongs to another team: declare the index in code.
 	decl := index.On(&Account{}, *advice.Suggestion)
 	for range 2 {
-		report, err = index.Ensure(ctx, db, decl)
+		report, err = index.Ensure(ctx, db, []any{decl})
 		if err != nil {
 			return err
 		}

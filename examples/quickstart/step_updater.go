@@ -60,7 +60,7 @@ func stepUpdater(ctx context.Context, db *gorm.DB, out io.Writer) error {
 				_, err := updater.Update(ctx, db.Where("id = ?", 2), func(a *Account) error {
 					a.Balance++
 					return nil
-				}, updater.WithVersionField("Version"))
+				}, updater.VersionField("Version"))
 				if err != nil {
 					errs <- err
 				}

@@ -52,13 +52,13 @@ func HandWritten(ctx context.Context, db *gorm.DB, t Table, rows [][]any) error 
 	if err != nil {
 		return err
 	}
-	switch d.Family() {
-	case dialect.Postgres:
+	switch d.Bulk() {
+	case dialect.BulkUnnest:
 		return chunked(ctx, db, len(rows), ChunkRows, func(tx *gorm.DB, lo, hi int) error {
 			q, args := t.unnest(rows[lo:hi])
 			return tx.Exec(q, args...).Error
 		})
-	case dialect.MySQL, dialect.MariaDB:
+	case dialect.BulkJSONTable:
 		return chunked(ctx, db, len(rows), ChunkRows, func(tx *gorm.DB, lo, hi int) error {
 			q, args, err := t.jsonTable(rows[lo:hi])
 			if err != nil {
@@ -66,7 +66,7 @@ func HandWritten(ctx context.Context, db *gorm.DB, t Table, rows [][]any) error 
 			}
 			return tx.Exec(q, args...).Error
 		})
-	case dialect.SQLite:
+	case dialect.BulkValuesColumnN:
 		return t.preparedValues(ctx, db, d, rows)
 	}
 	return ValuesJoin(ctx, db, t, rows)

@@ -63,7 +63,7 @@ func startWriter(ctx context.Context, node *gorm.DB, rows int64, stop <-chan str
 			id := i*7%rows + 1
 			err := updater.Transaction(ctx, node, func(tx *gorm.DB) error {
 				return tx.Exec("UPDATE accounts SET balance = balance + 1 WHERE id = ?", id).Error
-			}, updater.WithOnRetry(func(int, error) { w.retry.Add(1) }))
+			}, updater.OnRetry(func(int, error) { w.retry.Add(1) }))
 			if err != nil {
 				w.err = fmt.Errorf("writer on another node, account %d: %w", id, err)
 				return

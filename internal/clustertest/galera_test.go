@@ -105,10 +105,10 @@ func TestUpdaterCounterDefaults(t *testing.T) {
 // counterModes are updater.Update's two modes; nothing else is set.
 var counterModes = []struct {
 	name string
-	opts []updater.Option
+	opts []updater.UpdateOption
 }{
-	{"lock", []updater.Option{updater.WithLock(updater.ForUpdate)}},
-	{"optimistic", []updater.Option{updater.WithOptimistic()}},
+	{"lock", []updater.UpdateOption{updater.Lock(updater.ForUpdate)}},
+	{"optimistic", []updater.UpdateOption{updater.Optimistic()}},
 }
 
 // raceStats is what one counter race measured.
@@ -124,8 +124,8 @@ func (s raceStats) String() string {
 
 // raceCounter runs galeraWriters goroutines, writer w on dbs[w%len(dbs)],
 // each incrementing counter id galeraIncrements times with updater.Update
-// and opts (plus WithOnRetry to count retries). Every caller error fails t.
-func raceCounter(ctx context.Context, t *testing.T, dbs []*gorm.DB, id int64, opts ...updater.Option) raceStats {
+// and opts (plus OnRetry to count retries). Every caller error fails t.
+func raceCounter(ctx context.Context, t *testing.T, dbs []*gorm.DB, id int64, opts ...updater.UpdateOption) raceStats {
 	t.Helper()
 	var (
 		retries     atomic.Int64
@@ -133,7 +133,7 @@ func raceCounter(ctx context.Context, t *testing.T, dbs []*gorm.DB, id int64, op
 		wg          sync.WaitGroup
 		errs        = make(chan error, galeraWriters*galeraIncrements)
 	)
-	opts = append(opts[:len(opts):len(opts)], updater.WithOnRetry(func(int, error) { retries.Add(1) }))
+	opts = append(opts[:len(opts):len(opts)], updater.OnRetry(func(int, error) { retries.Add(1) }))
 	start := time.Now()
 	for w := range galeraWriters {
 		db := dbs[w%len(dbs)]

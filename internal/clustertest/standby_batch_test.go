@@ -162,7 +162,7 @@ func TestStandbyIndexEnsure(t *testing.T) {
 	pauseReplay(t, s)
 	dbtest.MustExec(t, s.Primary, "CREATE TABLE ledgers (id bigint PRIMARY KEY, account_id bigint, amount bigint)")
 
-	rep, err := index.Ensure(ctx, s.Resolved, &Ledger{})
+	rep, err := index.Ensure(ctx, s.Resolved, []any{&Ledger{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestStandbyIndexEnsure(t *testing.T) {
 	if err := s.Primary.Raw("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'idx_ledgers_account'").Scan(&n).Error; err != nil || n != 1 {
 		t.Fatalf("index on the primary: %d, %v; want 1", n, err)
 	}
-	rep, err = index.Ensure(ctx, s.Resolved, &Ledger{})
+	rep, err = index.Ensure(ctx, s.Resolved, []any{&Ledger{}})
 	if err != nil {
 		t.Fatal(err)
 	}

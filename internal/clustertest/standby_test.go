@@ -96,12 +96,12 @@ func TestStandbyUpdater(t *testing.T) {
 
 	steps := []struct {
 		name string
-		opts []updater.Option
+		opts []updater.UpdateOption
 	}{
-		{"for update", []updater.Option{updater.WithLock(updater.ForUpdate)}},
-		{"for update nowait", []updater.Option{updater.WithLock(updater.ForUpdateNoWait)}},
-		{"for no key update", []updater.Option{updater.WithLock(updater.ForNoKeyUpdate)}},
-		{"optimistic", []updater.Option{updater.WithOptimistic()}},
+		{"for update", []updater.UpdateOption{updater.Lock(updater.ForUpdate)}},
+		{"for update nowait", []updater.UpdateOption{updater.Lock(updater.ForUpdateNoWait)}},
+		{"for no key update", []updater.UpdateOption{updater.Lock(updater.ForNoKeyUpdate)}},
+		{"optimistic", []updater.UpdateOption{updater.Optimistic()}},
 	}
 	want := int64(100)
 	for i, step := range steps {
@@ -139,7 +139,7 @@ func TestStandbyUpdater(t *testing.T) {
 		res, err := updater.Update(ctx, db, func(a *Account) error {
 			a.Balance += 5
 			return nil
-		}, updater.WithLock(updater.ForUpdate))
+		}, updater.Lock(updater.ForUpdate))
 		want += 5
 		if err != nil || res.Row.Balance != want {
 			t.Fatalf("Update on a handle holding the standby's pool: balance %d, %v; want %d", res.Row.Balance, err, want)

@@ -151,7 +151,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		}
 		return outcome{err: err, n: n}
 	case "Rows", "RowsEach", "RowsVersion":
-		opts := []batch.Option{batch.ListMissing()}
+		opts := []batch.RowsOption{batch.ListMissing()}
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.ChunkRows(2))

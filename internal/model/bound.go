@@ -3,7 +3,6 @@ package model
 import (
 	"reflect"
 	"slices"
-	"unsafe"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -143,28 +142,23 @@ func pendingScopes(stmt *gorm.Statement) bool {
 
 var scopesType = reflect.TypeFor[[]func(*gorm.DB) *gorm.DB]()
 
-// Scoped returns a session of db with the caller's pending Scopes applied
-// now, as GORM applies them when a statement executes, so that the
-// conditions they add are seen by the checks made before any SQL (the
-// missing-WHERE check, UpdateRows' refusal of conditions) and are part of
-// Target.Conds. Scopes added by scopes run too, in GORM's order. GORM keeps
-// the scopes unexported; when its statement has no such field, db is
-// returned as is and the scopes run at execution.
-func Scoped(db *gorm.DB) *gorm.DB {
-	if !pendingScopes(db.Statement) {
-		return db
+// Scoped returns a session of db on which the caller's pending scopes
+// (db.Scopes, run by GORM only when a statement executes) and then scopes
+// (gorm.G-style statement scopes) have already run, so that checks made
+// before any SQL — the guard against unbounded writes, UpdateRows' refusal
+// of conditions — see every condition the statement will carry. The returned
+// session may be chained and executed more than once; db is not changed.
+func Scoped(db *gorm.DB, scopes ...func(*gorm.Statement)) *gorm.DB {
+	q := db.Session(&gorm.Session{}).Clauses() // a statement of our own
+	if pendingScopes(q.Statement) {
+		// GORM runs pending scopes in place on an instance's statement when
+		// it builds a migrator; the migrator itself is not used.
+		_ = q.Migrator()
 	}
-	tx := db.Session(&gorm.Session{}).Clauses() // a statement of our own
-	for {
-		f := reflect.ValueOf(tx.Statement).Elem().FieldByName("scopes")
-		if !f.IsValid() || f.Type() != scopesType || f.Len() == 0 {
-			return tx.Session(&gorm.Session{})
-		}
-		p := (*[]func(*gorm.DB) *gorm.DB)(unsafe.Pointer(f.UnsafeAddr()))
-		scopes := *p
-		*p = nil
-		for _, scope := range scopes {
-			tx = scope(tx)
+	for _, f := range scopes {
+		if f != nil {
+			f(q.Statement)
 		}
 	}
+	return q.Session(&gorm.Session{})
 }
