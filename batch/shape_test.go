@@ -61,9 +61,9 @@ func TestShapes(t *testing.T) {
 			// in a session variable (read back with SELECT @gormup_matched,
 			// which a DryRun session does not run).
 			"SET @gormup_matched = 0",
-			"UPDATE `shape_accts` SET `balance`=balance - 5,`id`=IF((@gormup_matched := @gormup_matched + 1) IS NULL, `shape_accts`.`id`, `shape_accts`.`id`) WHERE (status = 'trial')",
+			"UPDATE `shape_accts` SET `balance`=IF((@gormup_matched := @gormup_matched + 1) IS NULL, NULL, balance - 5) WHERE (status = 'trial')",
 			"SET @gormup_matched = 0",
-			"UPDATE `shape_accts` SET `id`=IF((@gormup_matched := @gormup_matched + 1) IS NULL, `shape_accts`.`id`, `shape_accts`.`id`),`status`='x' WHERE `shape_accts`.`id` IN (1,2,3)",
+			"UPDATE `shape_accts` SET `status`=IF((@gormup_matched := @gormup_matched + 1) IS NULL, NULL, 'x') WHERE `shape_accts`.`id` IN (1,2,3)",
 		},
 		dbtest.SQLite: {
 			"UPDATE `shape_accts` SET `status` = `v`.column2, `balance` = `v`.column3 FROM (VALUES ( 1, \"a\", 10), ( 2, \"b\", 20)) AS `v` WHERE `shape_accts`.`id` = `v`.column1",

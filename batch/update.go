@@ -45,8 +45,8 @@ import (
 // The count returned is the number of rows matched, changed or not, on every
 // dialect: on MySQL and MariaDB without clientFoundRows=true in the DSN, whose
 // RowsAffected counts only changed rows, the UPDATE counts the rows it
-// matches in a session variable (one extra assignment of the first primary
-// key to itself, see countMatched) read back in the same transaction; with
+// matches in a session variable (incremented inside one of its
+// assignments, see countingAssign) read back in the same transaction; with
 // MaxRows, which must refuse before writing, Update instead counts the
 // matching rows first with SELECT COUNT(*) … FOR UPDATE (the rows stay
 // locked until the UPDATE).
@@ -147,7 +147,7 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	assign, viaVar := u.assign, false
 	if !u.matched && (u.cfg.maxRows == 0 || u.cfg.chunked > 0) {
 		// Count in the UPDATE itself; MaxRows must refuse before writing.
-		assign, viaVar = countingAssign(tx, u.s, u.assign)
+		assign, viaVar = countingAssign(tx, u.assign)
 		if !viaVar {
 			assign = u.assign
 		}

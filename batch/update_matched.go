@@ -3,52 +3,53 @@ package batch
 import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-	"gorm.io/gorm/schema"
 )
 
 // matchedVar is the session variable an UPDATE on MySQL/MariaDB counts its
 // matched rows in when RowsAffected counts changed rows.
 const matchedVar = "@gormup_matched"
 
-// countingAssign returns assign plus one assignment that makes the UPDATE
-// count the rows it matches, changed or not, in matchedVar, and false when
-// that cannot be done (then the caller counts with a query first). MySQL and
-// MariaDB report changed rows unless the connection set CLIENT_FOUND_ROWS,
-// which is fixed per connection, and go-sql-driver/mysql does not expose the
-// OK packet's "Rows matched" text (go-sql-driver/mysql#180, #641). The
-// assignment sets the first primary key to itself,
+// countingAssign returns a copy of assign in which one assignment also
+// makes the UPDATE count the rows it matches, changed or not, in matchedVar,
+// and false when that cannot be done (then the caller counts with a query
+// first). MySQL and MariaDB report changed rows unless the connection set
+// CLIENT_FOUND_ROWS, which is fixed per connection, and go-sql-driver/mysql
+// does not expose the OK packet's "Rows matched" text
+// (go-sql-driver/mysql#180, #641). The value of the first assigned column
+// (by name) is wrapped:
 //
-//	`id` = IF((@gormup_matched := @gormup_matched + 1) IS NULL, `id`, `id`)
+//	`active` = IF((@gormup_matched := @gormup_matched + 1) IS NULL, NULL, ?)
 //
-// which the server evaluates once per matched row and which never changes a
-// row (both branches are the column itself, so its type and collation are
-// kept). Compared with counting first (SELECT COUNT(*) … FOR UPDATE) it saves
-// a second pass over the matching rows, for two one-row round trips (reset
-// and read, resetMatched and readMatched). MySQL 8 warns (1287) that
-// assigning a variable inside an expression is deprecated; MariaDB does not.
+// The server evaluates it once per matched row; the condition is never true,
+// and IF's type is its non-NULL branch's, so the column receives the same
+// value as without it. Wrapping a value the caller already assigns, rather
+// than assigning the key to itself, keeps the statement's plan: MySQL and
+// MariaDB buffer the matching rows first when an UPDATE assigns a column of
+// the index it scans (1.5x slower on 30,000 rows). Compared with counting
+// first (SELECT COUNT(*) … FOR UPDATE) it saves a second pass over the
+// matching rows, for two one-row round trips (resetMatched and
+// readMatched). MySQL 8 warns (1287) that assigning a variable inside an
+// expression is deprecated; MariaDB does not.
 //
 // It is refused when q restricts the written columns (db.Select or Omit:
-// GORM would drop the extra assignment) or when assign writes the key.
-func countingAssign(q *gorm.DB, s *schema.Schema, assign map[string]any) (map[string]any, bool) {
-	if len(s.PrimaryFields) == 0 || len(q.Statement.Selects) > 0 || len(q.Statement.Omits) > 0 {
+// GORM could drop the wrapped assignment).
+func countingAssign(q *gorm.DB, assign map[string]any) (map[string]any, bool) {
+	if len(assign) == 0 || len(q.Statement.Selects) > 0 || len(q.Statement.Omits) > 0 {
 		return nil, false
 	}
-	pk := s.PrimaryFields[0]
-	if _, ok := assign[pk.DBName]; ok {
-		return nil, false
-	}
-	if _, ok := assign[pk.Name]; ok {
-		return nil, false
-	}
-	out := make(map[string]any, len(assign)+1)
+	first := ""
+	out := make(map[string]any, len(assign))
 	for k, v := range assign {
 		out[k] = v
+		if first == "" || k < first {
+			first = k
+		}
 	}
-	c := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
-	out[pk.DBName] = clause.Expr{
-		SQL:  "IF((" + matchedVar + " := " + matchedVar + " + 1) IS NULL, ?, ?)",
-		Vars: []any{c, c},
+	v := out[first]
+	if _, ok := v.(*gorm.DB); ok {
+		v = []any{v} // a subquery, parenthesised as GORM's Updates does
 	}
+	out[first] = clause.Expr{SQL: "IF((" + matchedVar + " := " + matchedVar + " + 1) IS NULL, NULL, ?)", Vars: []any{v}}
 	return out, true
 }
 
