@@ -57,10 +57,13 @@ func TestShapes(t *testing.T) {
 			"UPDATE `shape_accts` JOIN JSON_TABLE('[[1,\"a\",3],[2,\"b\",4]]', '$[*]' COLUMNS (`gormup_n` FOR ORDINALITY, `id` BIGINT PATH '$[0]', `status` LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]', `gormup_expected_version` BIGINT PATH '$[2]')) AS `v` ON `shape_accts`.`id` = `v`.`id` AND `shape_accts`.`version` <=> `v`.`gormup_expected_version` SET `shape_accts`.`status` = `v`.`status`, `shape_accts`.`version` = COALESCE(`shape_accts`.`version`, 0) + 1",
 			"UPDATE `shape_stampeds` JOIN JSON_TABLE('[[1,\"x\"]]', '$[*]' COLUMNS (`gormup_n` FOR ORDINALITY, `id` BIGINT PATH '$[0]', `note` LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]')) AS `v` ON `shape_stampeds`.`id` = `v`.`id` SET `shape_stampeds`.`note` = `v`.`note`, `shape_stampeds`.`updated_at` = 1767323045006",
 			"UPDATE `upd_memberships` JOIN JSON_TABLE('[[1,\"a\",\"r\"],[2,\"b\",\"s\"]]', '$[*]' COLUMNS (`gormup_n` FOR ORDINALITY, `tenant_id` BIGINT PATH '$[0]', `code` LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]', `role` LONGTEXT CHARACTER SET utf8mb4 PATH '$[2]')) AS `v` ON `upd_memberships`.`tenant_id` = `v`.`tenant_id` AND `upd_memberships`.`code` = `v`.`code` SET `upd_memberships`.`role` = `v`.`role`",
-			"SELECT count(*) FROM `shape_accts` WHERE (status = 'trial') FOR UPDATE",
-			"UPDATE `shape_accts` SET `balance`=balance - 5 WHERE (status = 'trial')",
-			"SELECT count(*) FROM `shape_accts` WHERE `shape_accts`.`id` IN (1,2,3) FOR UPDATE",
-			"UPDATE `shape_accts` SET `status`='x' WHERE `shape_accts`.`id` IN (1,2,3)",
+			// RowsAffected counts changed rows: the UPDATE counts its matches
+			// in a session variable (read back with SELECT @gormup_matched,
+			// which a DryRun session does not run).
+			"SET @gormup_matched = 0",
+			"UPDATE `shape_accts` SET `balance`=IF((@gormup_matched := @gormup_matched + 1) IS NULL, NULL, balance - 5) WHERE (status = 'trial')",
+			"SET @gormup_matched = 0",
+			"UPDATE `shape_accts` SET `status`=IF((@gormup_matched := @gormup_matched + 1) IS NULL, NULL, 'x') WHERE `shape_accts`.`id` IN (1,2,3)",
 		},
 		dbtest.SQLite: {
 			"UPDATE `shape_accts` SET `status` = `v`.column2, `balance` = `v`.column3 FROM (VALUES ( 1, \"a\", 10), ( 2, \"b\", 20)) AS `v` WHERE `shape_accts`.`id` = `v`.column1",

@@ -44,9 +44,12 @@ import (
 //
 // The count returned is the number of rows matched, changed or not, on every
 // dialect: on MySQL and MariaDB without clientFoundRows=true in the DSN, whose
-// RowsAffected counts only changed rows, Update first counts the matching
-// rows with SELECT COUNT(*) … FOR UPDATE in the same transaction (the rows
-// stay locked until the UPDATE) and returns that count.
+// RowsAffected counts only changed rows, the UPDATE counts the rows it
+// matches in a session variable (incremented inside one of its
+// assignments, see countingAssign) read back in the same transaction; with
+// MaxRows, which must refuse before writing, Update instead counts the
+// matching rows first with SELECT COUNT(*) … FOR UPDATE (the rows stay
+// locked until the UPDATE).
 //
 // The table written is db.Table's when set — a schema- or database-qualified
 // name ("archive.accounts") is kept — else the model's; a db.Table alias,
@@ -142,7 +145,19 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 		return u.t.Bound(q, append(append([]clause.Expression(nil), u.base...), extra...)...)
 	}
 	var counted int64 = -1
+	assign, viaVar := u.assign, false
+	if !u.matched && (u.cfg.maxRows == 0 || u.cfg.chunked > 0) {
+		// Count in the UPDATE itself; MaxRows must refuse before writing.
+		assign, viaVar = countingAssign(tx, u.assign)
+		if !viaVar {
+			assign = u.assign
+		}
+	}
 	switch {
+	case viaVar:
+		if err := resetMatched(tx); err != nil {
+			return 0, err
+		}
 	case !u.matched:
 		// RowsAffected counts changed rows: count (and lock) the matches first.
 		q, err := u.d.LockRows(countOnly(scoped()), dialect.Lock{Strength: dialect.ForUpdate}, u.table, u.lockColumn())
@@ -164,12 +179,18 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	if hooks.Collecting(q) {
 		q = hooks.WithChanges(q, u.changes(q))
 	}
-	res := q.Updates(u.assign)
+	res := q.Updates(assign)
 	if res.Error != nil {
 		return 0, res.Error
 	}
 	n := res.RowsAffected
-	if !u.matched {
+	switch {
+	case viaVar:
+		var err error
+		if n, err = readMatched(tx); err != nil {
+			return 0, err
+		}
+	case !u.matched:
 		n = counted
 	}
 	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && n > u.cfg.maxRows {

@@ -44,7 +44,7 @@ func newPlan[T any](db *gorm.DB, d *dialect.Dialect, c *config) (*plan, error) {
 			return nil, err
 		}
 	}
-	if p.tracker, err = newTracker(t, d, p.version); err != nil {
+	if p.tracker, err = cachedTracker(t, d, p.version); err != nil {
 		return nil, err
 	}
 	switch {

@@ -20,6 +20,7 @@ func chunkedRunJob(db *gorm.DB, cfg config) job {
 		}
 	}
 	var ranges, loaded batch.Report
+	var found int64
 	return job{
 		title: "chunked run over every row",
 		strategies: []strategy{
@@ -45,6 +46,27 @@ func chunkedRunJob(db *gorm.DB, cfg config) job {
 						return tx.Model(&Wide{}).Where("id IN ?", ids).UpdateColumn("score", gorm.Expr("score + 1")).Error
 					}, batch.Size(1000))
 					return err
+				}},
+			{name: "FindInBatches(1000), a transaction per batch", kind: kindGORM, rows: cfg.rows,
+				check: func(context.Context) (string, error) {
+					if found != int64(cfg.rows) {
+						return "", fmt.Errorf("processed %d rows, want %d", found, cfg.rows)
+					}
+					return "GORM's loader; the same UPDATE per batch", nil
+				},
+				run: func(ctx context.Context) error {
+					found = 0
+					var chunk []Wide
+					return db.WithContext(ctx).Model(&Wide{}).FindInBatches(&chunk, 1000, func(_ *gorm.DB, _ int) error {
+						ids := make([]int64, len(chunk))
+						for i := range chunk {
+							ids[i] = chunk[i].ID
+						}
+						found += int64(len(chunk))
+						return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+							return tx.Model(&Wide{}).Where("id IN ?", ids).UpdateColumn("score", gorm.Expr("score + 1")).Error
+						})
+					}).Error
 				}},
 		},
 	}

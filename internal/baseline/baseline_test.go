@@ -26,6 +26,9 @@ func TestStrategiesWriteTheSameValues(t *testing.T) {
 		"hand-written": func(ctx context.Context, db *gorm.DB, rows [][]any) error {
 			return baseline.HandWritten(ctx, db, itemTable, rows)
 		},
+		"bulk-load": func(ctx context.Context, db *gorm.DB, rows [][]any) error {
+			return baseline.BulkLoad(ctx, db, itemTable, rows)
+		},
 		"values-join": func(ctx context.Context, db *gorm.DB, rows [][]any) error {
 			return baseline.ValuesJoin(ctx, db, itemTable, rows)
 		},

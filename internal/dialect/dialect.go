@@ -89,6 +89,8 @@ type Dialect struct {
 	matchedMu    sync.Mutex
 	matchedKnown bool
 	matched      bool
+
+	memo sync.Map // see Memo
 }
 
 // Family returns the engine family.

@@ -30,16 +30,23 @@ const (
 // table, an index or a row the primary already has, and a transaction begun on
 // a replica fails at its first write.
 //
-// Primary chains like any GORM method: on a session it works on a copy of
-// db's statement, on a NewDB session on a fresh one. The setting lives on the
+// Without dbresolver registered Primary returns db itself, so no statement
+// is cloned per call: pass a session (WithContext, Session), as every caller
+// does, when the result is chained further. With dbresolver it chains like
+// any GORM method: on a session it works on a copy of db's statement, on a
+// NewDB session on a fresh one. The setting lives on the
 // returned session's statement: a later Session(&gorm.Session{NewDB: true})
 // drops it, so apply Primary after any such call.
 func Primary(db *gorm.DB) *gorm.DB {
+	fc := db.Callback().Query().Get(resolverCallback)
+	if fc == nil {
+		return db // no dbresolver: nothing to choose, and no session clone per call
+	}
 	// Set first: on a NewDB session it starts a fresh statement, as any chain
 	// method would, instead of reviving the statement the session dropped.
 	tx := db.Set(resolverWriteSetting, struct{}{})
 	tx.Statement.Settings.Delete(resolverReadSetting)
-	if fc := tx.Callback().Query().Get(resolverCallback); fc != nil && !InTransaction(tx) {
+	if !InTransaction(tx) {
 		fc(tx)
 	}
 	return tx.Session(&gorm.Session{})
