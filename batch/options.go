@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/txn"
 )
 
@@ -58,7 +59,7 @@ type config struct {
 	allowAll    bool
 	maxRows     int64
 	chunked     int
-	onProgress  func(ProgressInfo)
+	onProgress  func(chunk.Progress)
 	chunkRows   int
 	commitEach  bool
 	version     string
@@ -128,10 +129,10 @@ func Chunked(size int) Option {
 
 // OnProgress registers fn to be called after each committed chunk of a
 // Chunked Update, a CommitEach UpdateRows or UpdateKeys, and once at the end
-// of an atomic one, on the calling goroutine. ProgressInfo.Done counts
+// of an atomic one, on the calling goroutine. chunk.Progress.Done counts
 // matched rows and Total is -1. nil (the default) reports nothing. Run's
-// equivalent is the Progress RunOption, which takes the same ProgressInfo.
-func OnProgress(fn func(ProgressInfo)) Option {
+// equivalent is the Progress RunOption, which takes the same chunk.Progress.
+func OnProgress(fn func(chunk.Progress)) Option {
 	return func(c *config) { c.onProgress = fn; c.mark("OnProgress", forUpdate|forKeys|forRows) }
 }
 

@@ -1,5 +1,5 @@
 // Package hooks holds gormup's GORM callback plugins and the chunk lifecycle
-// callbacks batch.Run calls.
+// callbacks chunk.Run calls.
 //
 // Changes made through updater and batch travel to plugins as []Change on the
 // statement (WithChanges / ChangesOf), so an audit trail is written in the

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/model/modeltest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
@@ -62,7 +62,7 @@ func TestExactWrites(t *testing.T) {
 		cond := oc.Cond
 		// UpdateEach writes through UpdateRows, which increments the version.
 		cases = append(cases, modeltest.Case{Name: "UpdateEach/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-			res, err := updater.UpdateEach(ctx, cond(db.Table(table)), setN, batch.Size(3))
+			res, err := updater.UpdateEach(ctx, cond(db.Table(table)), setN, chunk.Size(3))
 			return res.Changed, err
 		}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Bump: 1, Count: 8})
 	}

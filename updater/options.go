@@ -46,7 +46,7 @@ const (
 	ForUpdate Lock = iota + 1
 	// ForUpdateNoWait fails at once with ErrLocked when another transaction
 	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)), and
-	// Update does not retry it. Unlike batch.ForUpdateNoWait, which batch.Run
+	// Update does not retry it. Unlike chunk.ForUpdateNoWait, which chunk.Run
 	// retries like a deadlock, the caller decides what to do. SQLite:
 	// ErrLockUnsupported.
 	ForUpdateNoWait

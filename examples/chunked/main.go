@@ -1,4 +1,4 @@
-// Command chunked processes a table in chunks with batch.Run: one
+// Command chunked processes a table in chunks with chunk.Run: one
 // transaction per chunk, a checkpoint advanced in the same transaction, a
 // terminal progress bar, and a resume after Ctrl-C that processes every row
 // exactly once.
@@ -22,9 +22,8 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/examples/internal/exampledb"
-	"github.com/gormup/gormup/hooks"
 	"github.com/schollz/progressbar/v3"
 	"gorm.io/gorm"
 )
@@ -71,7 +70,7 @@ func run(dsn string, rows, size int, delay time.Duration, interruptAfter int, ou
 		}
 		rep, err := process(ctx, db, size, delay, selfInterrupt)
 		stop()
-		var ce *batch.ChunkError
+		var ce *chunk.ChunkError
 		switch {
 		case err == nil && rep.AlreadyDone:
 			fmt.Fprintf(out, "checkpoint %q is already done (%d rows); pass a fresh -dsn to start over\n", checkpointName, rep.RowsDone)
@@ -109,7 +108,7 @@ func seed(db *gorm.DB, n int) error {
 }
 
 // process runs (or resumes) the checkpointed run with a progress bar.
-func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, interruptAfter int) (batch.Report, error) {
+func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, interruptAfter int) (chunk.Report, error) {
 	// The bar is made at the first progress report, which carries the total
 	// (CountTotal) and the rows done by earlier runs; it shows this run's
 	// rows, so that its rate is this run's.
@@ -122,15 +121,15 @@ func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, in
 		}
 	}()
 	chunks, lastRows := 0, 0
-	interrupt := hooks.Chunk{AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+	interrupt := chunk.Callbacks{AfterCommit: func(ctx context.Context, c chunk.Info) {
 		chunks, lastRows = chunks+1, c.Rows
 		if interruptAfter > 0 && chunks == interruptAfter {
 			selfInterrupt()
 		}
 	}}
-	return batch.Run(ctx, db.Model(&Entry{}), func(tx *gorm.DB, chunk []Entry) error {
-		ids := make([]int64, len(chunk))
-		for i, e := range chunk {
+	return chunk.Run(ctx, db.Model(&Entry{}), func(tx *gorm.DB, part []Entry) error {
+		ids := make([]int64, len(part))
+		for i, e := range part {
 			ids[i] = e.ID
 		}
 		err := tx.Model(&Entry{}).Where("id IN ?", ids).
@@ -146,8 +145,8 @@ func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, in
 			return ctx.Err()
 		}
 	},
-		batch.Size(size), batch.Checkpoint(checkpointName), batch.CountTotal(), batch.Hooks(interrupt),
-		batch.Progress(func(p batch.ProgressInfo) {
+		chunk.Size(size), chunk.Checkpoint(checkpointName), chunk.CountTotal(), chunk.Hooks(interrupt),
+		chunk.OnProgress(func(p chunk.Progress) {
 			if bar == nil {
 				before = p.Done - int64(lastRows)
 				desc := "crediting"

@@ -12,7 +12,7 @@
 // (GORMUP_TEST_GALERA): writers spread over the nodes, whose conflicts surface
 // as deadlock errors at COMMIT, must lose no update and see no error with
 // default options (the retry budget is time, not a count of attempts), and a
-// checkpointed batch.Run must process every row exactly once even when a node
+// checkpointed chunk.Run must process every row exactly once even when a node
 // is killed under it (GORMUP_TEST_GALERA_CONTROL). Unset variables skip the
 // tests by name. The counter race also runs on each single server dbtest
 // configures, SQLite always.

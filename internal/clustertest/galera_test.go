@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
@@ -224,7 +224,7 @@ func TestGaleraUpdateEach(t *testing.T) {
 		lastID = a.ID
 		a.Owner = fmt.Sprintf("each %d", a.ID)
 		return nil
-	}, batch.Size(size), batch.Checkpoint("galera-each"))
+	}, chunk.Size(size), chunk.Checkpoint("galera-each"))
 	stopWriter()
 	incs := w.wait(t)
 	if err != nil {

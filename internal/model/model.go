@@ -157,7 +157,7 @@ func (t *Target) IsKey(f *schema.Field) bool {
 
 // Of returns the target of v's schema (a pointer to a struct) on db, with
 // db.Table's table when set, without comparing v with db.Model: for a call
-// whose row type may be a DTO of the model (batch.Run).
+// whose row type may be a DTO of the model (chunk.Run).
 func Of(db *gorm.DB, v any) (*Target, error) {
 	s, err := parse(db, v)
 	if err != nil {

@@ -1,4 +1,4 @@
-package hooks
+package chunk
 
 import (
 	"context"
@@ -14,7 +14,7 @@ const (
 	ErrorMessage    = "gormup: chunk failed"
 )
 
-// ProgressLogger returns Chunk callbacks that report a batch.Run on logger
+// ProgressLogger returns Chunk callbacks that report a chunk.Run on logger
 // (slog.Default() when nil):
 //
 //   - AfterCommit logs ProgressMessage at Info level with the attributes
@@ -28,7 +28,7 @@ const (
 //
 // The returned Chunk is safe for concurrent use by several runs, though its
 // throttle is then shared between them.
-func ProgressLogger(logger *slog.Logger, every time.Duration) Chunk {
+func ProgressLogger(logger *slog.Logger, every time.Duration) Callbacks {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -46,8 +46,8 @@ func ProgressLogger(logger *slog.Logger, every time.Duration) Chunk {
 		logged, last = true, elapsed
 		return true
 	}
-	return Chunk{
-		AfterCommit: func(ctx context.Context, c ChunkInfo) {
+	return Callbacks{
+		AfterCommit: func(ctx context.Context, c Info) {
 			if !due(c.Progress.Elapsed) {
 				return
 			}
@@ -64,12 +64,12 @@ func ProgressLogger(logger *slog.Logger, every time.Duration) Chunk {
 			}
 			logger.LogAttrs(ctx, slog.LevelInfo, ProgressMessage, attrs...)
 		},
-		OnRetry: func(ctx context.Context, c ChunkInfo, err error) {
+		OnRetry: func(ctx context.Context, c Info, err error) {
 			logger.LogAttrs(ctx, slog.LevelWarn, RetryMessage,
 				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
 				slog.Int("attempt", c.Attempt), slog.Any("error", err))
 		},
-		OnError: func(ctx context.Context, c ChunkInfo, err error) {
+		OnError: func(ctx context.Context, c Info, err error) {
 			logger.LogAttrs(ctx, slog.LevelError, ErrorMessage,
 				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
 				slog.Any("after", c.After), slog.Int64("done", c.Progress.Done), slog.Any("error", err))

@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 	for _, spec := range orderBy {
 		parts := strings.Fields(spec)
 		if len(parts) == 0 || len(parts) > 2 {
-			return nil, fmt.Errorf("%w: %q", ErrRunOrderColumn, spec)
+			return nil, fmt.Errorf("%w: %q", ErrOrderColumn, spec)
 		}
 		k := keyCol{}
 		if len(parts) == 2 {
@@ -44,15 +44,15 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 			case "DESC":
 				k.desc = true
 			default:
-				return nil, fmt.Errorf("%w: %q: direction must be ASC or DESC", ErrRunOrderColumn, spec)
+				return nil, fmt.Errorf("%w: %q: direction must be ASC or DESC", ErrOrderColumn, spec)
 			}
 		}
 		f := model.LookUpField(parts[0])
 		if f == nil || f.DBName == "" {
-			return nil, fmt.Errorf("%w: %q is not a column of %s", ErrRunOrderColumn, parts[0], model.Name)
+			return nil, fmt.Errorf("%w: %q is not a column of %s", ErrOrderColumn, parts[0], model.Name)
 		}
 		if seen[f.DBName] {
-			return nil, fmt.Errorf("%w: %q given twice", ErrRunOrderColumn, f.DBName)
+			return nil, fmt.Errorf("%w: %q given twice", ErrOrderColumn, f.DBName)
 		}
 		seen[f.DBName] = true
 		k.name = f.DBName
@@ -65,7 +65,7 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 		}
 	}
 	if len(cols) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrRunNoKey, model.Name)
+		return nil, fmt.Errorf("%w: %s", ErrNoKey, model.Name)
 	}
 	for i := range cols {
 		f := chunk.LookUpField(cols[i].name)
@@ -146,7 +146,7 @@ func keyOf(ctx context.Context, cols []keyCol, row reflect.Value) ([]any, error)
 	for i, k := range cols {
 		v, _ := k.field.ValueOf(ctx, row)
 		if isNullKey(v) {
-			return nil, fmt.Errorf("%w: column %q", ErrRunNullKey, k.name)
+			return nil, fmt.Errorf("%w: column %q", ErrNullKey, k.name)
 		}
 		key[i] = v
 	}

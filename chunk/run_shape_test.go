@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -18,7 +18,7 @@ type shapeRow struct {
 }
 
 // chunkSQL returns the SQL of one chunk's load after key, as Run builds it.
-func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...RunOption) string {
+func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...Option) string {
 	t.Helper()
 	r, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig(opts))
 	if err != nil {
@@ -69,7 +69,7 @@ func TestRunChunkSQLShape(t *testing.T) {
 		t.Run(tt.dialect, func(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			scope := db.Model(&shapeRow{}).Where("status = ?", "a").Or("status = ?", "b")
-			opts := []RunOption{Size(500), OrderBy("score DESC"), Lock(tt.lock)}
+			opts := []Option{Size(500), OrderBy("score DESC"), Lock(tt.lock)}
 			first := chunkSQL(t, scope, nil, opts...)
 			next := chunkSQL(t, scope, []any{int64(7), "t1", int64(42)}, opts...)
 			if first != tt.first || next != tt.next {
@@ -81,13 +81,13 @@ func TestRunChunkSQLShape(t *testing.T) {
 
 func TestRunRefusesUnsupportedLock(t *testing.T) {
 	db := dbtest.DryRun(t, dbtest.SQLite)
-	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]RunOption{Lock(ForUpdateSkipLocked)}))
+	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]Option{Lock(ForUpdateSkipLocked)}))
 	if !errors.Is(err, dialect.ErrLockUnsupported) {
 		t.Fatalf("got %v, want ErrLockUnsupported", err)
 	}
 }
 
-// RunRanges reads a chunk's bounds in one row computed by the database, and
+// Ranges reads a chunk's bounds in one row computed by the database, and
 // its work statement is restricted to (after, last].
 func TestRunRangesSQLShape(t *testing.T) {
 	tests := []struct {
@@ -125,7 +125,7 @@ func TestRunRangesSQLShape(t *testing.T) {
 		t.Run(tt.dialect, func(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			scope := db.Model(&shapeRow{}).Where("status = ?", "a")
-			r, err := newRunner(context.Background(), scope, new(shapeRow), newRunConfig([]RunOption{Size(500)}))
+			r, err := newRunner(context.Background(), scope, new(shapeRow), newRunConfig([]Option{Size(500)}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +177,7 @@ func TestRunRangesSingleKeyBoundsSQLShape(t *testing.T) {
 		t.Run(dialectName, func(t *testing.T) {
 			db := dbtest.DryRun(t, dialectName)
 			scope := db.Model(&shapeItem{}).Where("status = ?", "a")
-			r, err := newRunner(context.Background(), scope, new(shapeItem), newRunConfig([]RunOption{Size(500), OrderBy("id DESC")}))
+			r, err := newRunner(context.Background(), scope, new(shapeItem), newRunConfig([]Option{Size(500), OrderBy("id DESC")}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 )
@@ -153,8 +153,8 @@ func newAggregate(r *runner, n int) *aggregate {
 }
 
 // progress sums the workers; call with mu held.
-func (a *aggregate) progress() hooks.Progress {
-	p := hooks.Progress{Total: 0, Elapsed: time.Since(a.r.start)}
+func (a *aggregate) progress() Progress {
+	p := Progress{Total: 0, Elapsed: time.Since(a.r.start)}
 	var fresh int64
 	for i := range a.done {
 		p.Done += a.done[i]
@@ -166,12 +166,7 @@ func (a *aggregate) progress() hooks.Progress {
 			p.Total += a.totals[i]
 		}
 	}
-	if s := p.Elapsed.Seconds(); s > 0 && fresh > 0 {
-		p.Rate = float64(fresh) / s
-	}
-	if p.Total > p.Done && p.Rate > 0 {
-		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
-	}
+	p.Rate, p.ETA = chunker.Measure(p.Done, fresh, p.Total, p.Elapsed)
 	return p
 }
 
@@ -197,16 +192,16 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 		a.mu.Unlock()
 	}
 	user := r.cfg.hooks
-	w.cfg.hooks = []hooks.Chunk{{
-		Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+	w.cfg.hooks = []Callbacks{{
+		Before: func(ctx context.Context, c Info) error {
 			if a.stopped.Load() {
-				return hooks.ErrStop
+				return ErrStop
 			}
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
 				if err := h.CallBefore(ctx, c); err != nil {
-					if errors.Is(err, hooks.ErrStop) {
+					if errors.Is(err, ErrStop) {
 						a.stopped.Store(true)
 					}
 					return err
@@ -214,7 +209,7 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 			}
 			return nil
 		},
-		AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+		AfterCommit: func(ctx context.Context, c Info) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.done[i], a.chunks[i] = c.Progress.Done, c.Progress.Chunks
@@ -223,14 +218,14 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 				h.CallAfterCommit(ctx, c)
 			}
 		},
-		OnRetry: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+		OnRetry: func(ctx context.Context, c Info, err error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
 				h.CallOnRetry(ctx, c, err)
 			}
 		},
-		OnError: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+		OnError: func(ctx context.Context, c Info, err error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
@@ -239,7 +234,7 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 		},
 	}}
 	if fn := r.cfg.progress; fn != nil {
-		w.cfg.progress = func(hooks.Progress) {
+		w.cfg.progress = func(Progress) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			fn(a.progress())
