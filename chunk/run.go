@@ -97,7 +97,7 @@ type Report struct {
 // ErrBadWork.
 //
 // Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
-// follow LockMode's dialect rules.
+// follow Lock's dialect rules.
 func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...Option) (Report, error) {
 	start := time.Now()
 	if db == nil {
@@ -184,7 +184,7 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	if err := cfg.retry.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
-	r := &runner{cfg: cfg, db: db, lock: cfg.lock.lock(), total: -1, start: time.Now()}
+	r := &runner{cfg: cfg, db: db, lock: dialect.LockOf(cfg.lock, dialect.Lock{}), total: -1, start: time.Now()}
 	target := db.Statement.Model
 	if target == nil {
 		target = chunk
@@ -339,6 +339,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 // finished (the chunk was short or empty). info holds the committed chunk.
 func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *Info) (bool, error) {
 	policy := r.cfg.retry
+	policy.Retryable = dialect.NoWaitRetryable(r.lock, policy.Retryable)
 	policy.OnRetry = func(attempt int, err error) {
 		r.rep.Retries++
 		retry := *info
@@ -366,7 +367,7 @@ func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *Info) (bool, er
 		return r.cp.advance(cleanSession(tx), r.index, key, int64(info.Rows), !r.full)
 	})
 	if err != nil {
-		return false, r.fail(ctx, *info, attempts, err)
+		return false, r.fail(ctx, *info, attempts, dialect.LockedError(r.lock, err))
 	}
 	return !r.full, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -144,7 +145,7 @@ func TestRunSkipLockedSkipsRowsLockedElsewhere(t *testing.T) {
 			seen = append(seen, ids...)
 			return tx.Model(&runJob{}).Where("id IN ?", ids).
 				Updates(map[string]any{"counter": gorm.Expr("counter + 1"), "status": "done", "worker": 1}).Error
-		}, chunk.Size(10), chunk.Lock(chunk.ForUpdateSkipLocked))
+		}, chunk.Size(10), chunk.Lock(lock.SkipLocked))
 		if err != nil {
 			t.Fatalf("run beside the held rows: %v (blocked on them?)", err)
 		}
@@ -203,7 +204,7 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 			}
 		}
 		if db.Dialect == dbtest.SQLite {
-			_, err := chunk.Run(context.Background(), pending, worker(1), chunk.Lock(chunk.ForUpdateSkipLocked))
+			_, err := chunk.Run(context.Background(), pending, worker(1), chunk.Lock(lock.SkipLocked))
 			if !errors.Is(err, chunk.ErrLockUnsupported) || !errors.Is(err, dialect.ErrLockUnsupported) {
 				t.Fatalf("got %v, want ErrLockUnsupported: SQLite has no SKIP LOCKED", err)
 			}
@@ -230,7 +231,7 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 				defer cancel()
 				for ctx.Err() == nil {
 					rep, err := chunk.Run(ctx, pending, worker(w+1),
-						chunk.Size(10), chunk.Lock(chunk.ForUpdateSkipLocked))
+						chunk.Size(10), chunk.Lock(lock.SkipLocked))
 					reps[w].Rows += rep.Rows
 					if errs[w] = err; err != nil {
 						return

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -110,7 +111,7 @@ func ExampleLock() {
 	// Workers sharing a queue take each chunk FOR UPDATE SKIP LOCKED; SQLite,
 	// which has no row locks, refuses the mode before touching a row.
 	_, err := chunk.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
-		func(*gorm.DB, []exampleAccount) error { return nil }, chunk.Lock(chunk.ForUpdateSkipLocked))
+		func(*gorm.DB, []exampleAccount) error { return nil }, chunk.Lock(lock.SkipLocked))
 	fmt.Println(errors.Is(err, chunk.ErrLockUnsupported))
 	// Output:
 	// true

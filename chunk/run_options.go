@@ -3,8 +3,8 @@ package chunk
 import (
 	"time"
 
-	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/txn"
+	"github.com/gormup/gormup/lock"
 )
 
 // Defaults of Run.
@@ -12,47 +12,6 @@ const (
 	// DefaultSize is the number of rows per chunk when Size is not given.
 	DefaultSize = 1000
 )
-
-// LockMode is the row lock each chunk's load takes, inside the chunk's
-// transaction. The zero LockMode takes none.
-type LockMode uint8
-
-// Lock modes.
-const (
-	// NoLock loads the chunk with a plain SELECT.
-	NoLock LockMode = iota
-	// ForUpdate locks the chunk's rows until its commit: FOR UPDATE on
-	// PostgreSQL, MySQL and MariaDB, WITH (UPDLOCK, ROWLOCK) on SQL Server,
-	// and on SQLite, which has no row locks, the database write lock taken
-	// before the load.
-	ForUpdate
-	// ForUpdateNoWait is ForUpdate failing at once when a row is locked
-	// (NOWAIT); that error is retried like a deadlock, within the chunk's
-	// retry budget (ChunkAttempts, ChunkRetryBudget).
-	// Unlike updater.ForUpdateNoWait, which returns updater.ErrLocked at
-	// once and does not retry, Run keeps trying the chunk. Not on SQLite.
-	ForUpdateNoWait
-	// ForUpdateSkipLocked is ForUpdate leaving out rows other transactions
-	// hold (SKIP LOCKED; READPAST on SQL Server), so several workers can
-	// share a queue table. A pass pages forward, so it does not come back for
-	// a row another worker held when the pass reached it (on MySQL/MariaDB,
-	// InnoDB may also hold rows it only scanned): queue workers run passes
-	// until the condition matches no row. No row is ever processed twice.
-	// Not on SQLite, MySQL before 8.0 or MariaDB before 10.6.
-	ForUpdateSkipLocked
-)
-
-func (m LockMode) lock() dialect.Lock {
-	switch m {
-	case ForUpdate:
-		return dialect.Lock{Strength: dialect.ForUpdate}
-	case ForUpdateNoWait:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
-	case ForUpdateSkipLocked:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.SkipLocked}
-	}
-	return dialect.Lock{}
-}
 
 // Option configures Run.
 type Option func(*runConfig)
@@ -65,7 +24,7 @@ type runConfig struct {
 	progress   func(Progress)
 	countTotal bool
 	orderBy    []string
-	lock       LockMode
+	lock       lock.Mode
 	retry      txn.RetryPolicy // attempts and budget of each chunk
 	workers    int
 }
@@ -142,10 +101,19 @@ func OrderBy(cols ...string) Option {
 	return func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) }
 }
 
-// Lock makes each chunk's load lock its rows (NoLock by default). See
-// LockMode for the dialect forms; an unsupported mode fails the run before
-// the first chunk with an error wrapping ErrLockUnsupported.
-func Lock(m LockMode) Option {
+// Lock makes each chunk's load lock its rows until the chunk commits
+// (lock.Default, the default, takes none). lock.ForUpdate waits for the
+// rows (on SQLite, which has no row locks, it takes the write lock before
+// the load); lock.ForUpdateNoWait fails the chunk at once with a
+// *ChunkError wrapping lock.ErrLocked, never retried; lock.SkipLocked leaves
+// out rows other transactions hold, so several workers can share a queue
+// table (a pass pages forward, so it does not come back for a row held when
+// it passed: run passes until the condition matches no row; no row is ever
+// processed twice). A mode the database cannot take (NOWAIT or SKIP LOCKED
+// on SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6,
+// lock.ForNoKeyUpdate outside PostgreSQL) fails the run before the first
+// chunk with an error wrapping ErrLockUnsupported.
+func Lock(m lock.Mode) Option {
 	return func(c *runConfig) { c.lock = m }
 }
 

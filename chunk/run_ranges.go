@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -77,7 +78,7 @@ func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) 
 		return Report{}, fmt.Errorf("%w: Ranges needs db.Model(...)", ErrBadWork)
 	}
 	cfg := newRunConfig(opts)
-	if cfg.lock != NoLock {
+	if cfg.lock != lock.Default {
 		return Report{}, fmt.Errorf("%w: Ranges takes no lock; its work's statement locks the rows", ErrLockUnsupported)
 	}
 	r, err := newRunner(ctx, db, db.Statement.Model, cfg)

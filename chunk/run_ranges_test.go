@@ -9,6 +9,7 @@ import (
 
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -138,7 +139,7 @@ func TestRunRangesRefusesBadInput(t *testing.T) {
 		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, chunk.ErrBadWork) {
 			t.Errorf("nil work: got %v, want ErrBadWork", err)
 		}
-		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), bumpRows, chunk.Lock(chunk.ForUpdate)); !errors.Is(err, chunk.ErrLockUnsupported) {
+		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), bumpRows, chunk.Lock(lock.ForUpdate)); !errors.Is(err, chunk.ErrLockUnsupported) {
 			t.Errorf("lock: got %v, want ErrLockUnsupported", err)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 3, 0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -35,32 +36,32 @@ func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...Option) string {
 func TestRunChunkSQLShape(t *testing.T) {
 	tests := []struct {
 		dialect string
-		lock    LockMode
+		lock    lock.Mode
 		first   string
 		next    string
 	}{
 		{
-			dbtest.Postgres, ForUpdateSkipLocked,
+			dbtest.Postgres, lock.SkipLocked,
 			`SELECT * FROM "shape_rows" WHERE (status = $1 OR status = $2) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $3 FOR UPDATE SKIP LOCKED`,
 			`SELECT * FROM "shape_rows" WHERE (status = $1 OR status = $2) AND ("shape_rows"."score" <= $3 AND ("shape_rows"."score" < $4 OR ("shape_rows"."score" = $5 AND "shape_rows"."tenant" > $6) OR ("shape_rows"."score" = $7 AND "shape_rows"."tenant" = $8 AND "shape_rows"."id" > $9))) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $10 FOR UPDATE SKIP LOCKED`,
 		},
 		{
-			dbtest.MySQL, ForUpdateSkipLocked,
+			dbtest.MySQL, lock.SkipLocked,
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
 		},
 		{
-			dbtest.MariaDB, ForUpdateNoWait,
+			dbtest.MariaDB, lock.ForUpdateNoWait,
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
 		},
 		{
-			dbtest.SQLite, ForUpdate,
+			dbtest.SQLite, lock.ForUpdate,
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
 		},
 		{
-			dbtest.SQLServer, ForUpdateSkipLocked,
+			dbtest.SQLServer, lock.SkipLocked,
 			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE (status = @p1 OR status = @p2) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
 			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE (status = @p1 OR status = @p2) AND ("shape_rows"."score" <= @p3 AND ("shape_rows"."score" < @p4 OR ("shape_rows"."score" = @p5 AND "shape_rows"."tenant" > @p6) OR ("shape_rows"."score" = @p7 AND "shape_rows"."tenant" = @p8 AND "shape_rows"."id" > @p9))) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
 		},
@@ -81,7 +82,7 @@ func TestRunChunkSQLShape(t *testing.T) {
 
 func TestRunRefusesUnsupportedLock(t *testing.T) {
 	db := dbtest.DryRun(t, dbtest.SQLite)
-	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]Option{Lock(ForUpdateSkipLocked)}))
+	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]Option{Lock(lock.SkipLocked)}))
 	if !errors.Is(err, dialect.ErrLockUnsupported) {
 		t.Fatalf("got %v, want ErrLockUnsupported", err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/model/modeltest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -30,7 +31,7 @@ func TestExactWrites(t *testing.T) {
 	}
 	cases := []modeltest.Case{
 		{Name: "Update", Run: one(), Changed: []int64{3}, Bump: 1, Count: 2},
-		{Name: "Update WithLock", Run: one(updater.WithLock(updater.ForUpdate)), Changed: []int64{3}, Bump: 1, Count: 2},
+		{Name: "Update WithLock", Run: one(updater.WithLock(lock.ForUpdate)), Changed: []int64{3}, Bump: 1, Count: 2},
 		{Name: "Update WithOptimistic", Run: one(updater.WithOptimistic()), Changed: []int64{3}, Bump: 1, Count: 2},
 		{Name: "Update NULL version", Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 			res, err := updater.Update(ctx, db.Table(table).Where("id = ?", 12), setN)

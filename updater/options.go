@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
+	"github.com/gormup/gormup/lock"
 )
 
 // Defaults of the retry options, the same for every gormup entry point that
@@ -34,48 +34,11 @@ const VersionTag = model.VersionTag
 // tagKey is the struct tag key gormup reads.
 const tagKey = model.TagKey
 
-// Lock is the row lock Update reads with in pessimistic mode.
-type Lock uint8
-
-// Row locks. The zero Lock means "choose the default" (ForUpdate unless the
-// model has a version field).
-const (
-	// ForUpdate waits for and takes an exclusive row lock: PostgreSQL and
-	// MySQL/MariaDB SELECT … FOR UPDATE, SQL Server WITH (UPDLOCK, ROWLOCK),
-	// SQLite the database write lock, taken before the read.
-	ForUpdate Lock = iota + 1
-	// ForUpdateNoWait fails at once with ErrLocked when another transaction
-	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)), and
-	// Update does not retry it. Unlike chunk.ForUpdateNoWait, which chunk.Run
-	// retries like a deadlock, the caller decides what to do. SQLite:
-	// ErrLockUnsupported.
-	ForUpdateNoWait
-	// ForUpdateSkipLocked treats a row locked by another transaction as
-	// absent, so Update returns a not-found error at once (FOR UPDATE SKIP
-	// LOCKED; SQL Server READPAST). SQLite: ErrLockUnsupported.
-	ForUpdateSkipLocked
-	// ForNoKeyUpdate is PostgreSQL's FOR NO KEY UPDATE, which does not block
-	// inserts referencing the row. Other dialects: ErrLockUnsupported.
-	ForNoKeyUpdate
-)
-
-func (l Lock) dialectLock() dialect.Lock {
-	switch l {
-	case ForUpdateNoWait:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
-	case ForUpdateSkipLocked:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.SkipLocked}
-	case ForNoKeyUpdate:
-		return dialect.Lock{Strength: dialect.ForNoKeyUpdate}
-	}
-	return dialect.Lock{Strength: dialect.ForUpdate}
-}
-
 // Option configures Update or Transaction. The zero configuration is valid.
 type Option func(*config)
 
 type config struct {
-	lock         Lock
+	lock         lock.Mode
 	optimistic   bool
 	versionField string
 	retry        txn.RetryPolicy // Retryable is set by the call
@@ -102,7 +65,13 @@ func newConfig(opts []Option) (config, error) {
 // version field, if the model has one, is still checked and incremented.
 // Update's default, without WithLock or WithOptimistic, is ForUpdate for
 // models without a version field and optimistic for models with one.
-func WithLock(l Lock) Option {
+//
+// lock.ForUpdateNoWait returns an error wrapping lock.ErrLocked at once
+// when another transaction holds the row, without retrying; lock.SkipLocked
+// treats such a row as absent (a not-found error); lock.ForNoKeyUpdate is
+// PostgreSQL's. A mode the database cannot take returns ErrLockUnsupported
+// before any statement runs.
+func WithLock(l lock.Mode) Option {
 	return func(c *config) { c.lock, c.optimistic = l, false }
 }
 

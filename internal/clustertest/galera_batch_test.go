@@ -14,6 +14,7 @@ import (
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -199,8 +200,8 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 // again. Every account must be visited exactly once and end with the bonus
 // plus every increment.
 func TestGaleraBatchRun(t *testing.T) {
-	for _, lock := range []chunk.LockMode{chunk.NoLock, chunk.ForUpdate} {
-		name := map[chunk.LockMode]string{chunk.NoLock: "plain", chunk.ForUpdate: "locked"}[lock]
+	for _, mode := range []lock.Mode{lock.Default, lock.ForUpdate} {
+		name := map[lock.Mode]string{lock.Default: "plain", lock.ForUpdate: "locked"}[mode]
 		t.Run(name, func(t *testing.T) {
 			ctx := testContext(t)
 			nodes := dbtest.Galera(t)
@@ -243,7 +244,7 @@ func TestGaleraBatchRun(t *testing.T) {
 					injected[victim]++
 				}
 				return nil
-			}, chunk.Checkpoint("galera-"+name), chunk.Size(25), chunk.Lock(lock))
+			}, chunk.Checkpoint("galera-"+name), chunk.Size(25), chunk.Lock(mode))
 			stopWriter()
 			incs := w.wait(t)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -107,7 +108,7 @@ var counterModes = []struct {
 	name string
 	opts []updater.Option
 }{
-	{"lock", []updater.Option{updater.WithLock(updater.ForUpdate)}},
+	{"lock", []updater.Option{updater.WithLock(lock.ForUpdate)}},
 	{"optimistic", []updater.Option{updater.WithOptimistic()}},
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -117,10 +118,10 @@ func TestStandbyBatchRun(t *testing.T) {
 		seen = append(seen, ids...)
 		return tx.Model(&Account{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 1")).Error
 	}
-	for _, lock := range []chunk.LockMode{chunk.NoLock, chunk.ForUpdate} {
+	for _, mode := range []lock.Mode{lock.Default, lock.ForUpdate} {
 		seen = nil
-		name := "standby-" + map[chunk.LockMode]string{chunk.NoLock: "plain", chunk.ForUpdate: "locked"}[lock]
-		rep, err := chunk.Run(ctx, s.Resolved.Model(&Account{}), work, chunk.Checkpoint(name), chunk.Size(3), chunk.Lock(lock))
+		name := "standby-" + map[lock.Mode]string{lock.Default: "plain", lock.ForUpdate: "locked"}[mode]
+		rep, err := chunk.Run(ctx, s.Resolved.Model(&Account{}), work, chunk.Checkpoint(name), chunk.Size(3), chunk.Lock(mode))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -140,7 +141,7 @@ func TestStandbyBatchRun(t *testing.T) {
 		if cp.RowsDone != 10 || !cp.Done {
 			t.Fatalf("%s: checkpoint on the primary %+v, want 10 rows done", name, cp)
 		}
-		rep, err = chunk.Run(ctx, s.Resolved.Model(&Account{}), work, chunk.Checkpoint(name), chunk.Size(3), chunk.Lock(lock))
+		rep, err = chunk.Run(ctx, s.Resolved.Model(&Account{}), work, chunk.Checkpoint(name), chunk.Size(3), chunk.Lock(mode))
 		if err != nil || !rep.AlreadyDone || rep.Rows != 0 {
 			t.Fatalf("%s again: %+v, %v; want AlreadyDone and no rows", name, rep, err)
 		}
