@@ -8,7 +8,6 @@ import (
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/lock"
-	"gorm.io/gorm"
 )
 
 // TestRunNoWaitFailsFastWithErrLocked: lock.ForUpdateNoWait has one meaning
