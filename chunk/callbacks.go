@@ -28,6 +28,10 @@ type Progress struct {
 	// Rate is the number of rows per second this run has committed; 0 until
 	// a chunk has committed.
 	Rate float64
+	// Held is how long Throttle's checks held this run so far.
+	Held time.Duration
+	// Size is the chunk size in use: Size's, or TargetChunkTime's latest.
+	Size int
 	// ETA is the estimated time left: (Total-Done)/Rate. It is 0 when Total
 	// is unknown, when Rate is still 0, or once Done reaches Total.
 	ETA time.Duration
@@ -79,6 +83,10 @@ type Callbacks struct {
 	// OnError is called once when the chunk fails for good (a non-retryable
 	// error, retries exhausted, ctx done) and the run stops.
 	OnError func(ctx context.Context, c Info, err error)
+	// OnHold is called on every poll while Throttle's checks hold the run
+	// before chunk c, with the reason they give and how long this hold has
+	// lasted.
+	OnHold func(ctx context.Context, c Info, reason string, held time.Duration)
 }
 
 // CallBefore calls c.Before if it is set. The Call* methods are for code that
@@ -112,5 +120,13 @@ func (c Callbacks) CallOnRetry(ctx context.Context, info Info, err error) {
 func (c Callbacks) CallOnError(ctx context.Context, info Info, err error) {
 	if c.OnError != nil {
 		c.OnError(ctx, info, err)
+	}
+}
+
+// CallOnHold calls c.OnHold if it is set, for code that drives a Callbacks
+// itself; a nil callback is skipped.
+func (c Callbacks) CallOnHold(ctx context.Context, info Info, reason string, held time.Duration) {
+	if c.OnHold != nil {
+		c.OnHold(ctx, info, reason, held)
 	}
 }

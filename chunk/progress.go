@@ -12,6 +12,7 @@ const (
 	ProgressMessage = "gormup: chunk committed"
 	RetryMessage    = "gormup: chunk retried"
 	ErrorMessage    = "gormup: chunk failed"
+	HeldMessage     = "gormup: run held"
 )
 
 // ProgressLogger returns Chunk callbacks that report a chunk.Run on logger
@@ -23,6 +24,8 @@ const (
 //     every of run time (measured by Progress.Elapsed), always including the
 //     first; every <= 0 logs every chunk.
 //   - OnRetry logs RetryMessage at Warn level with the chunk, attempt and error.
+//   - OnHold logs HeldMessage at Warn level with the chunk waiting, the
+//     reason the checks give and how long the run has been held.
 //   - OnError logs ErrorMessage at Error level with the chunk, where the run
 //     can resume (after) and the error.
 //
@@ -68,6 +71,11 @@ func ProgressLogger(logger *slog.Logger, every time.Duration) Callbacks {
 			logger.LogAttrs(ctx, slog.LevelWarn, RetryMessage,
 				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
 				slog.Int("attempt", c.Attempt), slog.Any("error", err))
+		},
+		OnHold: func(ctx context.Context, c Info, reason string, held time.Duration) {
+			logger.LogAttrs(ctx, slog.LevelWarn, HeldMessage,
+				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
+				slog.String("reason", reason), slog.Duration("held", held))
 		},
 		OnError: func(ctx context.Context, c Info, err error) {
 			logger.LogAttrs(ctx, slog.LevelError, ErrorMessage,

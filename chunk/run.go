@@ -138,6 +138,7 @@ type runner struct {
 	// lower and upper bound a worker's key range (lower, upper]; nil is
 	// unbounded. onStart, if set, learns the rows done and the total once
 	// the checkpoint is read and the rows counted.
+	heldFor      time.Duration // time Throttle held this run
 	lower, upper []any
 	onStart      func(rowsDone, total int64)
 	worker       int // 0-based number of a parallel run's worker
@@ -154,6 +155,14 @@ type runner struct {
 	rowsDone int64
 	total    int64
 	rep      Report
+
+	// pace throttles and sizes the chunks (throttle.go); holding is the
+	// chunk waiting for it, for OnHold.
+	pace    pacing
+	holding struct {
+		ctx  context.Context
+		info Info
+	}
 }
 
 type workerKey struct{}
@@ -185,6 +194,11 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	r := &runner{cfg: cfg, db: db, lock: dialect.LockOf(cfg.lock, dialect.Lock{}), total: -1, start: time.Now()}
+	pace, err := newPacing(cfg, db, r.held)
+	if err != nil {
+		return nil, err
+	}
+	r.pace = pace
 	target := db.Statement.Model
 	if target == nil {
 		target = chunk
@@ -192,7 +206,7 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	}
 	t, err := model.Of(db, target)
 	if err != nil {
-		return nil, fmt.Errorf("batch: %w", err)
+		return nil, fmt.Errorf("chunk: %w", err)
 	}
 	ms := t.Schema
 	ts, err := runSchema(db, chunk)
@@ -232,7 +246,7 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 func runSchema(db *gorm.DB, v any) (*schema.Schema, error) {
 	stmt := &gorm.Statement{DB: db}
 	if err := stmt.Parse(v); err != nil {
-		return nil, fmt.Errorf("batch: parsing %T: %w", v, err)
+		return nil, fmt.Errorf("chunk: parsing %T: %w", v, err)
 	}
 	return stmt.Schema, nil
 }
@@ -292,7 +306,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	if r.cfg.countTotal {
 		var n int64
 		if err := r.scope(base, r.after).Count(&n).Error; err != nil {
-			return r.rep, fmt.Errorf("batch: counting rows: %w", err)
+			return r.rep, fmt.Errorf("chunk: counting rows: %w", err)
 		}
 		r.total = r.rowsDone + n
 	}
@@ -301,6 +315,13 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	}
 	for {
 		info := Info{Name: r.cfg.checkpoint, Worker: r.worker, Index: r.index, After: r.after, Progress: r.progress()}
+		r.holding.ctx, r.holding.info = ctx, info
+		held, err := r.pace.wait(ctx)
+		r.heldFor += held
+		if err != nil {
+			return r.rep, r.fail(ctx, info, 0, err)
+		}
+		r.cfg.size = r.pace.size(r.cfg.size)
 		for _, h := range r.cfg.hooks {
 			if err := h.CallBefore(ctx, info); err != nil {
 				if errors.Is(err, ErrStop) {
@@ -310,10 +331,12 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 				return r.rep, r.fail(ctx, info, 0, err)
 			}
 		}
+		began := time.Now()
 		finished, err := r.chunk(ctx, base, &info)
 		if err != nil {
 			return r.rep, err
 		}
+		r.pace.observe(info.Rows, time.Since(began))
 		if n := info.Rows; info.LastKey != nil {
 			r.after = info.LastKey
 			r.index++
@@ -393,7 +416,7 @@ func (r *runner) fail(ctx context.Context, info Info, attempts int, err error) e
 
 // progress describes the run so far.
 func (r *runner) progress() Progress {
-	p := Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start)}
+	p := Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start), Held: r.heldFor, Size: r.cfg.size}
 	p.Rate, p.ETA = chunker.Measure(p.Done, r.rep.Rows, p.Total, p.Elapsed)
 	return p
 }

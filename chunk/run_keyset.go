@@ -181,7 +181,7 @@ func encodeKey(cols []keyCol, key []any) (string, error) {
 	for i, v := range key {
 		b, err := json.Marshal(v)
 		if err != nil {
-			return "", fmt.Errorf("batch: encoding key column %q for the checkpoint: %w", cols[i].name, err)
+			return "", fmt.Errorf("chunk: encoding key column %q for the checkpoint: %w", cols[i].name, err)
 		}
 		s.Key[i] = b
 	}
@@ -197,7 +197,7 @@ func decodeKey(cols []keyCol, raw string) ([]any, error) {
 	}
 	var s storedKey
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return nil, fmt.Errorf("batch: reading checkpoint key %q: %w", raw, err)
+		return nil, fmt.Errorf("chunk: reading checkpoint key %q: %w", raw, err)
 	}
 	if want := colNames(cols); !slices.Equal(s.Cols, want) || len(s.Key) != len(cols) {
 		return nil, fmt.Errorf("%w: stored %v, run orders by %v", ErrCheckpointMismatch, s.Cols, want)
@@ -206,7 +206,7 @@ func decodeKey(cols []keyCol, raw string) ([]any, error) {
 	for i, k := range cols {
 		p := reflect.New(k.field.FieldType)
 		if err := json.Unmarshal(s.Key[i], p.Interface()); err != nil {
-			return nil, fmt.Errorf("batch: reading checkpoint key column %q: %w", k.name, err)
+			return nil, fmt.Errorf("chunk: reading checkpoint key column %q: %w", k.name, err)
 		}
 		key[i] = p.Elem().Interface()
 	}

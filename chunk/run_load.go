@@ -22,7 +22,7 @@ func loadStep[T any](r *runner, work func(tx *gorm.DB, chunk []T) error) func(co
 		if r.viaBounds {
 			n, key, err := r.bounds(tx)
 			if err != nil {
-				return fmt.Errorf("batch: reading chunk bounds: %w", err)
+				return fmt.Errorf("chunk: reading chunk bounds: %w", err)
 			}
 			if n == 0 {
 				return nil
@@ -40,7 +40,7 @@ func loadStep[T any](r *runner, work func(tx *gorm.DB, chunk []T) error) func(co
 		}
 		buf = buf[:0]
 		if err := q.Find(&buf).Error; err != nil {
-			return fmt.Errorf("batch: loading chunk: %w", err)
+			return fmt.Errorf("chunk: loading chunk: %w", err)
 		}
 		info.Rows = len(buf)
 		if last != nil {

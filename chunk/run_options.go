@@ -27,6 +27,12 @@ type runConfig struct {
 	lock       lock.Mode
 	retry      txn.RetryPolicy // attempts and budget of each chunk
 	workers    int
+	// Pacing (throttle.go).
+	adaptive  bool
+	target    time.Duration
+	throttled bool
+	checks    []Check
+	maxHold   time.Duration
 }
 
 func newRunConfig(opts []Option) runConfig {

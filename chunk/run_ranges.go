@@ -94,7 +94,7 @@ func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) 
 			}
 			n, last, err := r.bounds(tx)
 			if err != nil {
-				return fmt.Errorf("batch: reading chunk bounds: %w", err)
+				return fmt.Errorf("chunk: reading chunk bounds: %w", err)
 			}
 			if n == 0 {
 				return nil

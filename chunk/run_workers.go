@@ -11,6 +11,7 @@ import (
 
 	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/throttle"
 	"gorm.io/gorm"
 )
 
@@ -107,7 +108,7 @@ func (r *runner) runWorkers(ctx context.Context) (Report, error) {
 func (r *runner) split(base *gorm.DB) ([][]any, error) {
 	var count int64
 	if err := r.scope(base, nil).Count(&count).Error; err != nil {
-		return nil, fmt.Errorf("batch: counting rows to split: %w", err)
+		return nil, fmt.Errorf("chunk: counting rows to split: %w", err)
 	}
 	n := int64(r.cfg.workers)
 	step := (count + n - 1) / n
@@ -120,7 +121,7 @@ func (r *runner) split(base *gorm.DB) ([][]any, error) {
 	for int64(len(splits)) < n-1 {
 		got, key, err := s.bounds(base)
 		if err != nil {
-			return nil, fmt.Errorf("batch: splitting rows: %w", err)
+			return nil, fmt.Errorf("chunk: splitting rows: %w", err)
 		}
 		if int64(got) < step {
 			break
@@ -232,7 +233,19 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 				h.CallOnError(ctx, c, err)
 			}
 		},
+		OnHold: func(ctx context.Context, c Info, reason string, held time.Duration) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			for _, h := range user {
+				h.CallOnHold(ctx, c, reason, held)
+			}
+		},
 	}}
+	// The workers share the sizer and the checks; each waits on its own.
+	w.pace.sizer = r.pace.sizer
+	if r.pace.waiter != nil {
+		w.pace.waiter = &throttle.Waiter{Checks: r.pace.waiter.Checks, MaxHold: r.pace.waiter.MaxHold, OnHold: w.held, Logger: r.pace.waiter.Logger}
+	}
 	if fn := r.cfg.progress; fn != nil {
 		w.cfg.progress = func(Progress) {
 			a.mu.Lock()
@@ -250,7 +263,7 @@ func encodeSplits(cols []keyCol, splits [][]any) (string, error) {
 		for j, v := range key {
 			b, err := json.Marshal(v)
 			if err != nil {
-				return "", fmt.Errorf("batch: encoding split key column %q: %w", cols[j].name, err)
+				return "", fmt.Errorf("chunk: encoding split key column %q: %w", cols[j].name, err)
 			}
 			s.Splits[i][j] = b
 		}
@@ -264,7 +277,7 @@ func encodeSplits(cols []keyCol, splits [][]any) (string, error) {
 func decodeSplits(cols []keyCol, raw string) ([][]any, error) {
 	var s storedSplits
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return nil, fmt.Errorf("batch: reading checkpoint splits %q: %w", raw, err)
+		return nil, fmt.Errorf("chunk: reading checkpoint splits %q: %w", raw, err)
 	}
 	if s.Splits == nil {
 		return nil, fmt.Errorf("%w: it was written by a run without Workers", ErrCheckpointMismatch)
@@ -295,7 +308,7 @@ func (c checkpoints) setSplits(db *gorm.DB, cols []keyCol, splits [][]any) error
 	res := db.Model(&checkpointRow{}).Where("name = ? AND last_key = ? AND done = ?", c.name, "", false).
 		Updates(map[string]any{"last_key": raw, "updated_at": checkpointNow()})
 	if res.Error != nil {
-		return fmt.Errorf("batch: storing the split of checkpoint %q: %w", c.name, res.Error)
+		return fmt.Errorf("chunk: storing the split of checkpoint %q: %w", c.name, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("%w: %q was split by another run", ErrCheckpointConflict, c.name)
@@ -308,7 +321,7 @@ func (c checkpoints) finish(db *gorm.DB, rows int64) error {
 	err := db.Model(&checkpointRow{}).Where("name = ? AND done = ?", c.name, false).
 		Updates(map[string]any{"done": true, "rows_done": rows, "updated_at": checkpointNow()}).Error
 	if err != nil {
-		return fmt.Errorf("batch: marking checkpoint %q done: %w", c.name, err)
+		return fmt.Errorf("chunk: marking checkpoint %q done: %w", c.name, err)
 	}
 	return nil
 }
