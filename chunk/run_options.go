@@ -33,6 +33,9 @@ type runConfig struct {
 	throttled bool
 	checks    []Check
 	maxHold   time.Duration
+	// Purge and MaxRows (purge.go).
+	maxRows  int64
+	allowAll bool
 }
 
 func newRunConfig(opts []Option) runConfig {

@@ -17,6 +17,9 @@ import (
 
 // execute runs r on one goroutine, or over Workers key ranges.
 func (r *runner) execute(ctx context.Context) (Report, error) {
+	if err := r.checkMaxRows(ctx); err != nil {
+		return Report{}, err
+	}
 	if r.cfg.workers <= 1 {
 		return r.run(ctx)
 	}

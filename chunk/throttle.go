@@ -106,8 +106,8 @@ type pacing struct {
 // checkpoint name. onHold reports a hold.
 func newPacing(cfg runConfig, db *gorm.DB, onHold func(throttle.Waiting)) (pacing, error) {
 	var p pacing
-	if cfg.target < 0 || cfg.maxHold < 0 {
-		return p, fmt.Errorf("%w: TargetChunkTime and MaxHold must not be negative", ErrBadOption)
+	if cfg.target < 0 || cfg.maxHold < 0 || cfg.maxRows < 0 {
+		return p, fmt.Errorf("%w: TargetChunkTime, MaxHold and MaxRows must not be negative", ErrBadOption)
 	}
 	if cfg.adaptive {
 		s, err := throttle.NewSizer(throttle.SizerConfig{Target: cfg.target, Min: 1, Initial: cfg.size})
