@@ -68,6 +68,7 @@ func AllowAll() Option {
 // Every option of Run applies: Size, TargetChunkTime, Throttle, MaxHold,
 // Checkpoint (a killed purge rerun resumes after the last committed chunk),
 // MaxRows, Hooks, OnProgress, Workers. Report.Rows counts the deleted rows.
+// With DryRun, Purge deletes nothing and returns its Preview in Report.Plan.
 func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
 	if db == nil {
 		return Report{}, ErrNilDB
@@ -80,6 +81,10 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
 		if err := where.Check(db.Statement); err != nil {
 			return Report{}, fmt.Errorf("%w: %w", ErrNoCondition, err)
 		}
+	}
+	if cfg.dryRun {
+		p, err := plan(ctx, db, cfg, true)
+		return Report{Plan: &p}, err
 	}
 	typ := reflect.TypeOf(db.Statement.Model)
 	for typ.Kind() == reflect.Pointer {

@@ -44,6 +44,8 @@ type Report struct {
 	Stopped bool
 	// Elapsed is the duration of the call.
 	Elapsed time.Duration
+	// Plan is Purge's Preview with DryRun; nil otherwise.
+	Plan *Preview
 }
 
 // Run calls work once per chunk of the rows db selects, each chunk in a

@@ -36,6 +36,7 @@ type runConfig struct {
 	// Purge and MaxRows (purge.go).
 	maxRows  int64
 	allowAll bool
+	dryRun   bool
 }
 
 func newRunConfig(opts []Option) runConfig {
