@@ -33,7 +33,7 @@ func checkModel(model any) error {
 }
 
 // resolveModel resolves the target of a db.Model-driven call (Update,
-// UpdateKeys, RunRanges): the model's schema through db's schema cache and
+// UpdateKeys): the model's schema through db's schema cache and
 // the table db writes, db.Table's (qualifier kept) or the model's.
 func resolveModel(db *gorm.DB) (*model.Target, error) {
 	if err := checkModel(db.Statement.Model); err != nil {

@@ -12,8 +12,8 @@ import (
 // before any statement runs and nothing is written, except ErrTooManyRows
 // (returned after counting, with the transaction rolled back).
 var (
-	// ErrNilDB is returned by Update, UpdateKeys, UpdateRows, Run and
-	// RunRanges, before anything runs, when db is nil.
+	// ErrNilDB is returned by Update, UpdateKeys and UpdateRows,
+	// before anything runs, when db is nil.
 	ErrNilDB = errors.New("batch: nil *gorm.DB")
 
 	// ErrModelMismatch is returned before any SQL when db.Model, db.Table and

@@ -69,7 +69,7 @@ func Resolve[T any](db *gorm.DB) (*Target, error) {
 }
 
 // ResolveModel returns the target of a call driven by db.Model (batch.Update,
-// UpdateKeys, RunRanges): the model's schema, db.Table's table or the
+// UpdateKeys, chunk.Ranges): the model's schema, db.Table's table or the
 // model's, and the caller's conditions. model is db.Statement.Model, a
 // non-nil pointer to a struct; callers check it is set.
 func ResolveModel(db *gorm.DB) (*Target, error) {
