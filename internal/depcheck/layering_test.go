@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"index":      {"internal/dialect", "internal/model", "internal/sqltext"},
 	"hooks":      {"internal/dialect", "internal/model", "internal/sqltext", "internal/where"},
 	// chunk reads index.Covers to warn about an unindexed OrderBy.
-	"chunk":   {"index", "internal/chunker", "internal/dialect", "internal/model", "internal/throttle", "internal/txn", "lock"},
+	"chunk":   {"index", "internal/chunker", "internal/dialect", "internal/model", "internal/throttle", "internal/txn", "internal/where", "lock"},
 	"batch":   {"chunk", "hooks", "internal/chunker", "internal/dialect", "internal/model", "internal/txn", "internal/where"},
 	"updater": {"batch", "chunk", "hooks", "internal/dialect", "internal/model", "internal/txn", "lock"},
 
