@@ -95,3 +95,54 @@ func TestPurgeRefusals(t *testing.T) {
 		}
 	})
 }
+
+// softItem is a model with GORM's soft delete.
+type softItem struct {
+	ID        int64 `gorm:"primaryKey;autoIncrement:false"`
+	Score     int64
+	DeletedAt gorm.DeletedAt `gorm:"index"`
+}
+
+// TestPurgeSoftDeleteAndWorkers: like GORM's Delete, Purge soft-deletes a
+// model with a DeletedAt field (a row already soft-deleted keeps its
+// deletion time), Unscoped deletes for good, and Workers split the purge.
+func TestPurgeSoftDeleteAndWorkers(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		dbtest.Migrate(t, db, &softItem{})
+		rows := make([]softItem, 40)
+		for i := range rows {
+			rows[i] = softItem{ID: int64(i + 1), Score: int64(i+1) % 2}
+		}
+		dbtest.Seed(t, db.DB, rows)
+		ctx := context.Background()
+		if err := db.Delete(&softItem{}, 1).Error; err != nil { // already soft-deleted
+			t.Fatal(err)
+		}
+		var before softItem
+		if err := db.Unscoped().First(&before, 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		rep, err := chunk.Purge(ctx, db.Model(&softItem{}).Where("score = ?", 1), chunk.Size(3), chunk.Workers(2))
+		if err != nil || rep.Rows != 19 {
+			t.Fatalf("soft purge = %+v, %v; want 19 rows (row 1 was already deleted)", rep, err)
+		}
+		var live, all int64
+		db.Model(&softItem{}).Count(&live)
+		db.Unscoped().Model(&softItem{}).Count(&all)
+		var after softItem
+		if err := db.Unscoped().First(&after, 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		if live != 20 || all != 40 || !after.DeletedAt.Time.Equal(before.DeletedAt.Time) {
+			t.Fatalf("live %d, all %d, row 1 deleted at %v then %v; want 20 live, 40 stored, row 1 unchanged", live, all, before.DeletedAt.Time, after.DeletedAt.Time)
+		}
+		rep, err = chunk.Purge(ctx, db.Unscoped().Model(&softItem{}).Where("score = ?", 1), chunk.Size(7))
+		if err != nil || rep.Rows != 20 {
+			t.Fatalf("unscoped purge = %+v, %v; want 20 rows", rep, err)
+		}
+		db.Unscoped().Model(&softItem{}).Count(&all)
+		if all != 20 {
+			t.Fatalf("%d rows stored, want 20 after the hard purge", all)
+		}
+	})
+}
