@@ -26,7 +26,7 @@ const (
 	// retryable error (deadlock, serialization failure, lock timeout, SQLite
 	// busy) keeps being run again, measured from its first attempt's start;
 	// a ctx deadline that comes earlier ends it earlier. The number of
-	// attempts is not limited unless Attempts (ChunkAttempts for Run) is
+	// attempts is not limited unless Attempts (chunk.ChunkAttempts for chunk.Run) is
 	// given. Update, UpdateKeys, UpdateRows and Run share it, per
 	// transaction, and it equals updater.DefaultRetryBudget.
 	DefaultRetryBudget = txn.DefaultMaxElapsed
@@ -131,7 +131,7 @@ func Chunked(size int) Option {
 // Chunked Update, a CommitEach UpdateRows or UpdateKeys, and once at the end
 // of an atomic one, on the calling goroutine. chunk.Progress.Done counts
 // matched rows and Total is -1. nil (the default) reports nothing. Run's
-// equivalent is the Progress RunOption, which takes the same chunk.Progress.
+// equivalent is chunk.OnProgress, which takes the same chunk.Progress.
 func OnProgress(fn func(chunk.Progress)) Option {
 	return func(c *config) { c.onProgress = fn; c.mark("OnProgress", forUpdate|forKeys|forRows) }
 }
@@ -181,8 +181,8 @@ func Columns(names ...string) Option {
 // error (deadlock, serialization failure, lock timeout, SQLite busy) runs,
 // the first run included: 1 disables retrying, and 0, the default, sets no
 // limit other than the retry budget (RetryBudget). A negative n returns
-// ErrBadOption. Inside a caller's transaction nothing is retried. Run's
-// equivalent is ChunkAttempts. Update, UpdateKeys and UpdateRows.
+// ErrBadOption. Inside a caller's transaction nothing is retried. chunk.Run's
+// equivalent is chunk.ChunkAttempts. Update, UpdateKeys and UpdateRows.
 func Attempts(n int) Option {
 	return func(c *config) { c.retry.MaxAttempts = n; c.mark("Attempts", forUpdate|forKeys|forRows) }
 }

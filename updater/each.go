@@ -52,10 +52,10 @@ type EachResult struct {
 // escape. opts are chunk.Run's
 // (chunk.Option); this package's Options (WithLock, WithAttempts...)
 // do not apply. They are Size (default chunk.DefaultSize), Checkpoint and
-// Restart, Hooks, Progress, CountTotal, OrderBy, Lock, ChunkAttempts and
+// Restart, Hooks, OnProgress, CountTotal, OrderBy, Lock, ChunkAttempts and
 // ChunkRetryBudget (per chunk, default batch.DefaultRetryBudget, the same
-// value as DefaultRetryBudget) and Workers, with Run's
-// defaults (with Workers, change runs on several goroutines at once); with a
+// value as DefaultRetryBudget), Workers, TargetChunkTime, Throttle and
+// MaxHold, with Run's defaults (with Workers, change runs on several goroutines at once); with a
 // Checkpoint every row is changed exactly once even across crashes. A chunk
 // that fails with a retryable error is reloaded and change runs again on the
 // fresh rows, so change must not keep state across calls beyond what it
