@@ -44,7 +44,9 @@ func TestLoop(t *testing.T) {
 		ctx := context.Background()
 
 		var commits [][2]int64
-		record := func(chunks int, rows int64, _ chunker.Clock) { commits = append(commits, [2]int64{int64(chunks), rows}) }
+		record := func(chunks int, rows int64, _ chunker.Clock) {
+			commits = append(commits, [2]int64{int64(chunks), rows})
+		}
 		failed := false
 		atomic := chunker.Loop{Committed: record}
 		n, err := atomic.Run(ctx, db.DB, func(tx *gorm.DB, i int) (int64, bool, error) {
