@@ -6,6 +6,7 @@ import (
 
 	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -53,6 +54,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	if err != nil {
 		return 0, err
 	}
+	db = model.Scoped(db) // conditions from Scopes are the caller's too
 	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err

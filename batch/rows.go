@@ -163,7 +163,7 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	if len(s.PrimaryFields) == 0 {
 		return nil, fmt.Errorf("%w: %s has none", ErrNoPrimaryKey, s.Name)
 	}
-	if c, ok := db.Statement.Clauses["WHERE"]; ok && c.Expression != nil {
+	if c, ok := model.Scoped(db).Statement.Clauses["WHERE"]; ok && c.Expression != nil {
 		return nil, ErrConditions
 	}
 	cols, err := resolveColumns(s, columns)

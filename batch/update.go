@@ -75,6 +75,7 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...Option) (int64
 	if err != nil {
 		return 0, err
 	}
+	db = model.Scoped(db) // conditions from Scopes count for the checks below
 	t, err := resolveModel(db)
 	if err != nil {
 		return 0, err

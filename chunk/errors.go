@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gormup/gormup/internal/model"
 )
 
 // Sentinel errors about the arguments and options of Run, Ranges and
@@ -12,6 +14,11 @@ var (
 	// ErrNilDB is returned by Run and Ranges, before anything runs, when db
 	// is nil.
 	ErrNilDB = errors.New("chunk: nil *gorm.DB")
+
+	// ErrModelMismatch is returned before any SQL when the chunk type names
+	// another table than db.Model and is not a DTO of it (its columns a
+	// strict subset). It is the same value as batch.ErrModelMismatch.
+	ErrModelMismatch = model.ErrMismatch
 
 	// ErrBadOption is returned before anything runs when an option is out
 	// of range (a negative ChunkAttempts or ChunkRetryBudget).

@@ -215,6 +215,9 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDTO(ms, ts); err != nil {
+		return nil, err
+	}
 	r.keys, err = resolveKeys(ms, ts, cfg.orderBy)
 	if errors.Is(err, errKeyNotLoaded) {
 		r.keys, err = resolveKeys(ms, ms, cfg.orderBy)
@@ -243,6 +246,27 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		r.warnUnindexedOrder(ctx, target)
 	}
 	return r, nil
+}
+
+// checkDTO refuses a chunk type of another table than the model's unless it
+// is a DTO of the model: its columns a strict subset of the model's. A type
+// mapping every column of the model (or one the model lacks) under another
+// table is another model: ErrModelMismatch.
+func checkDTO(model, chunk *schema.Schema) error {
+	if model == chunk || model.Table == chunk.Table {
+		return nil
+	}
+	n := 0
+	for _, name := range chunk.DBNames {
+		if _, ok := model.FieldsByDBName[name]; !ok {
+			return fmt.Errorf("%w: db.Model is %s (table %s); %s (table %s) has column %q, which it lacks", ErrModelMismatch, model.Name, model.Table, chunk.Name, chunk.Table, name)
+		}
+		n++
+	}
+	if n >= len(model.DBNames) {
+		return fmt.Errorf("%w: db.Model is %s (table %s) and the chunk type %s (table %s) maps all its columns: not a DTO", ErrModelMismatch, model.Name, model.Table, chunk.Name, chunk.Table)
+	}
+	return nil
 }
 
 func runSchema(db *gorm.DB, v any) (*schema.Schema, error) {

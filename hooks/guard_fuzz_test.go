@@ -177,7 +177,7 @@ func TestFuzzOracleCatchesUnboundedWrites(t *testing.T) {
 // fuzzSeeds are conditions from every class of issue 13, refused and
 // accepted.
 var fuzzSeeds = []string{
-	"id = 1", "id <> 1", "id > 1", "id IN (1, 2)", "id NOT IN (1)", "name = 'a'", "name LIKE 'a%'",
+	"1 = 1 OR id = 1 AND name = 'a'", "id = 1 AND name = 'a' OR 1 = 1", "id = 1", "id <> 1", "id > 1", "id IN (1, 2)", "id NOT IN (1)", "name = 'a'", "name LIKE 'a%'",
 	"name LIKE '%'", "id IS NULL", "id IS NOT NULL", "id BETWEEN 1 AND 3", "1=1", "(1)=(1)", "1 IN (1)",
 	"g.id = id", "NOT (id IS NULL)", "id IS NULL OR id IS NOT NULL", "id < 5 OR id >= 5", "id = 1 OR id IS NULL",
 	"id = id + 0", "coalesce(id, 0) = coalesce(id, 0)", "TRUE", "0", "id IN (SELECT id FROM o)",

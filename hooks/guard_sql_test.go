@@ -169,6 +169,10 @@ func refused(dialect string) []guardSQLCase {
 		u("coalesce(qty, 0) >= 0"),
 		u("id % 2 = 0 OR id % 2 = 1"),
 		u("? = ?").withVars(1, 1),
+		// AND binds tighter than OR: each is "1=1 OR (…)", every row.
+		u("1 = 1 OR id = 5 AND name = 'x'"),
+		u("id = 5 AND name = 'x' OR 1 = 1"),
+		u("1 = 1 OR id = 5 AND qty IS NULL"),
 		r("DELETE FROM guard_sqls WHERE 1 = 1"),
 		r("UPDATE guard_sqls SET qty = -1 WHERE id = 1; DELETE FROM guard_sqls WHERE 2 > 1"),
 	}
@@ -201,6 +205,7 @@ func refused(dialect string) []guardSQLCase {
 			r("UPDATE guard_sqls, guard_others o SET guard_sqls.qty = -1 WHERE o.id = 1"),
 			r("UPDATE guard_sqls JOIN guard_others o ON o.id = 1 SET guard_sqls.qty = -1"),
 			r("UPDATE guard_sqls JOIN guard_others o ON guard_sqls.id = o.id OR 1=1 SET guard_sqls.qty = -1"),
+			r("UPDATE guard_sqls JOIN guard_others o ON 1 = 1 OR guard_sqls.id = o.id AND guard_sqls.qty IS NULL SET guard_sqls.qty = -1"),
 			r("ANALYZE UPDATE guard_sqls SET qty = -1"),
 			r("DELETE guard_sqls FROM guard_sqls JOIN guard_others o ON o.id = 1"),
 		)

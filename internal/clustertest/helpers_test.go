@@ -27,10 +27,6 @@ type accountRead struct {
 	OnStandby bool `projection:"expr:pg_is_in_recovery()"`
 }
 
-// replayLockKey is the advisory lock key (on the primary) that pauseReplay
-// holds: "gormup" in ASCII.
-const replayLockKey = 0x676f726d7570
-
 // testTimeout bounds each test's context: no cluster test should come near
 // it, and a hung server then fails the test instead of the whole package.
 const testTimeout = 3 * time.Minute
@@ -80,52 +76,8 @@ func account(t *testing.T, db *gorm.DB, id int64) Account {
 	return a
 }
 
-// pauseReplay stops the standby from applying the primary's WAL until the
-// test ends, so that every row written on the primary from now on is missing
-// on the standby: a read that sees such a row was served by the primary, one
-// that misses it by the standby. The standby resumes in t.Cleanup. An
-// advisory lock on the primary keeps two test processes from pausing and
-// resuming the one standby under each other.
-func pauseReplay(t *testing.T, s *dbtest.StandbyDB) {
-	t.Helper()
-	ctx := testContext(t)
-	sqlDB, err := s.Primary.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", replayLockKey); err != nil {
-		conn.Close()
-		t.Fatalf("taking the replay lock: %v", err)
-	}
-	t.Cleanup(func() {
-		// Closing the session releases its advisory lock.
-		conn.Close()
-	})
-	s.Sync(t)
-	dbtest.MustExec(t, s.Standby, "SELECT pg_wal_replay_pause()")
-	t.Cleanup(func() {
-		if err := s.Standby.Exec("SELECT pg_wal_replay_resume()").Error; err != nil {
-			t.Errorf("resuming WAL replay on the standby: %v", err)
-		}
-	})
-	var state string
-	deadline := time.Now().Add(dbtest.ClusterWait)
-	for state != "paused" {
-		if err := s.Standby.Raw("SELECT pg_get_wal_replay_pause_state()").Scan(&state).Error; err != nil {
-			t.Fatalf("reading the standby's replay state: %v", err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("standby replay state %q, want paused", state)
-		}
-		if state != "paused" {
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-}
+// pauseReplay is dbtest's StandbyDB.PauseReplay.
+func pauseReplay(t *testing.T, s *dbtest.StandbyDB) { t.Helper(); s.PauseReplay(t) }
 
 // onStandby reports whether a plain read through db is served by the standby.
 func onStandby(t *testing.T, db *gorm.DB) bool {

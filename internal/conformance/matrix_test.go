@@ -97,10 +97,6 @@ func (in *input[T]) expect(dialect string, e entry, s *schema.Schema) expectatio
 		x.na = "no version field"
 	case in.mismatch && !e.generic:
 		x.na = "no type argument"
-	case in.mismatch && !e.versions:
-		// Run's T is the type a chunk is loaded into (a DTO is fine);
-		// db.Model names the table it pages, and the caller's work writes.
-		x.na = "T is a scan target"
 	case in.mismatch:
 		x.err = batch.ErrModelMismatch
 	case in.composite && (e.name == "UpdateKeys" || e.name == "Chunked"):

@@ -248,3 +248,57 @@ func clusterDSNs(tb testing.TB, env string, n int) []string {
 	}
 	return dsns
 }
+
+// replayLockKey is the advisory lock key (on the primary) that PauseReplay
+// holds: "gormup" in ASCII.
+const replayLockKey = 0x676f726d7570
+
+// PauseReplay stops the standby from applying the primary's WAL until the
+// test ends, so that every row written on the primary from now on is missing
+// on the standby. The standby resumes in tb.Cleanup. An advisory lock on the
+// primary, held until then, keeps two test processes (go test runs packages
+// in parallel) from pausing and resuming the one standby under each other;
+// every test that pauses replay must go through here.
+func (s *StandbyDB) PauseReplay(tb testing.TB) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*ClusterWait)
+	tb.Cleanup(cancel)
+	sqlDB, err := s.Primary.DB()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", replayLockKey); err != nil {
+		conn.Close()
+		tb.Fatalf("taking the replay lock: %v", err)
+	}
+	tb.Cleanup(func() {
+		// Closing the session releases its advisory lock.
+		conn.Close()
+	})
+	s.Sync(tb)
+	if err := s.Standby.Exec("SELECT pg_wal_replay_pause()").Error; err != nil {
+		tb.Fatalf("pausing WAL replay on the standby: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Standby.Exec("SELECT pg_wal_replay_resume()").Error; err != nil {
+			tb.Errorf("resuming WAL replay on the standby: %v", err)
+		}
+	})
+	var state string
+	deadline := time.Now().Add(ClusterWait)
+	for state != "paused" {
+		if err := s.Standby.Raw("SELECT pg_get_wal_replay_pause_state()").Scan(&state).Error; err != nil {
+			tb.Fatalf("reading the standby's replay state: %v", err)
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("standby replay state %q, want paused", state)
+		}
+		if state != "paused" {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}

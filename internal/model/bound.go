@@ -3,6 +3,7 @@ package model
 import (
 	"reflect"
 	"slices"
+	"unsafe"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -137,5 +138,33 @@ func (x bound) Build(b clause.Builder) {
 // not there.
 func pendingScopes(stmt *gorm.Statement) bool {
 	f := reflect.ValueOf(stmt).Elem().FieldByName("scopes")
-	return f.IsValid() && f.Kind() == reflect.Slice && f.Len() > 0
+	return f.IsValid() && f.Type() == scopesType && f.Len() > 0
+}
+
+var scopesType = reflect.TypeFor[[]func(*gorm.DB) *gorm.DB]()
+
+// Scoped returns a session of db with the caller's pending Scopes applied
+// now, as GORM applies them when a statement executes, so that the
+// conditions they add are seen by the checks made before any SQL (the
+// missing-WHERE check, UpdateRows' refusal of conditions) and are part of
+// Target.Conds. Scopes added by scopes run too, in GORM's order. GORM keeps
+// the scopes unexported; when its statement has no such field, db is
+// returned as is and the scopes run at execution.
+func Scoped(db *gorm.DB) *gorm.DB {
+	if !pendingScopes(db.Statement) {
+		return db
+	}
+	tx := db.Session(&gorm.Session{}).Clauses() // a statement of our own
+	for {
+		f := reflect.ValueOf(tx.Statement).Elem().FieldByName("scopes")
+		if !f.IsValid() || f.Type() != scopesType || f.Len() == 0 {
+			return tx.Session(&gorm.Session{})
+		}
+		p := (*[]func(*gorm.DB) *gorm.DB)(unsafe.Pointer(f.UnsafeAddr()))
+		scopes := *p
+		*p = nil
+		for _, scope := range scopes {
+			tx = scope(tx)
+		}
+	}
 }

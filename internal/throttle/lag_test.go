@@ -35,12 +35,7 @@ func TestPostgresLagHoldsWhileStandbyReplayIsPaused(t *testing.T) {
 		t.Fatalf("the caught-up standby holds: %v", err)
 	}
 
-	dbtest.MustExec(t, s.Standby, "SELECT pg_wal_replay_pause()")
-	t.Cleanup(func() {
-		if err := s.Standby.Exec("SELECT pg_wal_replay_resume()").Error; err != nil {
-			t.Errorf("resuming the standby's replay: %v", err)
-		}
-	})
+	s.PauseReplay(t) // resumed in t.Cleanup; serialised with other test processes
 	// About 8 MB of WAL, well over the 1 MB limit.
 	dbtest.MustExec(t, s.Primary, "CREATE TABLE wal_filler AS SELECT g, repeat('x', 100) AS pad FROM generate_series(1, 60000) g")
 

@@ -199,9 +199,14 @@ func split(toks []token, w string) [][]token {
 }
 
 // conjuncts returns the top-level AND terms of a condition, looking into
-// parentheses around AND groups.
+// parentheses around AND groups. AND binds tighter than OR, so a condition
+// with a top-level OR is one term: "a OR b AND c" is "a OR (b AND c)", and
+// "b AND c" there restricts nothing on its own.
 func conjuncts(toks []token) [][]token {
 	toks = stripParens(toks)
+	if len(split(toks, "OR")) > 1 {
+		return [][]token{toks}
+	}
 	parts := split(toks, "AND")
 	if len(parts) == 1 {
 		return parts
