@@ -1,13 +1,13 @@
 package batch
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
 
+	"github.com/gormup/gormup/chunk"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/model"
-	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
@@ -33,7 +33,7 @@ func checkModel(model any) error {
 }
 
 // resolveModel resolves the target of a db.Model-driven call (Update,
-// UpdateKeys, RunRanges): the model's schema through db's schema cache and
+// UpdateKeys): the model's schema through db's schema cache and
 // the table db writes, db.Table's (qualifier kept) or the model's.
 func resolveModel(db *gorm.DB) (*model.Target, error) {
 	if err := checkModel(db.Statement.Model); err != nil {
@@ -86,12 +86,27 @@ func singleKey(s *schema.Schema) (*schema.Field, error) {
 	return s.PrimaryFields[0], nil
 }
 
-// runTx runs fn in a retried transaction through txn.RunTx. A DryRun
-// session only builds statements, so fn runs once on it without a
-// transaction (which DryRun cannot begin without a server).
-func runTx(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
-	if db.DryRun {
-		return 1, fn(db.WithContext(ctx))
+// runTx runs fn in a retried transaction (chunker.RunTx): with db.DryRun,
+// fn runs once on db without one.
+var runTx = chunker.RunTx
+
+// progressTo adapts a progress callback to the chunk loop; nil stays nil.
+func progressTo(fn func(chunk.Progress)) func(int, int64, chunker.Clock) {
+	if fn == nil {
+		return nil
 	}
-	return txn.RunTx(ctx, db, p, fn)
+	return func(chunks int, rows int64, c chunker.Clock) {
+		p := chunk.Progress{Done: rows, Chunks: int64(chunks), Total: -1, Elapsed: c.Elapsed()}
+		p.Rate, p.ETA = chunker.Measure(rows, rows, -1, p.Elapsed)
+		fn(p)
+	}
+}
+
+// statementError turns the chunk loop's failure into a *StatementError.
+func statementError(err error) error {
+	var e *chunker.Error
+	if errors.As(err, &e) {
+		return &StatementError{Chunk: e.Chunk, Done: e.Done, Attempts: e.Attempts, Err: e.Err}
+	}
+	return err
 }

@@ -21,8 +21,8 @@
 // UPDATE … FROM … JOIN (VALUES …) — never inserting a missing row, with an
 // optional set-based optimistic version check (CheckVersion).
 //
-// Run walks a table in keyset-ordered chunks, each committed with an
-// optional checkpoint, for work that is not a single UPDATE.
+// Work that is not one statement (per-row logic over millions of rows, with
+// a checkpoint) is package chunk's: chunk.Run and chunk.Ranges.
 //
 // Every function takes ctx first and any *gorm.DB, a transaction included;
 // retryable errors (deadlocks, serialization failures, SQLite busy) rerun

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/model/modeltest"
 	"gorm.io/gorm"
 )
@@ -30,21 +31,21 @@ func exactCases() []modeltest.Case {
 				return batch.Update(ctx, cond(db.Table(table).Model(&modeltest.Account{})), incr, batch.Chunked(3))
 			}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Bump: 1, Count: 8},
 			modeltest.Case{Name: "Run/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-				rep, err := batch.Run(ctx, cond(db.Table(table)), func(tx *gorm.DB, chunk []modeltest.Account) error {
-					return bumpChunk(tx, table, chunk)
-				}, batch.Size(3))
+				rep, err := chunk.Run(ctx, cond(db.Table(table)), func(tx *gorm.DB, part []modeltest.Account) error {
+					return bumpChunk(tx, table, part)
+				}, chunk.Size(3))
 				return rep.Rows, err
 			}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Count: 8},
 			modeltest.Case{Name: "Run Workers/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-				rep, err := batch.Run(ctx, cond(db.Table(table)), func(tx *gorm.DB, chunk []modeltest.Account) error {
-					return bumpChunk(tx, table, chunk)
-				}, batch.Size(2), batch.Workers(2))
+				rep, err := chunk.Run(ctx, cond(db.Table(table)), func(tx *gorm.DB, part []modeltest.Account) error {
+					return bumpChunk(tx, table, part)
+				}, chunk.Size(2), chunk.Workers(2))
 				return rep.Rows, err
 			}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Count: 8},
-			modeltest.Case{Name: "RunRanges/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-				rep, err := batch.RunRanges(ctx, cond(db.Table(table).Model(&modeltest.Account{})), func(rows *gorm.DB, _ batch.Range) error {
+			modeltest.Case{Name: "Ranges/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
+				rep, err := chunk.Ranges(ctx, cond(db.Table(table).Model(&modeltest.Account{})), func(rows *gorm.DB, _ chunk.Range) error {
 					return rows.Update("n", gorm.Expr("n + 1")).Error
-				}, batch.Size(3))
+				}, chunk.Size(3))
 				return rep.Rows, err
 			}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Count: 8},
 		)
@@ -82,9 +83,9 @@ func exactCases() []modeltest.Case {
 }
 
 // bumpChunk adds 1 to n of chunk's rows in table, as a Run work would.
-func bumpChunk(tx *gorm.DB, table string, chunk []modeltest.Account) error {
-	ids := make([]int64, len(chunk))
-	for i, a := range chunk {
+func bumpChunk(tx *gorm.DB, table string, part []modeltest.Account) error {
+	ids := make([]int64, len(part))
+	for i, a := range part {
 		ids[i] = a.ID
 	}
 	return tx.Table(table).Where("id IN ?", ids).UpdateColumn("n", gorm.Expr("n + 1")).Error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -69,7 +70,7 @@ func ExampleUpdate_chunked() {
 	// Two rows per committed transaction, with progress after each.
 	n, err := batch.Update(ctx, db.Model(&Customer{}).Where("balance >= ?", 100), map[string]any{"balance": 0},
 		batch.Chunked(2), batch.MaxRows(10),
-		batch.OnProgress(func(p batch.ProgressInfo) { fmt.Printf("chunk %d: %d rows\n", p.Chunks, p.Done) }))
+		batch.OnProgress(func(p chunk.Progress) { fmt.Printf("chunk %d: %d rows\n", p.Chunks, p.Done) }))
 	fmt.Println(n, err)
 	// Output:
 	// chunk 1: 2 rows

@@ -3,9 +3,8 @@ package batch
 import (
 	"context"
 	"fmt"
-	"time"
 
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
@@ -109,52 +108,12 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 		}
 		return []clause.Expression{clause.IN{Column: col, Values: vals}}
 	}
-	start := time.Now()
-	progress := func(chunks int, done int64) {
-		if cfg.onProgress != nil {
-			el := time.Since(start)
-			p := hooks.Progress{Done: done, Chunks: int64(chunks), Total: -1, Elapsed: el}
-			if el > 0 {
-				p.Rate = float64(done) / el.Seconds()
-			}
-			cfg.onProgress(p)
-		}
-	}
-	var done int64
-	if !cfg.commitEach {
-		failed := 0
-		attempts, err := runTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
-			done = 0
-			for i, r := range chunks {
-				n, err := u.run(tx, inList(r))
-				if err != nil {
-					failed = i
-					return err
-				}
-				done += n
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, &StatementError{Chunk: failed, Attempts: attempts, Err: err}
-		}
-		progress(len(chunks), done)
-		return done, nil
-	}
-	for i, r := range chunks {
-		var n int64
-		attempts, err := runTx(ctx, db, cfg.policy(), func(tx *gorm.DB) error {
-			var err error
-			n, err = u.run(tx, inList(r))
-			return err
-		})
-		if err != nil {
-			return done, &StatementError{Chunk: i, Done: done, Attempts: attempts, Err: err}
-		}
-		done += n
-		progress(i+1, done)
-	}
-	return done, nil
+	loop := chunker.Loop{Each: cfg.commitEach, Policy: cfg.policy(), Committed: progressTo(cfg.onProgress)}
+	done, err := loop.Run(ctx, db, func(tx *gorm.DB, i int) (int64, bool, error) {
+		n, err := u.run(tx, inList(chunks[i]))
+		return n, i == len(chunks)-1, err
+	})
+	return done, statementError(err)
 }
 
 // assignParams estimates the bind parameters values take in a SET clause.

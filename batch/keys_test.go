@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 )
 
@@ -16,10 +16,10 @@ func TestUpdateKeys(t *testing.T) {
 		ctx := context.Background()
 		keys := []int{2, 4, 6, 8, 10, 12, 14, 99} // 99 does not exist
 		cdb, rec := dbtest.Capture(db.DB)
-		var reports []hooks.Progress
+		var reports []chunk.Progress
 		n, err := batch.UpdateKeys(ctx, cdb.Model(&updAccount{}).Where("balance < ?", 113), keys,
 			map[string]any{"status": "closed"}, batch.ChunkRows(3), batch.CommitEach(),
-			batch.OnProgress(func(p hooks.Progress) { reports = append(reports, p) }))
+			batch.OnProgress(func(p chunk.Progress) { reports = append(reports, p) }))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/dbtest"
-	"gorm.io/gorm"
 )
 
 // Every entry point refuses a nil db with ErrNilDB, before looking at its
@@ -25,13 +24,6 @@ func TestNilDB(t *testing.T) {
 			_, err := batch.UpdateRows(ctx, nil, []updAccount{{ID: 1}}, []string{"status"})
 			return err
 		}},
-		{"Run", func() error {
-			_, err := batch.Run(ctx, nil, func(*gorm.DB, []runItem) error { return nil })
-			return err
-		}},
-		{"Run with nil work", func() error { _, err := batch.Run[runItem](ctx, nil, nil); return err }},
-		{"RunRanges", func() error { _, err := batch.RunRanges(ctx, nil, bumpRows); return err }},
-		{"RunRanges with nil work", func() error { _, err := batch.RunRanges(ctx, nil, nil); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

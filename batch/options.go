@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 )
@@ -26,7 +27,7 @@ const (
 	// retryable error (deadlock, serialization failure, lock timeout, SQLite
 	// busy) keeps being run again, measured from its first attempt's start;
 	// a ctx deadline that comes earlier ends it earlier. The number of
-	// attempts is not limited unless Attempts (ChunkAttempts for Run) is
+	// attempts is not limited unless Attempts (chunk.ChunkAttempts for chunk.Run) is
 	// given. Update, UpdateKeys, UpdateRows and Run share it, per
 	// transaction, and it equals updater.DefaultRetryBudget.
 	DefaultRetryBudget = txn.DefaultMaxElapsed
@@ -95,7 +96,7 @@ type config struct {
 	allowAll    bool
 	maxRows     int64
 	chunked     int
-	onProgress  func(ProgressInfo)
+	onProgress  func(chunk.Progress)
 	chunkRows   int
 	commitEach  bool
 	version     string
@@ -159,10 +160,10 @@ func Chunked(size int) UpdateOption {
 
 // OnProgress registers fn to be called after each committed chunk of a
 // Chunked Update, a CommitEach UpdateRows or UpdateKeys, and once at the end
-// of an atomic one, on the calling goroutine. ProgressInfo.Done counts
+// of an atomic one, on the calling goroutine. chunk.Progress.Done counts
 // matched rows and Total is -1. nil (the default) reports nothing. Run's
-// equivalent is the Progress RunOption, which takes the same ProgressInfo.
-func OnProgress(fn func(ProgressInfo)) Option {
+// equivalent is chunk.OnProgress, which takes the same chunk.Progress.
+func OnProgress(fn func(chunk.Progress)) Option {
 	return option(func(c *config) { c.onProgress = fn })
 }
 
@@ -211,8 +212,8 @@ func Columns(names ...string) UpdateOrKeysOption {
 // error (deadlock, serialization failure, lock timeout, SQLite busy) runs,
 // the first run included: 1 disables retrying, and 0, the default, sets no
 // limit other than the retry budget (RetryBudget). A negative n returns
-// ErrBadOption. Inside a caller's transaction nothing is retried. Run's
-// equivalent is ChunkAttempts. Update, UpdateKeys and UpdateRows.
+// ErrBadOption. Inside a caller's transaction nothing is retried. chunk.Run's
+// equivalent is chunk.ChunkAttempts. Update, UpdateKeys and UpdateRows.
 func Attempts(n int) Option {
 	return option(func(c *config) { c.retry.MaxAttempts = n })
 }

@@ -3,11 +3,13 @@ package batch_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -25,7 +27,7 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 		dbtest.Seed(t, db.DB, []updAccount{{ID: 1, Status: "a", Balance: 10}, {ID: 2, Status: "b", Balance: 20}})
 		ctx := context.Background()
 		opts := map[string]batch.Option{"Attempts(-1)": batch.Attempts(-1), "RetryBudget(-1ns)": batch.RetryBudget(-1)}
-		runOpts := map[string]batch.RunOption{"ChunkAttempts(-1)": batch.ChunkAttempts(-1), "ChunkRetryBudget(-1s)": batch.ChunkRetryBudget(-time.Second)}
+		runOpts := map[string]chunk.Option{"ChunkAttempts(-1)": chunk.ChunkAttempts(-1), "ChunkRetryBudget(-1s)": chunk.ChunkRetryBudget(-time.Second)}
 		type call func(db *gorm.DB) error
 		calls := map[string]call{}
 		for name, o := range opts {
@@ -44,13 +46,13 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 		}
 		for name, o := range runOpts {
 			calls["Run/"+name] = func(db *gorm.DB) error {
-				_, err := batch.Run(ctx, db, func(tx *gorm.DB, chunk []updAccount) error {
-					return tx.Model(&updAccount{}).Where("id = ?", chunk[0].ID).Update("status", "x").Error
+				_, err := chunk.Run(ctx, db, func(tx *gorm.DB, part []updAccount) error {
+					return tx.Model(&updAccount{}).Where("id = ?", part[0].ID).Update("status", "x").Error
 				}, o)
 				return err
 			}
-			calls["RunRanges/"+name] = func(db *gorm.DB) error {
-				_, err := batch.RunRanges(ctx, db.Model(&updAccount{}), func(rows *gorm.DB, _ batch.Range) error {
+			calls["Ranges/"+name] = func(db *gorm.DB) error {
+				_, err := chunk.Ranges(ctx, db.Model(&updAccount{}), func(rows *gorm.DB, _ chunk.Range) error {
 					return rows.Update("status", "x").Error
 				}, o)
 				return err
@@ -59,7 +61,11 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 		for name, call := range calls {
 			t.Run(name, func(t *testing.T) {
 				captured, rec := dbtest.Capture(db.DB)
-				if err := call(captured); !errors.Is(err, batch.ErrBadOption) {
+				want := batch.ErrBadOption
+				if strings.HasPrefix(name, "Run/") || strings.HasPrefix(name, "Ranges/") {
+					want = chunk.ErrBadOption
+				}
+				if err := call(captured); !errors.Is(err, want) {
 					t.Fatalf("got %v, want ErrBadOption", err)
 				}
 				if got := rec.Statements(); len(got) != 0 {
@@ -86,8 +92,8 @@ func TestRunDefaultRetriesPastTheOldLimit(t *testing.T) {
 		dbtest.Migrate(t, db, &updAccount{})
 		dbtest.Seed(t, db.DB, []updAccount{{ID: 1, Balance: 10}, {ID: 2, Balance: 20}})
 		failures := 0
-		rep, err := batch.Run(context.Background(), db.DB, func(tx *gorm.DB, chunk []updAccount) error {
-			for _, a := range chunk {
+		rep, err := chunk.Run(context.Background(), db.DB, func(tx *gorm.DB, part []updAccount) error {
+			for _, a := range part {
 				if err := tx.Model(&updAccount{}).Where("id = ?", a.ID).Update("balance", gorm.Expr("balance + 1")).Error; err != nil {
 					return err
 				}

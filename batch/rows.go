@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
 	"gorm.io/gorm"
@@ -314,61 +315,51 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 // write runs the chunks, atomically or one transaction each.
 func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, error) {
 	chunks := dialect.Split(len(in.src), w.size)
-	start := time.Now()
-	progress := func(n int, r Result) {
-		if w.cfg.onProgress != nil {
-			el := time.Since(start)
-			p := hooks.Progress{Done: r.Matched, Chunks: int64(n), Total: -1, Elapsed: el}
-			if el > 0 {
-				p.Rate = float64(r.Matched) / el.Seconds()
-			}
-			w.cfg.onProgress(p)
-		}
-	}
-	var res Result
-	if !w.cfg.commitEach {
-		failed := 0
-		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
-			res = Result{}
-			now := db.NowFunc()
-			if len(chunks) > 1 && !w.d.Has(dialect.DriverCachesStatements) {
-				// pgx prepares and caches statements itself.
-				var done func()
-				tx, done = reuse(tx)
-				defer done()
-			}
-			for i, c := range chunks {
-				if err := w.chunk(tx, now, w.fill(in, c[0], c[1]), &res); err != nil {
-					failed = i
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return Result{}, &StatementError{Chunk: failed, Attempts: attempts, Err: err}
-		}
-		progress(len(chunks), res)
-		return res, nil
-	}
-	if dialect.InTransaction(db) {
+	if w.cfg.commitEach && dialect.InTransaction(db) {
 		return Result{}, ErrInTransaction
 	}
-	for i, c := range chunks {
-		var part Result
-		attempts, err := runTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
-			part = Result{}
-			return w.chunk(tx, db.NowFunc(), w.fill(in, c[0], c[1]), &part)
-		})
-		if err != nil {
-			return res, &StatementError{Chunk: i, Done: res.Matched, Attempts: attempts, Err: err}
+	var res, part Result
+	loop := chunker.Loop{Each: w.cfg.commitEach, Policy: w.cfg.policy()}
+	if !w.cfg.commitEach && len(chunks) > 1 && !w.d.Has(dialect.DriverCachesStatements) {
+		// pgx prepares and caches statements itself.
+		loop.Prepare = reuse
+	}
+	report := progressTo(w.cfg.onProgress)
+	loop.Committed = func(n int, _ int64, c chunker.Clock) {
+		if w.cfg.commitEach {
+			res.add(part)
+		} else {
+			res = part
 		}
-		res.Matched += part.Matched
-		res.Missing += part.Missing
-		res.MissingKeys = append(res.MissingKeys, part.MissingKeys...)
-		res.Conflicts = append(res.Conflicts, part.Conflicts...)
-		res.Statements += part.Statements
-		progress(i+1, res)
+		if report != nil {
+			report(n, res.Matched, c)
+		}
+	}
+	var now time.Time
+	_, err := loop.Run(ctx, db, func(tx *gorm.DB, i int) (int64, bool, error) {
+		if i == 0 || w.cfg.commitEach {
+			// A new transaction: atomic mode restarts from the first chunk.
+			part, now = Result{}, db.NowFunc()
+		}
+		before := part.Matched
+		c := chunks[i]
+		err := w.chunk(tx, now, w.fill(in, c[0], c[1]), &part)
+		return part.Matched - before, i == len(chunks)-1, err
+	})
+	if err != nil {
+		if !w.cfg.commitEach {
+			res = Result{}
+		}
+		return res, statementError(err)
 	}
 	return res, nil
+}
+
+// add merges the outcome of a committed chunk.
+func (r *Result) add(p Result) {
+	r.Matched += p.Matched
+	r.Missing += p.Missing
+	r.MissingKeys = append(r.MissingKeys, p.MissingKeys...)
+	r.Conflicts = append(r.Conflicts, p.Conflicts...)
+	r.Statements += p.Statements
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -140,7 +140,7 @@ func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
 		var done []int64
 		fail.failAt(3)
 		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10), batch.CommitEach(),
-			batch.OnProgress(func(p hooks.Progress) { done = append(done, p.Done) }))
+			batch.OnProgress(func(p chunk.Progress) { done = append(done, p.Done) }))
 		if fmt.Sprint(done) != "[10 20]" {
 			t.Errorf("progress = %v, want [10 20]", done)
 		}

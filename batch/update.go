@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
@@ -225,7 +226,7 @@ func (u *updater) changes(q *gorm.DB) []hooks.Change {
 // report tells OnProgress that a single-statement Update matched done rows.
 func (u *updater) report(done int64) {
 	if u.cfg.onProgress != nil {
-		u.cfg.onProgress(hooks.Progress{Done: done, Chunks: 1, Total: -1})
+		u.cfg.onProgress(chunk.Progress{Done: done, Chunks: 1, Total: -1})
 	}
 }
 

@@ -3,9 +3,8 @@ package batch
 import (
 	"context"
 	"reflect"
-	"time"
 
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -35,13 +34,9 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 			return 0, &TooManyRowsError{Matched: n, Max: u.cfg.maxRows}
 		}
 	}
-	start := time.Now()
-	var (
-		lo    any
-		done  int64
-		chunk int
-	)
-	for ; ; chunk++ {
+	var lo any
+	loop := chunker.Loop{Each: true, Policy: u.cfg.policy(), Committed: progressTo(u.cfg.onProgress)}
+	done, err := loop.Run(ctx, db, func(tx *gorm.DB, i int) (int64, bool, error) {
 		var bounds []clause.Expression
 		if lo != nil {
 			bounds = append(bounds, clause.Gt{Column: col, Value: lo})
@@ -50,39 +45,23 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		keys := reflect.New(reflect.SliceOf(pk.IndirectFieldType))
 		// Select the key alone: Pluck reads a single Select of the caller's
 		// (the columns a struct value writes) instead of the column it names.
-		q := u.t.Bound(base, bounds...).Select(pk.DBName)
-		err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.cfg.chunked-1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error
-		if err != nil {
-			return done, &StatementError{Chunk: chunk, Done: done, Err: err}
+		// The bound is read in the chunk's transaction.
+		q := u.t.Bound(tx.Session(&gorm.Session{}), bounds...).Select(pk.DBName)
+		if err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.cfg.chunked-1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error; err != nil {
+			return 0, false, err
 		}
 		var hi any
 		if keys.Elem().Len() > 0 {
 			hi = keys.Elem().Index(0).Interface()
 			bounds = append(bounds, clause.Lte{Column: col, Value: hi})
 		}
-		var n int64
-		attempts, err := runTx(ctx, db, u.cfg.policy(), func(tx *gorm.DB) error {
-			var err error
-			n, err = u.run(tx, bounds)
-			return err
-		})
-		if err != nil {
-			return done, &StatementError{Chunk: chunk, Done: done, Attempts: attempts, Err: err}
+		n, err := u.run(tx, bounds)
+		if err == nil {
+			lo = hi
 		}
-		done += n
-		if u.cfg.onProgress != nil {
-			el := time.Since(start)
-			p := hooks.Progress{Done: done, Chunks: int64(chunk + 1), Total: -1, Elapsed: el}
-			if el > 0 {
-				p.Rate = float64(done) / el.Seconds()
-			}
-			u.cfg.onProgress(p)
-		}
-		if hi == nil {
-			return done, nil
-		}
-		lo = hi
-	}
+		return n, hi == nil, err
+	})
+	return done, statementError(err)
 }
 
 // countOnly returns a session of db for counting its matches, without the

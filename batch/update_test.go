@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -185,10 +185,10 @@ func TestUpdateChunked(t *testing.T) {
 		// Sparse keys: delete some rows outright.
 		dbtest.MustExec(t, db.DB, "DELETE FROM upd_accounts WHERE id IN (4, 5, 6, 12)")
 		ctx := context.Background()
-		var seen []hooks.Progress
+		var seen []chunk.Progress
 		cdb, rec := dbtest.Capture(db.DB)
 		n, err := batch.Update(ctx, cdb.Model(&updAccount{}).Where("balance > ?", 102), map[string]any{"status": "x"},
-			batch.Chunked(5), batch.OnProgress(func(p hooks.Progress) { seen = append(seen, p) }))
+			batch.Chunked(5), batch.OnProgress(func(p chunk.Progress) { seen = append(seen, p) }))
 		if err != nil {
 			t.Fatal(err)
 		}

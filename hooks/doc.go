@@ -1,5 +1,6 @@
-// Package hooks holds gormup's GORM callback plugins and the chunk lifecycle
-// callbacks batch.Run calls.
+// Package hooks holds gormup's GORM callback plugins: Guard, Audit and
+// Stats. The lifecycle callbacks of chunked runs are package chunk's
+// (chunk.Callbacks).
 //
 // Changes made through updater and batch travel to plugins as []Change on the
 // statement (WithChanges / ChangesOf), so an audit trail is written in the

@@ -52,7 +52,7 @@ func (a Advice) String() string {
 // columns (column or Go field names) in this order, as an UPDATE's equality
 // filter or a keyset ordering on them needs. The primary key counts; partial
 // indexes, invalid ones and expression keys do not. It costs one catalog
-// query (ctx bounds it) and changes nothing, so batch.Run can call it to
+// query (ctx bounds it) and changes nothing, so chunk.Run can call it to
 // warn about unindexed orderings. model may be a struct pointer or an On
 // value. It returns ErrNoTable when the table does not exist and a *DefError
 // for an unknown column or no columns.

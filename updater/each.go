@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 )
@@ -24,13 +24,13 @@ type EachResult struct {
 	Changed int64
 	// Columns counts the written columns per column name, over all rows.
 	Columns map[string]int64
-	// Run is the report of the underlying batch.Run: chunks, retries, the
+	// Run is the report of the underlying chunk.Run: chunks, retries, the
 	// checkpoint's rows done and last key, whether it resumed or was stopped.
-	Run batch.Report
+	Run chunk.Report
 }
 
 // UpdateEach is fetch-modify-save over every row the conditions on db
-// select, in chunks: it pages through them with batch.Run, calls change on
+// select, in chunks: it pages through them with chunk.Run, calls change on
 // each row of a chunk, and writes, in the chunk's own transaction, only the
 // changed columns of the changed rows — one batch.UpdateRows statement per
 // set of changed columns, zero values included. Unchanged rows cost no
@@ -39,7 +39,7 @@ type EachResult struct {
 //	res, err := updater.UpdateEach(ctx, db.Where("status = ?", "trial"), func(a *Account) error {
 //		a.Status = "expired"
 //		return nil
-//	}, batch.Size(500), batch.Checkpoint("expire-trials"))
+//	}, chunk.Size(500), chunk.Checkpoint("expire-trials"))
 //
 // T is the model (a struct with a primary key). The rows are read from and
 // written to db.Table's table when set (qualifier kept), else T's; a db.Model
@@ -49,29 +49,29 @@ type EachResult struct {
 // incremented by one (UpdateRows'); the change function's edits to it are
 // ignored. Soft-deleted rows are skipped unless db is Unscoped. Chunk bounds
 // are ANDed onto db's conditions as one group, so an OR among them cannot
-// escape. opts are batch.Run's
-// (batch.RunOption); this package's Options (Lock, Attempts...)
-// do not apply. They are Size (default batch.DefaultRunSize), Checkpoint and
-// Restart, Hooks, Progress, CountTotal, OrderBy, Lock, ChunkAttempts and
+// escape. opts are chunk.Run's
+// (chunk.Option); this package's Options (Lock, Attempts...)
+// do not apply. They are Size (default chunk.DefaultSize), Checkpoint and
+// Restart, Hooks, OnProgress, CountTotal, OrderBy, Lock, ChunkAttempts and
 // ChunkRetryBudget (per chunk, default batch.DefaultRetryBudget, the same
-// value as DefaultRetryBudget) and Workers, with Run's
-// defaults (with Workers, change runs on several goroutines at once); with a
+// value as DefaultRetryBudget), Workers, TargetChunkTime, Throttle and
+// MaxHold, with Run's defaults (with Workers, change runs on several goroutines at once); with a
 // Checkpoint every row is changed exactly once even across crashes. A chunk
 // that fails with a retryable error is reloaded and change runs again on the
 // fresh rows, so change must not keep state across calls beyond what it
 // writes to the row. An error from change, or a changed primary key
 // (ErrPrimaryKeyChanged), rolls back that chunk and stops the run with a
-// *batch.ChunkError; earlier chunks stay committed. Model hooks
+// *chunk.ChunkError; earlier chunks stay committed. Model hooks
 // (BeforeUpdate...) do not run: the writes are set-based. The result counts
 // only committed chunks. A nil db returns ErrNilDB, a nil change
-// batch.ErrRunBadWork.
-func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...batch.RunOption) (EachResult, error) {
+// chunk.ErrBadWork.
+func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...chunk.Option) (EachResult, error) {
 	res := EachResult{Columns: map[string]int64{}}
 	if db == nil {
 		return res, ErrNilDB
 	}
 	if change == nil {
-		return res, fmt.Errorf("%w: UpdateEach needs a change function", batch.ErrRunBadWork)
+		return res, fmt.Errorf("%w: UpdateEach needs a change function", chunk.ErrBadWork)
 	}
 	t, err := resolve[T](db)
 	if err != nil {
@@ -99,24 +99,24 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 		}
 		return tx
 	}
-	// Counts of the chunk in flight per worker (batch.Workers); added to res
+	// Counts of the chunk in flight per worker (chunk.Workers); added to res
 	// once it commits.
 	var mu sync.Mutex
 	pendingOf := map[int]*EachResult{}
-	work := func(tx *gorm.DB, chunk []T) error {
+	work := func(tx *gorm.DB, rows []T) error {
 		pending := &EachResult{Columns: map[string]int64{}}
 		mu.Lock()
-		pendingOf[batch.WorkerOf(tx.Statement.Context)] = pending
+		pendingOf[chunk.WorkerOf(tx.Statement.Context)] = pending
 		mu.Unlock()
 		groups := map[string][]T{}
 		var order []string
-		for i := range chunk {
-			rv := reflect.ValueOf(&chunk[i]).Elem()
+		for i := range rows {
+			rv := reflect.ValueOf(&rows[i]).Elem()
 			before, err := d.snapshot(ctx, rv)
 			if err != nil {
 				return err
 			}
-			if err := change(&chunk[i]); err != nil {
+			if err := change(&rows[i]); err != nil {
 				return err
 			}
 			changed, _, pk, err := d.diff(ctx, rv, before)
@@ -139,7 +139,7 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 			if _, ok := groups[k]; !ok {
 				order = append(order, k)
 			}
-			groups[k] = append(groups[k], chunk[i])
+			groups[k] = append(groups[k], rows[i])
 			for _, c := range cols {
 				pending.Columns[c]++
 			}
@@ -151,7 +151,7 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 		}
 		return nil
 	}
-	commit := hooks.Chunk{AfterCommit: func(_ context.Context, c hooks.ChunkInfo) {
+	commit := chunk.Callbacks{AfterCommit: func(_ context.Context, c chunk.Info) {
 		mu.Lock()
 		defer mu.Unlock()
 		pending := pendingOf[c.Worker]
@@ -165,7 +165,7 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 			res.Columns[col] += n
 		}
 	}}
-	rep, err := batch.Run(ctx, db, work, append(slices.Clone(opts), batch.Hooks(commit))...)
+	rep, err := chunk.Run(ctx, db, work, append(slices.Clone(opts), chunk.Hooks(commit))...)
 	res.Run = rep
 	return res, err
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
@@ -33,7 +33,7 @@ func ExampleUpdateEach() {
 				a.Status = "expired"
 			}
 			return nil
-		}, batch.Size(2))
+		}, chunk.Size(2))
 	if err != nil {
 		panic(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
@@ -68,7 +68,7 @@ func TestUpdateEachWritesOnlyChangedColumnsOfChangedRows(t *testing.T) {
 					a.Balance += 50
 				}
 				return nil
-			}, batch.Size(8))
+			}, chunk.Size(8))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,8 +134,8 @@ func TestUpdateEachErrorStopsAfterCommittedChunks(t *testing.T) {
 			a.Balance++
 			return nil
 		}
-		res, err := updater.UpdateEach(context.Background(), db.DB, change, batch.Size(10), batch.Checkpoint("each"))
-		var ce *batch.ChunkError
+		res, err := updater.UpdateEach(context.Background(), db.DB, change, chunk.Size(10), chunk.Checkpoint("each"))
+		var ce *chunk.ChunkError
 		if !errors.Is(err, bad) || !errors.As(err, &ce) || ce.Index != 1 || ce.RowsDone != 10 {
 			t.Fatalf("got %v, want a ChunkError for chunk 1 wrapping the change error", err)
 		}
@@ -151,7 +151,7 @@ func TestUpdateEachErrorStopsAfterCommittedChunks(t *testing.T) {
 		res, err = updater.UpdateEach(context.Background(), db.DB, func(a *eachAccount) error {
 			a.Balance++
 			return nil
-		}, batch.Size(10), batch.Checkpoint("each"))
+		}, chunk.Size(10), chunk.Checkpoint("each"))
 		if err != nil || res.Scanned != 20 || !res.Run.Resumed || res.Run.RowsDone != 30 {
 			t.Fatalf("resume %+v, %v", res, err)
 		}
@@ -179,8 +179,8 @@ func TestUpdateEachRefusesKeyChange(t *testing.T) {
 				t.Fatalf("row %d changed: %+v", id, a)
 			}
 		}
-		if _, err := updater.UpdateEach[eachAccount](context.Background(), db.DB, nil); !errors.Is(err, batch.ErrRunBadWork) {
-			t.Fatalf("nil change: got %v, want ErrRunBadWork", err)
+		if _, err := updater.UpdateEach[eachAccount](context.Background(), db.DB, nil); !errors.Is(err, chunk.ErrBadWork) {
+			t.Fatalf("nil change: got %v, want ErrBadWork", err)
 		}
 		if _, err := updater.UpdateEach(context.Background(), nil, func(*eachAccount) error { return nil }); !errors.Is(err, updater.ErrNilDB) {
 			t.Fatalf("nil db: got %v, want ErrNilDB", err)
@@ -196,7 +196,7 @@ func TestUpdateEachWithWorkers(t *testing.T) {
 				a.Balance += a.ID
 			}
 			return nil
-		}, batch.Workers(3), batch.Size(20), batch.Checkpoint("each-par"))
+		}, chunk.Workers(3), chunk.Size(20), chunk.Checkpoint("each-par"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,11 +35,6 @@ var ErrPrimaryKeyChanged = errors.New("updater: the primary key was changed")
 // than the one it had read. Nothing is written.
 var ErrConflict = errors.New("updater: the row was changed concurrently")
 
-// ErrLocked is returned (wrapping the database error) by Update with
-// ForUpdateNoWait when another transaction holds the row lock. It is not
-// retried. Nothing is written.
-var ErrLocked = errors.New("updater: the row is locked by another transaction")
-
 // ErrLockUnsupported is returned (wrapping the dialect's reason) by Update,
 // before any statement runs, when the database cannot honour the requested
 // lock: NOWAIT or SKIP LOCKED on SQLite, FOR NO KEY UPDATE outside

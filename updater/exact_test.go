@@ -4,8 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/model/modeltest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -30,7 +31,7 @@ func TestExactWrites(t *testing.T) {
 	}
 	cases := []modeltest.Case{
 		{Name: "Update", Run: one(), Changed: []int64{3}, Bump: 1, Count: 2},
-		{Name: "Update Lock", Run: one(updater.Lock(updater.ForUpdate)), Changed: []int64{3}, Bump: 1, Count: 2},
+		{Name: "Update Lock", Run: one(updater.Lock(lock.ForUpdate)), Changed: []int64{3}, Bump: 1, Count: 2},
 		{Name: "Update Optimistic", Run: one(updater.Optimistic()), Changed: []int64{3}, Bump: 1, Count: 2},
 		{Name: "Update NULL version", Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 			res, err := updater.Update(ctx, db.Table(table).Where("id = ?", 12), setN)
@@ -62,7 +63,7 @@ func TestExactWrites(t *testing.T) {
 		cond := oc.Cond
 		// UpdateEach writes through UpdateRows, which increments the version.
 		cases = append(cases, modeltest.Case{Name: "UpdateEach/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-			res, err := updater.UpdateEach(ctx, cond(db.Table(table)), setN, batch.Size(3))
+			res, err := updater.UpdateEach(ctx, cond(db.Table(table)), setN, chunk.Size(3))
 			return res.Changed, err
 		}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Bump: 1, Count: 8})
 	}

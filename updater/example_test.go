@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -126,7 +127,7 @@ func ExampleLock() {
 	res, err := updater.Update(ctx, db.Where("id = ?", 1), func(w *Wallet) error {
 		w.Balance += 5
 		return nil
-	}, updater.Lock(updater.ForUpdate))
+	}, updater.Lock(lock.ForUpdate))
 	fmt.Println(res.Row.Balance, err)
 
 	// NOWAIT needs row locks, which SQLite lacks: Update refuses before any
@@ -135,7 +136,7 @@ func ExampleLock() {
 	_, err = updater.Update(ctx, db.Where("id = ?", 1), func(w *Wallet) error {
 		w.Balance += 5
 		return nil
-	}, updater.Lock(updater.ForUpdateNoWait))
+	}, updater.Lock(lock.ForUpdateNoWait))
 	fmt.Println(errors.Is(err, updater.ErrLockUnsupported))
 	// Output:
 	// 105 <nil>

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -32,7 +33,7 @@ func TestUpdateLockVariants(t *testing.T) {
 		bump := func(a *account) error { a.Balance++; return nil }
 		if db.Dialect == dbtest.SQLite {
 			// SQLite has no row locks to skip or refuse to wait for.
-			for _, l := range []updater.LockMode{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked, updater.ForNoKeyUpdate} {
+			for _, l := range []lock.Mode{lock.ForUpdateNoWait, lock.SkipLocked, lock.ForNoKeyUpdate} {
 				s, rec := capture(db.DB)
 				_, err := updater.Update(ctx, s.Where("id = ?", 1), bump, updater.Lock(l))
 				if !errors.Is(err, updater.ErrLockUnsupported) {
@@ -48,11 +49,11 @@ func TestUpdateLockVariants(t *testing.T) {
 		}
 		holdRowLock(t, db.DB, 1)
 
-		res, err := updater.Update(ctx, db.Where("id = ?", 1), bump, updater.Lock(updater.ForUpdateNoWait))
-		if !errors.Is(err, updater.ErrLocked) || res.Attempts != 1 {
+		res, err := updater.Update(ctx, db.Where("id = ?", 1), bump, updater.Lock(lock.ForUpdateNoWait))
+		if !errors.Is(err, lock.ErrLocked) || res.Attempts != 1 {
 			t.Fatalf("NOWAIT on a locked row: got %v after %d attempts, want ErrLocked after 1", err, res.Attempts)
 		}
-		_, err = updater.Update(ctx, db.Where("id = ?", 1), bump, updater.Lock(updater.ForUpdateSkipLocked))
+		_, err = updater.Update(ctx, db.Where("id = ?", 1), bump, updater.Lock(lock.SkipLocked))
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			t.Fatalf("SKIP LOCKED on a locked row: got %v, want gorm.ErrRecordNotFound", err)
 		}
@@ -60,7 +61,7 @@ func TestUpdateLockVariants(t *testing.T) {
 			t.Fatalf("locked row balance = %d, want 100: nothing written", got)
 		}
 		// Row 2 is free: both variants update it.
-		for _, l := range []updater.LockMode{updater.ForUpdateNoWait, updater.ForUpdateSkipLocked} {
+		for _, l := range []lock.Mode{lock.ForUpdateNoWait, lock.SkipLocked} {
 			if _, err := updater.Update(ctx, db.Where("id = ?", 2), bump, updater.Lock(l)); err != nil {
 				t.Fatalf("lock %d on a free row: %v", l, err)
 			}
@@ -70,7 +71,7 @@ func TestUpdateLockVariants(t *testing.T) {
 		}
 		// FOR NO KEY UPDATE is PostgreSQL's: it writes there, and is refused
 		// elsewhere before anything is written.
-		_, err = updater.Update(ctx, db.Where("id = ?", 2), bump, updater.Lock(updater.ForNoKeyUpdate))
+		_, err = updater.Update(ctx, db.Where("id = ?", 2), bump, updater.Lock(lock.ForNoKeyUpdate))
 		if wantErr := db.Dialect != dbtest.Postgres; errors.Is(err, updater.ErrLockUnsupported) != wantErr || (!wantErr && err != nil) {
 			t.Fatalf("FOR NO KEY UPDATE: got %v, want unsupported=%v", err, wantErr)
 		}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -35,43 +35,6 @@ const VersionTag = model.VersionTag
 // tagKey is the struct tag key gormup reads.
 const tagKey = model.TagKey
 
-// LockMode is the row lock Update reads with in pessimistic mode.
-type LockMode uint8
-
-// Row locks. The zero LockMode means "choose the default" (ForUpdate unless the
-// model has a version field).
-const (
-	// ForUpdate waits for and takes an exclusive row lock: PostgreSQL and
-	// MySQL/MariaDB SELECT … FOR UPDATE, SQL Server WITH (UPDLOCK, ROWLOCK),
-	// SQLite the database write lock, taken before the read.
-	ForUpdate LockMode = iota + 1
-	// ForUpdateNoWait fails at once with ErrLocked when another transaction
-	// holds the row (FOR UPDATE NOWAIT; SQL Server WITH (…, NOWAIT)), and
-	// Update does not retry it. Unlike batch.ForUpdateNoWait, which batch.Run
-	// retries like a deadlock, the caller decides what to do. SQLite:
-	// ErrLockUnsupported.
-	ForUpdateNoWait
-	// ForUpdateSkipLocked treats a row locked by another transaction as
-	// absent, so Update returns a not-found error at once (FOR UPDATE SKIP
-	// LOCKED; SQL Server READPAST). SQLite: ErrLockUnsupported.
-	ForUpdateSkipLocked
-	// ForNoKeyUpdate is PostgreSQL's FOR NO KEY UPDATE, which does not block
-	// inserts referencing the row. Other dialects: ErrLockUnsupported.
-	ForNoKeyUpdate
-)
-
-func (l LockMode) dialectLock() dialect.Lock {
-	switch l {
-	case ForUpdateNoWait:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
-	case ForUpdateSkipLocked:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.SkipLocked}
-	case ForNoKeyUpdate:
-		return dialect.Lock{Strength: dialect.ForNoKeyUpdate}
-	}
-	return dialect.Lock{Strength: dialect.ForUpdate}
-}
-
 // UpdateOption configures Update. Only the options whose doc names Update
 // satisfy it, so a lock option given to Transaction does not compile.
 type UpdateOption interface{ applyUpdate(*config) }
@@ -98,7 +61,7 @@ type updateOption func(*config)
 func (o updateOption) applyUpdate(c *config) { o(c) }
 
 type config struct {
-	lock         LockMode
+	lock         lock.Mode
 	optimistic   bool
 	versionField string
 	scopes       []func(*gorm.Statement)
@@ -134,7 +97,13 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 // version field, if the model has one, is still checked and incremented.
 // Update's default, without Lock or Optimistic, is ForUpdate for
 // models without a version field and optimistic for models with one.
-func Lock(l LockMode) UpdateOption {
+//
+// lock.ForUpdateNoWait returns an error wrapping lock.ErrLocked at once
+// when another transaction holds the row, without retrying; lock.SkipLocked
+// treats such a row as absent (a not-found error); lock.ForNoKeyUpdate is
+// PostgreSQL's. A mode the database cannot take returns ErrLockUnsupported
+// before any statement runs.
+func Lock(l lock.Mode) UpdateOption {
 	return updateOption(func(c *config) { c.lock, c.optimistic = l, false })
 }
 

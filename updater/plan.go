@@ -49,17 +49,17 @@ func newPlan[T any](db *gorm.DB, d *dialect.Dialect, c *config) (*plan, error) {
 	}
 	switch {
 	case c.lock != 0:
-		p.lock = c.lock.dialectLock()
+		p.lock = dialect.LockOf(c.lock, dialect.Lock{Strength: dialect.ForUpdate})
 	case c.optimistic && p.version == nil:
 		return nil, fmt.Errorf("%w: %s has no field tagged %s:%q, no optimisticlock.Version and no VersionField", ErrNoVersionField, sch.Name, tagKey, VersionTag)
 	case c.optimistic || p.version != nil:
 		if d.SingleWriter() {
 			// SQLite: a read snapshot outdated by another writer can never
 			// be upgraded to a write; take the one write lock first.
-			p.lock = ForUpdate.dialectLock()
+			p.lock = dialect.Lock{Strength: dialect.ForUpdate}
 		}
 	default:
-		p.lock = ForUpdate.dialectLock()
+		p.lock = dialect.Lock{Strength: dialect.ForUpdate}
 	}
 	if err := d.CheckLock(p.lock); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLockUnsupported, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -32,7 +33,7 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 						t.Error("change ran")
 						c.N++
 						return nil
-					}, updater.Lock(updater.ForUpdate), o)
+					}, updater.Lock(lock.ForUpdate), o)
 					return err
 				},
 				"Transaction": func(db *gorm.DB) error {

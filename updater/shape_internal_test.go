@@ -7,6 +7,7 @@ import (
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -49,9 +50,9 @@ func TestSQLShape(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			d := dialect.MustOf(db)
 			for _, lk := range []struct {
-				lock LockMode
+				lock lock.Mode
 				want string
-			}{{ForUpdate, tt.read}, {ForUpdateNoWait, tt.readNoWait}} {
+			}{{lock.ForUpdate, tt.read}, {lock.ForUpdateNoWait, tt.readNoWait}} {
 				c := config{lock: lk.lock}
 				p, err := newPlan[shapeRow](db, d, &c)
 				if lk.want == "" {

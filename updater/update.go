@@ -115,29 +115,19 @@ func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts
 		return res, err
 	}
 	run := &run[T]{p: p, d: d, change: change}
-	noWait := p.lock.Wait == dialect.NoWait
-	retryable := func(err error) bool {
+	retryable := dialect.NoWaitRetryable(p.lock, func(err error) bool {
 		if errors.Is(err, errStale) {
 			return true
 		}
-		r := dialect.Classify(err)
-		if noWait && (r == dialect.LockNotAvailable || r == dialect.LockTimeout) {
-			return false
-		}
-		return r != dialect.NotRetryable
-	}
+		return dialect.Retryable(err)
+	})
 	attempts, err := txn.RunTx(ctx, db, c.policy(retryable), run.attempt)
 	res.Attempts = attempts
 	if err != nil {
 		if errors.Is(err, errStale) && ctx.Err() == nil {
 			return res, &ConflictError{Table: p.table, Key: run.key, Attempts: attempts}
 		}
-		if noWait {
-			if r := dialect.Classify(err); r == dialect.LockNotAvailable || r == dialect.LockTimeout {
-				return res, fmt.Errorf("%w: %w", ErrLocked, err)
-			}
-		}
-		return res, err
+		return res, dialect.LockedError(p.lock, err)
 	}
 	res.Row, res.Changes = run.row, run.changes
 	return res, nil
@@ -232,7 +222,7 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 func (r *run[T]) load(tx *gorm.DB) (*T, error) {
 	lock := r.p.lock
 	if r.escalate && lock.Strength == dialect.NoLock {
-		lock = ForUpdate.dialectLock()
+		lock = dialect.Lock{Strength: dialect.ForUpdate}
 	}
 	q, err := lockedQuery(tx, r.d, r.p, lock)
 	if err != nil {

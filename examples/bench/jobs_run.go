@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"gorm.io/gorm"
 )
 
 // chunkedRunJob touches every row once, as a long maintenance job does.
 func chunkedRunJob(db *gorm.DB, cfg config) job {
 	size := max(cfg.rows/20, 100)
-	checkDone := func(rep *batch.Report) func(context.Context) (string, error) {
+	checkDone := func(rep *chunk.Report) func(context.Context) (string, error) {
 		return func(context.Context) (string, error) {
 			if rep.Rows != int64(cfg.rows) {
 				return "", fmt.Errorf("processed %d rows, want %d", rep.Rows, cfg.rows)
@@ -19,7 +19,7 @@ func chunkedRunJob(db *gorm.DB, cfg config) job {
 			return fmt.Sprintf("%d chunks, each its own transaction", rep.Chunks), nil
 		}
 	}
-	var ranges, loaded batch.Report
+	var ranges, loaded chunk.Report
 	var found int64
 	return job{
 		title: "chunked run over every row",
@@ -29,22 +29,22 @@ func chunkedRunJob(db *gorm.DB, cfg config) job {
 					return db.WithContext(ctx).Model(&Wide{}).Where("1 = 1").
 						UpdateColumn("score", gorm.Expr("score + 1")).Error
 				}},
-			{name: fmt.Sprintf("batch.RunRanges Size(%d)", size), kind: kindGormup, rows: cfg.rows, check: checkDone(&ranges),
+			{name: fmt.Sprintf("chunk.Ranges Size(%d)", size), kind: kindGormup, rows: cfg.rows, check: checkDone(&ranges),
 				run: func(ctx context.Context) (err error) {
-					ranges, err = batch.RunRanges(ctx, db.Model(&Wide{}), func(rows *gorm.DB, _ batch.Range) error {
+					ranges, err = chunk.Ranges(ctx, db.Model(&Wide{}), func(rows *gorm.DB, _ chunk.Range) error {
 						return rows.UpdateColumn("score", gorm.Expr("score + 1")).Error
-					}, batch.Size(size))
+					}, chunk.Size(size))
 					return err
 				}},
-			{name: "batch.Run Size(1000), rows loaded", kind: kindGormup, rows: cfg.rows, check: checkDone(&loaded),
+			{name: "chunk.Run Size(1000), rows loaded", kind: kindGormup, rows: cfg.rows, check: checkDone(&loaded),
 				run: func(ctx context.Context) (err error) {
-					loaded, err = batch.Run(ctx, db.Model(&Wide{}), func(tx *gorm.DB, chunk []Wide) error {
-						ids := make([]int64, len(chunk))
-						for i := range chunk {
-							ids[i] = chunk[i].ID
+					loaded, err = chunk.Run(ctx, db.Model(&Wide{}), func(tx *gorm.DB, part []Wide) error {
+						ids := make([]int64, len(part))
+						for i := range part {
+							ids[i] = part[i].ID
 						}
 						return tx.Model(&Wide{}).Where("id IN ?", ids).UpdateColumn("score", gorm.Expr("score + 1")).Error
-					}, batch.Size(1000))
+					}, chunk.Size(1000))
 					return err
 				}},
 			{name: "FindInBatches(1000), a transaction per batch", kind: kindGORM, rows: cfg.rows,

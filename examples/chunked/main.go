@@ -1,4 +1,4 @@
-// Command chunked processes a table in chunks with batch.Run: one
+// Command chunked processes a table in chunks with chunk.Run: one
 // transaction per chunk, a checkpoint advanced in the same transaction, a
 // terminal progress bar, and a resume after Ctrl-C that processes every row
 // exactly once.
@@ -10,6 +10,14 @@
 // Ctrl-C (SIGINT) cancels the context: the chunk in flight rolls back, the
 // committed ones stay, and the next run with the same checkpoint name goes on
 // after the last committed key.
+//
+// The run is polite: its chunk size adapts so each chunk's transaction takes
+// about -target (chunk.TargetChunkTime), and it is throttled
+// (chunk.Throttle): it holds between chunks while the file named by
+// -hold-file exists (a stand-in for a replica-lag check such as
+// chunk.PostgresReplicas) or while another process has paused it with
+// chunk.Pause(ctx, db, "credit-interest"). The progress bar shows the chunk
+// size in use; holds are printed with their reason.
 package main
 
 import (
@@ -22,9 +30,8 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/examples/internal/exampledb"
-	"github.com/gormup/gormup/hooks"
 	"github.com/schollz/progressbar/v3"
 	"gorm.io/gorm"
 )
@@ -39,12 +46,43 @@ type Entry struct {
 
 const checkpointName = "credit-interest"
 
+// pacing holds the flags of the adaptive size and the throttle.
+var pacing struct {
+	target   time.Duration
+	holdFile string
+}
+
+// pacingOptions returns the options of a polite run: adaptive size and a
+// throttle that holds while the hold file exists (and, through the
+// checkpoint name, while the run is paused with chunk.Pause).
+func pacingOptions(out io.Writer) []chunk.Option {
+	var opts []chunk.Option
+	if pacing.target > 0 {
+		opts = append(opts, chunk.TargetChunkTime(pacing.target))
+	}
+	hold := chunk.CheckFunc(func(context.Context) (chunk.Hold, error) {
+		if pacing.holdFile == "" {
+			return chunk.Hold{}, nil
+		}
+		if _, err := os.Stat(pacing.holdFile); err == nil {
+			return chunk.Hold{Held: true, Reason: "hold file " + pacing.holdFile + " exists"}, nil
+		}
+		return chunk.Hold{}, nil
+	})
+	onHold := chunk.Callbacks{OnHold: func(_ context.Context, c chunk.Info, reason string, held time.Duration) {
+		fmt.Fprintf(out, "held before chunk %d for %s: %s\n", c.Index, held.Round(time.Second), reason)
+	}}
+	return append(opts, chunk.Throttle(hold), chunk.MaxHold(time.Hour), chunk.Hooks(onHold))
+}
+
 func main() {
 	dsn := exampledb.DSNFlag()
 	rows := flag.Int("rows", 20000, "rows to seed when the table is empty")
 	size := flag.Int("size", 500, "rows per chunk (one transaction each)")
 	delay := flag.Duration("delay", 10*time.Millisecond, "pause per chunk, so there is time to press Ctrl-C")
 	interruptAfter := flag.Int("interrupt-after", 8, "send ourselves SIGINT after this many chunks, then resume (0: never)")
+	flag.DurationVar(&pacing.target, "target", 100*time.Millisecond, "chunk time the size adapts to (0: fixed -size)")
+	flag.StringVar(&pacing.holdFile, "hold-file", os.TempDir()+"/gormup-chunked.hold", "hold the run between chunks while this file exists")
 	flag.Parse()
 	if err := run(*dsn, *rows, *size, *delay, *interruptAfter, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "chunked:", err)
@@ -69,9 +107,9 @@ func run(dsn string, rows, size int, delay time.Duration, interruptAfter int, ou
 		if attempt == 1 {
 			selfInterrupt = interruptAfter
 		}
-		rep, err := process(ctx, db, size, delay, selfInterrupt)
+		rep, err := process(ctx, db, size, delay, selfInterrupt, out)
 		stop()
-		var ce *batch.ChunkError
+		var ce *chunk.ChunkError
 		switch {
 		case err == nil && rep.AlreadyDone:
 			fmt.Fprintf(out, "checkpoint %q is already done (%d rows); pass a fresh -dsn to start over\n", checkpointName, rep.RowsDone)
@@ -109,12 +147,13 @@ func seed(db *gorm.DB, n int) error {
 }
 
 // process runs (or resumes) the checkpointed run with a progress bar.
-func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, interruptAfter int) (batch.Report, error) {
+func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, interruptAfter int, out io.Writer) (chunk.Report, error) {
 	// The bar is made at the first progress report, which carries the total
 	// (CountTotal) and the rows done by earlier runs; it shows this run's
 	// rows, so that its rate is this run's.
 	var bar *progressbar.ProgressBar
 	var before int64
+	desc := "crediting"
 	defer func() {
 		if bar != nil {
 			_ = bar.Exit()
@@ -122,15 +161,36 @@ func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, in
 		}
 	}()
 	chunks, lastRows := 0, 0
-	interrupt := hooks.Chunk{AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+	interrupt := chunk.Callbacks{AfterCommit: func(ctx context.Context, c chunk.Info) {
 		chunks, lastRows = chunks+1, c.Rows
 		if interruptAfter > 0 && chunks == interruptAfter {
 			selfInterrupt()
 		}
 	}}
-	return batch.Run(ctx, db.Model(&Entry{}), func(tx *gorm.DB, chunk []Entry) error {
-		ids := make([]int64, len(chunk))
-		for i, e := range chunk {
+	opts := append(pacingOptions(out),
+		chunk.Size(size), chunk.Checkpoint(checkpointName), chunk.CountTotal(), chunk.Hooks(interrupt),
+		chunk.OnProgress(func(p chunk.Progress) {
+			if bar == nil {
+				before = p.Done - int64(lastRows)
+				if before > 0 {
+					desc = fmt.Sprintf("crediting (resumed after %d rows)", before)
+				}
+				bar = progressbar.NewOptions64(p.Total-before,
+					progressbar.OptionSetDescription(desc),
+					progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionShowCount(),
+					progressbar.OptionShowIts(),
+					progressbar.OptionSetItsString("rows"),
+					progressbar.OptionSetPredictTime(true),
+					progressbar.OptionThrottle(50*time.Millisecond),
+				)
+			}
+			bar.Describe(fmt.Sprintf("%s, %d rows/chunk, held %s", desc, p.Size, p.Held.Round(time.Second)))
+			_ = bar.Set64(p.Done - before)
+		}))
+	return chunk.Run(ctx, db.Model(&Entry{}), func(tx *gorm.DB, part []Entry) error {
+		ids := make([]int64, len(part))
+		for i, e := range part {
 			ids[i] = e.ID
 		}
 		err := tx.Model(&Entry{}).Where("id IN ?", ids).
@@ -145,27 +205,7 @@ func process(ctx context.Context, db *gorm.DB, size int, delay time.Duration, in
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	},
-		batch.Size(size), batch.Checkpoint(checkpointName), batch.CountTotal(), batch.Hooks(interrupt),
-		batch.Progress(func(p batch.ProgressInfo) {
-			if bar == nil {
-				before = p.Done - int64(lastRows)
-				desc := "crediting"
-				if before > 0 {
-					desc = fmt.Sprintf("crediting (resumed after %d rows)", before)
-				}
-				bar = progressbar.NewOptions64(p.Total-before,
-					progressbar.OptionSetDescription(desc),
-					progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(),
-					progressbar.OptionSetItsString("rows"),
-					progressbar.OptionSetPredictTime(true),
-					progressbar.OptionThrottle(50*time.Millisecond),
-				)
-			}
-			_ = bar.Set64(p.Done - before)
-		}))
+	}, opts...)
 }
 
 // selfInterrupt sends this process SIGINT, as Ctrl-C would.

@@ -12,15 +12,15 @@
 // (GORMUP_TEST_GALERA): writers spread over the nodes, whose conflicts surface
 // as deadlock errors at COMMIT, must lose no update and see no error with
 // default options (the retry budget is time, not a count of attempts), and a
-// checkpointed batch.Run must process every row exactly once even when a node
+// checkpointed chunk.Run must process every row exactly once even when a node
 // is killed under it (GORMUP_TEST_GALERA_CONTROL). Unset variables skip the
 // tests by name.
 //
 // The failover tests start a PostgreSQL primary and standby of their own, in
 // a temporary directory on free loopback ports (never cluster.sh's pair,
-// which other tests share): a checkpointed batch.Run loses its primary
+// which other tests share): a checkpointed chunk.Run loses its primary
 // (pg_ctl stop -m immediate) mid-run, the standby is promoted, the run fails
-// with a *batch.ChunkError, and a rerun on the new primary finishes every row
+// with a *chunk.ChunkError, and a rerun on the new primary finishes every row
 // exactly once — with synchronous replication (the new primary holds exactly
 // the acknowledged chunks) and asynchronous (it may lack the last ones; its
 // checkpoint and the rows still agree). They need root and the PostgreSQL 15

@@ -6,7 +6,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/plugin/dbresolver"
@@ -32,7 +32,7 @@ func TestPGFailoverAsyncMidRun(t *testing.T) {
 
 	failedOver := make(chan struct{})
 	var failoverErr error
-	progress := func(p batch.ProgressInfo) {
+	progress := func(p chunk.Progress) {
 		if p.Chunks == failoverAt {
 			go func() {
 				defer close(failedOver)
@@ -40,11 +40,11 @@ func TestPGFailoverAsyncMidRun(t *testing.T) {
 			}()
 		}
 	}
-	work := func(tx *gorm.DB, chunk []Account) error {
-		if err := countOnce(tx, chunk); err != nil {
+	work := func(tx *gorm.DB, part []Account) error {
+		if err := countOnce(tx, part); err != nil {
 			return err
 		}
-		if chunk[len(chunk)-1].ID == failoverRows {
+		if part[len(part)-1].ID == failoverRows {
 			select {
 			case <-failedOver:
 			case <-ctx.Done():
@@ -56,8 +56,8 @@ func TestPGFailoverAsyncMidRun(t *testing.T) {
 
 	runCtx, cancel := context.WithTimeout(ctx, failoverRunWait)
 	defer cancel()
-	rep, err := batch.Run(runCtx, resolved.Model(&Account{}), work,
-		batch.Checkpoint("failover"), batch.Size(failoverSize), batch.Progress(progress))
+	rep, err := chunk.Run(runCtx, resolved.Model(&Account{}), work,
+		chunk.Checkpoint("failover"), chunk.Size(failoverSize), chunk.OnProgress(progress))
 	select {
 	case <-failedOver:
 	case <-ctx.Done():
@@ -66,9 +66,9 @@ func TestPGFailoverAsyncMidRun(t *testing.T) {
 	if failoverErr != nil {
 		t.Fatal(failoverErr)
 	}
-	var chunkErr *batch.ChunkError
+	var chunkErr *chunk.ChunkError
 	if !errors.As(err, &chunkErr) {
-		t.Fatalf("run that lost its primary: %v (report %+v), want a *batch.ChunkError", err, rep)
+		t.Fatalf("run that lost its primary: %v (report %+v), want a *chunk.ChunkError", err, rep)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		t.Fatalf("run that lost its primary ended by its context, not by the lost server: %v", err)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"gorm.io/gorm"
 )
 
@@ -24,7 +24,7 @@ const (
 	failoverRunWait = 60 * time.Second
 )
 
-// TestPGFailoverMidRun: a checkpointed batch.Run on a PostgreSQL primary
+// TestPGFailoverMidRun: a checkpointed chunk.Run on a PostgreSQL primary
 // loses that primary (pg_ctl stop -m immediate) while a chunk's transaction
 // is open, and the standby is promoted. The run must fail cleanly — a
 // *ChunkError saying to resume after the committed chunks, not a hang, not a
@@ -46,11 +46,11 @@ func TestPGFailoverMidRun(t *testing.T) {
 
 	failover := true
 	var failedOver time.Time
-	work := func(tx *gorm.DB, chunk []Account) error {
-		if err := countOnce(tx, chunk); err != nil {
+	work := func(tx *gorm.DB, part []Account) error {
+		if err := countOnce(tx, part); err != nil {
 			return err
 		}
-		if failover && chunk[0].ID == failoverAt*failoverSize+1 {
+		if failover && part[0].ID == failoverAt*failoverSize+1 {
 			failover = false
 			if err := pair.failover(); err != nil {
 				t.Fatal(err)
@@ -62,14 +62,14 @@ func TestPGFailoverMidRun(t *testing.T) {
 
 	runCtx, cancel := context.WithTimeout(ctx, failoverRunWait)
 	defer cancel()
-	rep, err := batch.Run(runCtx, primary.Model(&Account{}), work, batch.Checkpoint("failover"), batch.Size(failoverSize))
+	rep, err := chunk.Run(runCtx, primary.Model(&Account{}), work, chunk.Checkpoint("failover"), chunk.Size(failoverSize))
 	returned := time.Now()
 	if failover {
 		t.Fatalf("the run ended (%+v, %v) before reaching chunk %d", rep, err, failoverAt)
 	}
-	var chunkErr *batch.ChunkError
+	var chunkErr *chunk.ChunkError
 	if !errors.As(err, &chunkErr) {
-		t.Fatalf("run that lost its primary: %v (report %+v), want a *batch.ChunkError", err, rep)
+		t.Fatalf("run that lost its primary: %v (report %+v), want a *chunk.ChunkError", err, rep)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		t.Fatalf("run that lost its primary ended by its context, not by the lost server: %v", err)
@@ -110,9 +110,9 @@ func seedFailover(t *testing.T, db *gorm.DB) {
 }
 
 // countOnce is the failover runs' work: it adds 1 to each row's balance.
-func countOnce(tx *gorm.DB, chunk []Account) error {
-	ids := make([]int64, len(chunk))
-	for i, a := range chunk {
+func countOnce(tx *gorm.DB, part []Account) error {
+	ids := make([]int64, len(part))
+	for i, a := range part {
 		ids[i] = a.ID
 	}
 	return tx.Model(&Account{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 1")).Error
@@ -123,7 +123,7 @@ func countOnce(tx *gorm.DB, chunk []Account) error {
 // leaves every row counted exactly once.
 func rerunFailover(t *testing.T, promoted *gorm.DB, work func(*gorm.DB, []Account) error, done int64) {
 	t.Helper()
-	rep, err := batch.Run(testContext(t), promoted.Model(&Account{}), work, batch.Checkpoint("failover"), batch.Size(failoverSize))
+	rep, err := chunk.Run(testContext(t), promoted.Model(&Account{}), work, chunk.Checkpoint("failover"), chunk.Size(failoverSize))
 	if err != nil {
 		t.Fatalf("rerun on the new primary: %v", err)
 	}
@@ -149,7 +149,7 @@ type failoverCheckpoint struct {
 func checkFailoverCounters(t *testing.T, db *gorm.DB) failoverCheckpoint {
 	t.Helper()
 	var cp failoverCheckpoint
-	if err := db.Table(batch.CheckpointTable).Select("rows_done, chunks, done").Where("name = ?", "failover").Take(&cp).Error; err != nil {
+	if err := db.Table(chunk.CheckpointTable).Select("rows_done, chunks, done").Where("name = ?", "failover").Take(&cp).Error; err != nil {
 		t.Fatalf("reading the checkpoint: %v", err)
 	}
 	var got struct{ Total, DoneOnce, RestZero int64 }

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
 
-// Visit records that batch.Run's work processed an account, in the chunk's
+// Visit records that chunk.Run's work processed an account, in the chunk's
 // transaction: exactly one Visit per account means exactly once.
 type Visit struct {
 	ID        int64 `gorm:"primaryKey"`
@@ -27,7 +29,7 @@ type Visit struct {
 
 const (
 	galeraRows = 300
-	// galeraRunBonus is what batch.Run's work adds to each balance.
+	// galeraRunBonus is what chunk.Run's work adds to each balance.
 	galeraRunBonus = 1000
 	// galeraMinConcurrent is how many writes the other node makes before
 	// the subject's first chunk or statement is allowed to finish, so the two
@@ -190,7 +192,7 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 		galeraRows, statements, executed, w.count.Load(), w.retry.Load())
 }
 
-// TestGaleraBatchRun: a checkpointed batch.Run on node 1 adds a bonus to
+// TestGaleraBatchRun: a checkpointed chunk.Run on node 1 adds a bonus to
 // every account and records a Visit per account, while node 2 increments
 // the same rows. On each chunk's first attempt, after its writes, node 3
 // also increments a row of the chunk and commits first, so that chunk's
@@ -198,8 +200,8 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 // again. Every account must be visited exactly once and end with the bonus
 // plus every increment.
 func TestGaleraBatchRun(t *testing.T) {
-	for _, lock := range []batch.LockMode{batch.NoLock, batch.ForUpdate} {
-		name := map[batch.LockMode]string{batch.NoLock: "plain", batch.ForUpdate: "locked"}[lock]
+	for _, mode := range []lock.Mode{lock.Default, lock.ForUpdate} {
+		name := map[lock.Mode]string{lock.Default: "plain", lock.ForUpdate: "locked"}[mode]
 		t.Run(name, func(t *testing.T) {
 			ctx := testContext(t)
 			nodes := dbtest.Galera(t)
@@ -217,13 +219,13 @@ func TestGaleraBatchRun(t *testing.T) {
 
 			conflicted := map[int64]bool{} // first key of each chunk node 3 conflicted with
 			injected := map[int64]int64{}  // increments node 3 committed, per account
-			rep, err := batch.Run(ctx, nodes[0].Model(&Account{}), func(tx *gorm.DB, chunk []Account) error {
+			rep, err := chunk.Run(ctx, nodes[0].Model(&Account{}), func(tx *gorm.DB, part []Account) error {
 				if err := w.awaitWrites(ctx, galeraMinConcurrent); err != nil {
 					return err
 				}
-				ids := make([]int64, len(chunk))
-				visits := make([]Visit, len(chunk))
-				for i, a := range chunk {
+				ids := make([]int64, len(part))
+				visits := make([]Visit, len(part))
+				for i, a := range part {
 					ids[i] = a.ID
 					visits[i] = Visit{AccountID: a.ID, Run: name}
 				}
@@ -233,16 +235,16 @@ func TestGaleraBatchRun(t *testing.T) {
 				if err := tx.Model(&Account{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + ?", galeraRunBonus)).Error; err != nil {
 					return err
 				}
-				if first := chunk[0].ID; !conflicted[first] {
+				if first := part[0].ID; !conflicted[first] {
 					conflicted[first] = true
-					victim := chunk[len(chunk)/2].ID
+					victim := part[len(part)/2].ID
 					if err := nodes[2].Exec("UPDATE accounts SET balance = balance + 1 WHERE id = ?", victim).Error; err != nil {
 						return fmt.Errorf("conflicting write on node 3: %w", err)
 					}
 					injected[victim]++
 				}
 				return nil
-			}, batch.Checkpoint("galera-"+name), batch.Size(25), batch.Lock(lock))
+			}, chunk.Checkpoint("galera-"+name), chunk.Size(25), chunk.Lock(mode))
 			stopWriter()
 			incs := w.wait(t)
 			if err != nil {
@@ -259,7 +261,7 @@ func TestGaleraBatchRun(t *testing.T) {
 				incs[id] += n
 			}
 			checkExactlyOnce(t, nodes, incs)
-			t.Logf("Galera, batch.Run %s: %d rows in %d chunks on node 1, %d chunk retries (%d forced by node 3), while node 2 made %d increments (%d retries of them), %v",
+			t.Logf("Galera, chunk.Run %s: %d rows in %d chunks on node 1, %d chunk retries (%d forced by node 3), while node 2 made %d increments (%d retries of them), %v",
 				name, rep.Rows, rep.Chunks, rep.Retries, chunks, w.count.Load(), w.retry.Load(), rep.Elapsed.Round(time.Millisecond))
 		})
 	}

@@ -6,12 +6,12 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
 
-// TestGaleraNodeKilledMidRun: a checkpointed batch.Run on node 2 loses its
+// TestGaleraNodeKilledMidRun: a checkpointed chunk.Run on node 2 loses its
 // node (SIGKILL) while the fourth chunk's transaction is open. The run must
 // fail cleanly — a *ChunkError saying to resume after the third chunk, that
 // chunk's writes gone — and the same run, started again on node 1 with the
@@ -36,10 +36,10 @@ func TestGaleraNodeKilledMidRun(t *testing.T) {
 		killAt = 3 // the chunk during which node 2 dies
 	)
 	kill := true
-	work := func(tx *gorm.DB, chunk []Account) error {
-		ids := make([]int64, len(chunk))
-		visits := make([]Visit, len(chunk))
-		for i, a := range chunk {
+	work := func(tx *gorm.DB, part []Account) error {
+		ids := make([]int64, len(part))
+		visits := make([]Visit, len(part))
+		for i, a := range part {
 			ids[i] = a.ID
 			visits[i] = Visit{AccountID: a.ID, Run: "kill"}
 		}
@@ -49,17 +49,17 @@ func TestGaleraNodeKilledMidRun(t *testing.T) {
 		if err := tx.Model(&Account{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + ?", galeraRunBonus)).Error; err != nil {
 			return err
 		}
-		if kill && chunk[0].ID == killAt*size+1 {
+		if kill && part[0].ID == killAt*size+1 {
 			kill = false
 			dbtest.GaleraNode(t, "kill-node", 2)
 		}
 		return nil
 	}
 
-	rep, err := batch.Run(ctx, nodes[1].Model(&Account{}), work, batch.Checkpoint("galera-kill"), batch.Size(size))
-	var chunkErr *batch.ChunkError
+	rep, err := chunk.Run(ctx, nodes[1].Model(&Account{}), work, chunk.Checkpoint("galera-kill"), chunk.Size(size))
+	var chunkErr *chunk.ChunkError
 	if !errors.As(err, &chunkErr) {
-		t.Fatalf("run on the killed node: %v (report %+v), want a *batch.ChunkError", err, rep)
+		t.Fatalf("run on the killed node: %v (report %+v), want a *chunk.ChunkError", err, rep)
 	}
 	if chunkErr.Index != killAt || chunkErr.RowsDone != killAt*size || !reflect.DeepEqual(chunkErr.ResumeAfter, []any{int64(killAt * size)}) {
 		t.Fatalf("chunk error %+v: want chunk %d failed, %d rows done, resume after key %d", chunkErr, killAt, killAt*size, killAt*size)
@@ -80,7 +80,7 @@ func TestGaleraNodeKilledMidRun(t *testing.T) {
 		}
 	}
 
-	rep, err = batch.Run(ctx, nodes[0].Model(&Account{}), work, batch.Checkpoint("galera-kill"), batch.Size(size))
+	rep, err = chunk.Run(ctx, nodes[0].Model(&Account{}), work, chunk.Checkpoint("galera-kill"), chunk.Size(size))
 	if err != nil {
 		t.Fatalf("resuming on node 1: %v", err)
 	}

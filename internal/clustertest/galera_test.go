@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -107,7 +108,7 @@ var counterModes = []struct {
 	name string
 	opts []updater.UpdateOption
 }{
-	{"lock", []updater.UpdateOption{updater.Lock(updater.ForUpdate)}},
+	{"lock", []updater.UpdateOption{updater.Lock(lock.ForUpdate)}},
 	{"optimistic", []updater.UpdateOption{updater.Optimistic()}},
 }
 
@@ -224,7 +225,7 @@ func TestGaleraUpdateEach(t *testing.T) {
 		lastID = a.ID
 		a.Owner = fmt.Sprintf("each %d", a.ID)
 		return nil
-	}, batch.Size(size), batch.Checkpoint("galera-each"))
+	}, chunk.Size(size), chunk.Checkpoint("galera-each"))
 	stopWriter()
 	incs := w.wait(t)
 	if err != nil {

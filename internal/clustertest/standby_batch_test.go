@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -97,7 +99,7 @@ func TestStandbyBatchUpdateRows(t *testing.T) {
 	}
 }
 
-// TestStandbyBatchRun proves batch.Run loads its chunks on the primary, keeps
+// TestStandbyBatchRun proves chunk.Run loads its chunks on the primary, keeps
 // its checkpoint there and writes there: it processes the rows only the
 // primary has, each once, and a second run of the checkpoint does nothing.
 func TestStandbyBatchRun(t *testing.T) {
@@ -108,18 +110,18 @@ func TestStandbyBatchRun(t *testing.T) {
 	addAccountsOnPrimary(t, s, 4, 10)
 
 	var seen []int64
-	work := func(tx *gorm.DB, chunk []Account) error {
-		ids := make([]int64, len(chunk))
-		for i, a := range chunk {
+	work := func(tx *gorm.DB, part []Account) error {
+		ids := make([]int64, len(part))
+		for i, a := range part {
 			ids[i] = a.ID
 		}
 		seen = append(seen, ids...)
 		return tx.Model(&Account{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 1")).Error
 	}
-	for _, lock := range []batch.LockMode{batch.NoLock, batch.ForUpdate} {
+	for _, mode := range []lock.Mode{lock.Default, lock.ForUpdate} {
 		seen = nil
-		name := "standby-" + map[batch.LockMode]string{batch.NoLock: "plain", batch.ForUpdate: "locked"}[lock]
-		rep, err := batch.Run(ctx, s.Resolved.Model(&Account{}), work, batch.Checkpoint(name), batch.Size(3), batch.Lock(lock))
+		name := "standby-" + map[lock.Mode]string{lock.Default: "plain", lock.ForUpdate: "locked"}[mode]
+		rep, err := chunk.Run(ctx, s.Resolved.Model(&Account{}), work, chunk.Checkpoint(name), chunk.Size(3), chunk.Lock(mode))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -133,13 +135,13 @@ func TestStandbyBatchRun(t *testing.T) {
 			RowsDone int64
 			Done     bool
 		}
-		if err := s.Primary.Table(batch.CheckpointTable).Where("name = ?", name).Take(&cp).Error; err != nil {
+		if err := s.Primary.Table(chunk.CheckpointTable).Where("name = ?", name).Take(&cp).Error; err != nil {
 			t.Fatalf("%s: checkpoint on the primary: %v", name, err)
 		}
 		if cp.RowsDone != 10 || !cp.Done {
 			t.Fatalf("%s: checkpoint on the primary %+v, want 10 rows done", name, cp)
 		}
-		rep, err = batch.Run(ctx, s.Resolved.Model(&Account{}), work, batch.Checkpoint(name), batch.Size(3), batch.Lock(lock))
+		rep, err = chunk.Run(ctx, s.Resolved.Model(&Account{}), work, chunk.Checkpoint(name), chunk.Size(3), chunk.Lock(mode))
 		if err != nil || !rep.AlreadyDone || rep.Rows != 0 {
 			t.Fatalf("%s again: %+v, %v; want AlreadyDone and no rows", name, rep, err)
 		}
@@ -182,7 +184,7 @@ func TestStandbyIndexEnsure(t *testing.T) {
 	}
 }
 
-// TestStandbyRunRangesAndUpdateEach proves batch.RunRanges and
+// TestStandbyRunRangesAndUpdateEach proves chunk.Ranges and
 // updater.UpdateEach, both checkpointed, read their chunks on the primary and
 // write there: they reach the rows only the primary has.
 func TestStandbyRunRangesAndUpdateEach(t *testing.T) {
@@ -192,19 +194,19 @@ func TestStandbyRunRangesAndUpdateEach(t *testing.T) {
 	pauseReplay(t, s)
 	addAccountsOnPrimary(t, s, 4, 10)
 
-	rep, err := batch.RunRanges(ctx, s.Resolved.Model(&Account{}), func(rows *gorm.DB, r batch.Range) error {
+	rep, err := chunk.Ranges(ctx, s.Resolved.Model(&Account{}), func(rows *gorm.DB, r chunk.Range) error {
 		return rows.Update("balance", gorm.Expr("balance + 1")).Error
-	}, batch.Size(3), batch.Checkpoint("standby-ranges"))
+	}, chunk.Size(3), chunk.Checkpoint("standby-ranges"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Rows != 10 || rep.Chunks != 4 {
-		t.Fatalf("RunRanges: %+v, want 10 rows in 4 chunks", rep)
+		t.Fatalf("Ranges: %+v, want 10 rows in 4 chunks", rep)
 	}
 	res, err := updater.UpdateEach(ctx, s.Resolved.Where("balance = ?", 1), func(a *Account) error {
 		a.Owner = "each"
 		return nil
-	}, batch.Size(4), batch.Checkpoint("standby-each"))
+	}, chunk.Size(4), chunk.Checkpoint("standby-each"))
 	if err != nil {
 		t.Fatal(err)
 	}

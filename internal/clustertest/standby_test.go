@@ -6,6 +6,7 @@ import (
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/projection"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
@@ -98,9 +99,9 @@ func TestStandbyUpdater(t *testing.T) {
 		name string
 		opts []updater.UpdateOption
 	}{
-		{"for update", []updater.UpdateOption{updater.Lock(updater.ForUpdate)}},
-		{"for update nowait", []updater.UpdateOption{updater.Lock(updater.ForUpdateNoWait)}},
-		{"for no key update", []updater.UpdateOption{updater.Lock(updater.ForNoKeyUpdate)}},
+		{"for update", []updater.UpdateOption{updater.Lock(lock.ForUpdate)}},
+		{"for update nowait", []updater.UpdateOption{updater.Lock(lock.ForUpdateNoWait)}},
+		{"for no key update", []updater.UpdateOption{updater.Lock(lock.ForNoKeyUpdate)}},
 		{"optimistic", []updater.UpdateOption{updater.Optimistic()}},
 	}
 	want := int64(100)
@@ -139,7 +140,7 @@ func TestStandbyUpdater(t *testing.T) {
 		res, err := updater.Update(ctx, db, func(a *Account) error {
 			a.Balance += 5
 			return nil
-		}, updater.Lock(updater.ForUpdate))
+		}, updater.Lock(lock.ForUpdate))
 		want += 5
 		if err != nil || res.Row.Balance != want {
 			t.Fatalf("Update on a handle holding the standby's pool: balance %d, %v; want %d", res.Row.Balance, err, want)

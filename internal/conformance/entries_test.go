@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -31,7 +32,7 @@ type entry struct {
 	// another table is a mismatch).
 	generic bool
 	// versions: gormup itself writes the rows, so a version field must be
-	// incremented; Run and RunRanges write through the caller's work.
+	// incremented; Run and Ranges write through the caller's work.
 	versions bool
 	// checkVersion: UpdateRows with CheckVersion("Version").
 	checkVersion bool
@@ -48,7 +49,7 @@ var entries = []entry{
 	{name: "RowsEach", kind: kRows, generic: true, versions: true},
 	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
 	{name: "Run", kind: kCond, generic: true},
-	{name: "RunRanges", kind: kCond},
+	{name: "Ranges", kind: kCond},
 	{name: "Workers", kind: kCond, generic: true},
 }
 
@@ -84,12 +85,12 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		}
 		return nil
 	}
-	work := func(tx *gorm.DB, chunk []T) error {
+	work := func(tx *gorm.DB, part []T) error {
 		if err := capped(); err != nil {
 			return err
 		}
-		for i := range chunk {
-			err := tx.Session(&gorm.Session{NewDB: true}).Table(target).Where(keyMap(s, &chunk[i])).
+		for i := range part {
+			err := tx.Session(&gorm.Session{NewDB: true}).Table(target).Where(keyMap(s, &part[i])).
 				UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
 			if err != nil {
 				return err
@@ -115,13 +116,13 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 				return err
 			}
 			return change(r)
-		}, batch.Size(2))
+		}, chunk.Size(2))
 		return outcome{err: err, n: res.Changed}
 	case "batch.Update":
 		n, err := batch.Update(ctx, q, values)
 		return outcome{err: err, n: n}
 	case "Chunked":
-		n, err := batch.Update(ctx, q, values, batch.Chunked(2), batch.OnProgress(func(batch.ProgressInfo) {
+		n, err := batch.Update(ctx, q, values, batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
 			if capped() != nil {
 				cancel()
 			}
@@ -166,19 +167,19 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		sort.Strings(o.missingKeys)
 		return o
 	case "Run", "Workers":
-		opts := []batch.RunOption{batch.Size(2)}
+		opts := []chunk.Option{chunk.Size(2)}
 		if e.name == "Workers" {
-			opts = append(opts, batch.Workers(2))
+			opts = append(opts, chunk.Workers(2))
 		}
-		rep, err := batch.Run(ctx, q, work, opts...)
+		rep, err := chunk.Run(ctx, q, work, opts...)
 		return outcome{err: err, n: rep.Rows}
-	case "RunRanges":
-		rep, err := batch.RunRanges(ctx, q, func(rows *gorm.DB, _ batch.Range) error {
+	case "Ranges":
+		rep, err := chunk.Ranges(ctx, q, func(rows *gorm.DB, _ chunk.Range) error {
 			if err := capped(); err != nil {
 				return err
 			}
 			return rows.UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
-		}, batch.Size(2))
+		}, chunk.Size(2))
 		return outcome{err: err, n: rep.Rows}
 	}
 	panic("unknown entry " + e.name)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -45,7 +46,7 @@ func condition(a, b []byte) (string, string) {
 }
 
 // FuzzBound writes through UpdateKeys, chunked batch.Update, Run and
-// RunRanges under random caller conditions (raw text with OR after a newline
+// Ranges under random caller conditions (raw text with OR after a newline
 // or tab, chained Or) and checks each against the database: the rows written
 // are exactly those GORM's own query with the same conditions selects (and,
 // for UpdateKeys, whose key is in the list), each written once. A condition
@@ -136,7 +137,7 @@ func checkBound(t *testing.T, db *dbtest.DB, a, b []byte, keyBits uint8) {
 			cctx, stop := context.WithCancel(ctx)
 			defer stop()
 			_, err := batch.Update(cctx, where(db.WithContext(cctx).Model(&Account{})), map[string]any{"balance": gorm.Expr("balance + ?", delta)},
-				batch.Chunked(2), batch.OnProgress(func(batch.ProgressInfo) {
+				batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
 					if next() != nil {
 						stop()
 					}
@@ -145,7 +146,7 @@ func checkBound(t *testing.T, db *dbtest.DB, a, b []byte, keyBits uint8) {
 		}},
 		{"Run", all, func() error {
 			next := capWork()
-			_, err := batch.Run(ctx, model(), func(tx *gorm.DB, chunk []Account) error {
+			_, err := chunk.Run(ctx, model(), func(tx *gorm.DB, chunk []Account) error {
 				if err := next(); err != nil {
 					return err
 				}
@@ -155,17 +156,17 @@ func checkBound(t *testing.T, db *dbtest.DB, a, b []byte, keyBits uint8) {
 				}
 				return tx.Session(&gorm.Session{NewDB: true}).Table("accounts").Where("id IN ?", ids).
 					UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
-			}, batch.Size(3))
+			}, chunk.Size(3))
 			return err
 		}},
-		{"RunRanges", all, func() error {
+		{"Ranges", all, func() error {
 			next := capWork()
-			_, err := batch.RunRanges(ctx, model(), func(rows *gorm.DB, _ batch.Range) error {
+			_, err := chunk.Ranges(ctx, model(), func(rows *gorm.DB, _ chunk.Range) error {
 				if err := next(); err != nil {
 					return err
 				}
 				return rows.UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
-			}, batch.Size(3))
+			}, chunk.Size(3))
 			return err
 		}},
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // libraryPackages are the packages applications import.
-var libraryPackages = []string{"updater", "batch", "hooks", "projection", "index", "internal/throttle"}
+var libraryPackages = []string{"updater", "batch", "chunk", "lock", "hooks", "projection", "index", "internal/throttle", "internal/chunker"}
 
 // forbidden are packages no library package may depend on: cgo drivers and
 // drivers' Open entry points (GORM dialectors).

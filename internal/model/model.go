@@ -69,7 +69,7 @@ func Resolve[T any](db *gorm.DB) (*Target, error) {
 }
 
 // ResolveModel returns the target of a call driven by db.Model (batch.Update,
-// UpdateKeys, RunRanges): the model's schema, db.Table's table or the
+// UpdateKeys, chunk.Ranges): the model's schema, db.Table's table or the
 // model's, and the caller's conditions. model is db.Statement.Model, a
 // non-nil pointer to a struct; callers check it is set.
 func ResolveModel(db *gorm.DB) (*Target, error) {
@@ -157,7 +157,7 @@ func (t *Target) IsKey(f *schema.Field) bool {
 
 // Of returns the target of v's schema (a pointer to a struct) on db, with
 // db.Table's table when set, without comparing v with db.Model: for a call
-// whose row type may be a DTO of the model (batch.Run).
+// whose row type may be a DTO of the model (chunk.Run).
 func Of(db *gorm.DB, v any) (*Target, error) {
 	s, err := parse(db, v)
 	if err != nil {

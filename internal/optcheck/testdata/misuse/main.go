@@ -7,6 +7,7 @@ import (
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/index"
+	"github.com/gormup/gormup/lock"
 	"github.com/gormup/gormup/updater"
 	"gorm.io/gorm"
 )
@@ -23,7 +24,7 @@ func main() {
 	_, _ = batch.Update(ctx, db, set, batch.CheckVersion("v"))                                // want: CheckVersion is UpdateRows'
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.ListMissing())                    // want: ListMissing is UpdateRows'
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.AllowAll())                       // want: AllowAll is Update's
-	_ = updater.Transaction(ctx, db, nil, updater.Lock(updater.ForUpdate))                    // want: Lock is Update's
+	_ = updater.Transaction(ctx, db, nil, updater.Lock(lock.ForUpdate))                       // want: Lock is Update's
 	_ = updater.Transaction(ctx, db, nil, updater.Scopes())                                   // want: Scopes is Update's
 	_, _ = index.Ensure(ctx, db, []any{&row{}}, index.Repair)                                 // want: Repair without ()
 	_, _ = index.Diff(ctx, db, []any{&row{}}, index.Repair())                                 // want: Diff takes no options

@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -26,13 +26,13 @@ func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
 		seedRunItems(t, db, 10)
 		holding := make(chan struct{}, 2)
 		var retries atomic.Int64
-		onRetry := hooks.Chunk{OnRetry: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+		onRetry := chunk.Callbacks{OnRetry: func(ctx context.Context, c chunk.Info, err error) {
 			if dialect.Retryable(err) {
 				retries.Add(1)
 			}
 		}}
-		work := func(tx *gorm.DB, chunk []runItem) error {
-			for i, r := range chunk {
+		work := func(tx *gorm.DB, part []runItem) error {
+			for i, r := range part {
 				if err := tx.Exec("UPDATE run_items SET counter = counter + 1 WHERE id = ?", r.ID).Error; err != nil {
 					return err
 				}
@@ -43,14 +43,14 @@ func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
 			return nil
 		}
 		var wg sync.WaitGroup
-		reps := make([]batch.Report, 2)
+		reps := make([]chunk.Report, 2)
 		errs := make([]error, 2)
 		for i, order := range []string{"id", "id DESC"} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				reps[i], errs[i] = batch.Run(context.Background(), db.DB, work,
-					batch.Size(10), batch.OrderBy(order), batch.ChunkAttempts(20), batch.Hooks(onRetry))
+				reps[i], errs[i] = chunk.Run(context.Background(), db.DB, work,
+					chunk.Size(10), chunk.OrderBy(order), chunk.ChunkAttempts(20), chunk.Hooks(onRetry))
 			}()
 		}
 		wg.Wait()
@@ -137,15 +137,15 @@ func TestRunSkipLockedSkipsRowsLockedElsewhere(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), skipLockedWait)
 		defer cancel()
 		var seen []int64
-		rep, err := batch.Run(ctx, db.Model(&runJob{}).Where("status = ?", "pending"), func(tx *gorm.DB, chunk []runJob) error {
-			ids := make([]int64, len(chunk))
-			for i, j := range chunk {
+		rep, err := chunk.Run(ctx, db.Model(&runJob{}).Where("status = ?", "pending"), func(tx *gorm.DB, part []runJob) error {
+			ids := make([]int64, len(part))
+			for i, j := range part {
 				ids[i] = j.ID
 			}
 			seen = append(seen, ids...)
 			return tx.Model(&runJob{}).Where("id IN ?", ids).
 				Updates(map[string]any{"counter": gorm.Expr("counter + 1"), "status": "done", "worker": 1}).Error
-		}, batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
+		}, chunk.Size(10), chunk.Lock(lock.SkipLocked))
 		if err != nil {
 			t.Fatalf("run beside the held rows: %v (blocked on them?)", err)
 		}
@@ -193,9 +193,9 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 		dbtest.Seed(t, db.DB, jobs)
 		pending := db.Model(&runJob{}).Where("status = ?", "pending")
 		worker := func(w int) func(*gorm.DB, []runJob) error {
-			return func(tx *gorm.DB, chunk []runJob) error {
-				ids := make([]int64, len(chunk))
-				for i, j := range chunk {
+			return func(tx *gorm.DB, part []runJob) error {
+				ids := make([]int64, len(part))
+				for i, j := range part {
 					ids[i] = j.ID
 				}
 				time.Sleep(2 * time.Millisecond) // hold the locks a little, so workers overlap
@@ -204,8 +204,8 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 			}
 		}
 		if db.Dialect == dbtest.SQLite {
-			_, err := batch.Run(context.Background(), pending, worker(1), batch.Lock(batch.ForUpdateSkipLocked))
-			if !errors.Is(err, batch.ErrRunLockUnsupported) || !errors.Is(err, dialect.ErrLockUnsupported) {
+			_, err := chunk.Run(context.Background(), pending, worker(1), chunk.Lock(lock.SkipLocked))
+			if !errors.Is(err, chunk.ErrLockUnsupported) || !errors.Is(err, dialect.ErrLockUnsupported) {
 				t.Fatalf("got %v, want ErrLockUnsupported: SQLite has no SKIP LOCKED", err)
 			}
 			var done int64
@@ -215,7 +215,7 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 			return
 		}
 		const workers = 4
-		reps := make([]batch.Report, workers)
+		reps := make([]chunk.Report, workers)
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
 		for w := range workers {
@@ -230,8 +230,8 @@ func TestRunSkipLockedWorkersShareAQueue(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 				defer cancel()
 				for ctx.Err() == nil {
-					rep, err := batch.Run(ctx, pending, worker(w+1),
-						batch.Size(10), batch.Lock(batch.ForUpdateSkipLocked))
+					rep, err := chunk.Run(ctx, pending, worker(w+1),
+						chunk.Size(10), chunk.Lock(lock.SkipLocked))
 					reps[w].Rows += rep.Rows
 					if errs[w] = err; err != nil {
 						return

@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/index"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/txn"
@@ -39,11 +39,13 @@ type Report struct {
 	// AlreadyDone reports that the checkpoint was already marked done, so
 	// nothing ran. Use Restart to run again.
 	AlreadyDone bool
-	// Stopped reports that a hooks.Chunk Before callback returned
-	// hooks.ErrStop.
+	// Stopped reports that a Callbacks Before callback returned
+	// ErrStop.
 	Stopped bool
 	// Elapsed is the duration of the call.
 	Elapsed time.Duration
+	// Plan is Purge's Preview with DryRun; nil otherwise.
+	Plan *Preview
 }
 
 // Run calls work once per chunk of the rows db selects, each chunk in a
@@ -51,11 +53,11 @@ type Report struct {
 //
 // db names the rows: a model and conditions, e.g.
 // db.Model(&Account{}).Where("status = ?", "active"); without a model, T is
-// the model. db must not carry Order, Limit or Offset (ErrRunQueryShape).
+// the model. db must not carry Order, Limit or Offset (ErrQueryShape).
 // T is the model or a smaller struct of some of its columns (a DTO): each
 // chunk loads only the DTO's columns (GORM's smart select). When the DTO
 // lacks an ordering column, each chunk first reads its bounds (its row count
-// and last key, one row computed by the database, as RunRanges does) and
+// and last key, one row computed by the database, as Ranges does) and
 // then loads the rows between them; hooks then see no FirstKey.
 //
 // The table is db.Table's (a schema-qualified name is kept) or the model's.
@@ -94,20 +96,20 @@ type Report struct {
 // ctx.Err() whose message and ResumeAfter say where a rerun resumes.
 //
 // A nil db returns ErrNilDB; a nil work or a T that is not a struct,
-// ErrRunBadWork.
+// ErrBadWork.
 //
 // Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
-// follow LockMode's dialect rules.
-func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
+// follow Lock's dialect rules.
+func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...Option) (Report, error) {
 	start := time.Now()
 	if db == nil {
 		return Report{}, ErrNilDB
 	}
 	if work == nil {
-		return Report{}, fmt.Errorf("%w: nil work function", ErrRunBadWork)
+		return Report{}, fmt.Errorf("%w: nil work function", ErrBadWork)
 	}
 	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
-		return Report{}, fmt.Errorf("%w: chunk type %s is not a struct", ErrRunBadWork, t)
+		return Report{}, fmt.Errorf("%w: chunk type %s is not a struct", ErrBadWork, t)
 	}
 	r, err := newRunner(ctx, db, new(T), newRunConfig(opts))
 	if err != nil {
@@ -119,7 +121,7 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	return rep, err
 }
 
-// runner is the state of one Run or RunRanges call.
+// runner is the state of one Run or Ranges call.
 type runner struct {
 	cfg      runConfig
 	db       *gorm.DB // the caller's db, with its conditions
@@ -138,13 +140,14 @@ type runner struct {
 	// lower and upper bound a worker's key range (lower, upper]; nil is
 	// unbounded. onStart, if set, learns the rows done and the total once
 	// the checkpoint is read and the rows counted.
+	heldFor      time.Duration // time Throttle held this run
 	lower, upper []any
 	onStart      func(rowsDone, total int64)
 	worker       int // 0-based number of a parallel run's worker
 	// full is set by step when the chunk had Size rows, so more may follow.
 	full bool
 	// viaBounds: the chunk type does not hold the ordering columns, so each
-	// chunk's bounds are read first (see RunRanges) and its rows loaded
+	// chunk's bounds are read first (see Ranges) and its rows loaded
 	// between them.
 	viaBounds bool
 
@@ -154,13 +157,21 @@ type runner struct {
 	rowsDone int64
 	total    int64
 	rep      Report
+
+	// pace throttles and sizes the chunks (throttle.go); holding is the
+	// chunk waiting for it, for OnHold.
+	pace    pacing
+	holding struct {
+		ctx  context.Context
+		info Info
+	}
 }
 
 type workerKey struct{}
 
 // WorkerOf returns the 0-based number of the Workers worker whose chunk ctx
 // belongs to — the context of the tx Run passes to work (tx.Statement.Context)
-// or of a hooks.Chunk callback — so that work can keep per-worker state; it
+// or of a Callbacks callback — so that work can keep per-worker state; it
 // is 0 for a run without Workers and outside Run.
 func WorkerOf(ctx context.Context) int {
 	w, _ := ctx.Value(workerKey{}).(int)
@@ -168,7 +179,7 @@ func WorkerOf(ctx context.Context) int {
 }
 
 // stepFunc runs one chunk's load and work; see runner.step.
-type stepFunc func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error
+type stepFunc func(ctx context.Context, tx *gorm.DB, info *Info) error
 
 // newRunner validates db and the options; chunk (a pointer to the chunk
 // type) is the model when db has none, and holds the key fields.
@@ -178,13 +189,18 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	}
 	for _, name := range []string{"ORDER BY", "LIMIT"} {
 		if _, ok := db.Statement.Clauses[name]; ok {
-			return nil, fmt.Errorf("%w: found %s", ErrRunQueryShape, name)
+			return nil, fmt.Errorf("%w: found %s", ErrQueryShape, name)
 		}
 	}
 	if err := cfg.retry.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
-	r := &runner{cfg: cfg, db: db, lock: cfg.lock.lock(), total: -1, start: time.Now()}
+	r := &runner{cfg: cfg, db: db, lock: dialect.LockOf(cfg.lock, dialect.Lock{}), total: -1, start: time.Now()}
+	pace, err := newPacing(cfg, db, r.held)
+	if err != nil {
+		return nil, err
+	}
+	r.pace = pace
 	target := db.Statement.Model
 	if target == nil {
 		target = chunk
@@ -192,7 +208,7 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	}
 	t, err := model.Of(db, target)
 	if err != nil {
-		return nil, fmt.Errorf("batch: %w", err)
+		return nil, fmt.Errorf("chunk: %w", err)
 	}
 	ms := t.Schema
 	ts, err := runSchema(db, chunk)
@@ -214,7 +230,7 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		return nil, err
 	}
 	if err := r.dialect.CheckLock(r.lock); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRunLockUnsupported, err)
+		return nil, fmt.Errorf("%w: %w", ErrLockUnsupported, err)
 	}
 	if cfg.workers > 1 && r.dialect.Family() == dialect.SQLite && r.lock.Strength == dialect.NoLock {
 		// One writer: workers whose transactions began as readers would fail
@@ -256,7 +272,7 @@ func checkDTO(model, chunk *schema.Schema) error {
 func runSchema(db *gorm.DB, v any) (*schema.Schema, error) {
 	stmt := &gorm.Statement{DB: db}
 	if err := stmt.Parse(v); err != nil {
-		return nil, fmt.Errorf("batch: parsing %T: %w", v, err)
+		return nil, fmt.Errorf("chunk: parsing %T: %w", v, err)
 	}
 	return stmt.Schema, nil
 }
@@ -316,7 +332,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	if r.cfg.countTotal {
 		var n int64
 		if err := r.scope(base, r.after).Count(&n).Error; err != nil {
-			return r.rep, fmt.Errorf("batch: counting rows: %w", err)
+			return r.rep, fmt.Errorf("chunk: counting rows: %w", err)
 		}
 		r.total = r.rowsDone + n
 	}
@@ -324,20 +340,29 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 		r.onStart(r.rowsDone, r.total)
 	}
 	for {
-		info := hooks.ChunkInfo{Name: r.cfg.checkpoint, Worker: r.worker, Index: r.index, After: r.after, Progress: r.progress()}
+		info := Info{Name: r.cfg.checkpoint, Worker: r.worker, Index: r.index, After: r.after, Progress: r.progress()}
+		r.holding.ctx, r.holding.info = ctx, info
+		held, err := r.pace.wait(ctx)
+		r.heldFor += held
+		if err != nil {
+			return r.rep, r.fail(ctx, info, 0, err)
+		}
+		r.cfg.size = r.pace.size(r.cfg.size)
 		for _, h := range r.cfg.hooks {
 			if err := h.CallBefore(ctx, info); err != nil {
-				if errors.Is(err, hooks.ErrStop) {
+				if errors.Is(err, ErrStop) {
 					r.rep.Stopped = true
 					return r.rep, nil
 				}
 				return r.rep, r.fail(ctx, info, 0, err)
 			}
 		}
+		began := time.Now()
 		finished, err := r.chunk(ctx, base, &info)
 		if err != nil {
 			return r.rep, err
 		}
+		r.pace.observe(info.Rows, time.Since(began))
 		if n := info.Rows; info.LastKey != nil {
 			r.after = info.LastKey
 			r.index++
@@ -361,8 +386,9 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 
 // chunk runs one chunk's transaction and reports whether the run is
 // finished (the chunk was short or empty). info holds the committed chunk.
-func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo) (bool, error) {
+func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *Info) (bool, error) {
 	policy := r.cfg.retry
+	policy.Retryable = dialect.NoWaitRetryable(r.lock, policy.Retryable)
 	policy.OnRetry = func(attempt int, err error) {
 		r.rep.Retries++
 		retry := *info
@@ -390,14 +416,14 @@ func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *hooks.ChunkInfo
 		return r.cp.advance(cleanSession(tx), r.index, key, int64(info.Rows), !r.full)
 	})
 	if err != nil {
-		return false, r.fail(ctx, *info, attempts, err)
+		return false, r.fail(ctx, *info, attempts, dialect.LockedError(r.lock, err))
 	}
 	return !r.full, nil
 }
 
 // fail builds the *ChunkError for a chunk that failed for good and reports
 // it to the OnError hooks.
-func (r *runner) fail(ctx context.Context, info hooks.ChunkInfo, attempts int, err error) error {
+func (r *runner) fail(ctx context.Context, info Info, attempts int, err error) error {
 	info.Attempt = attempts
 	for _, h := range r.cfg.hooks {
 		h.CallOnError(ctx, info, err)
@@ -415,14 +441,9 @@ func (r *runner) fail(ctx context.Context, info hooks.ChunkInfo, attempts int, e
 }
 
 // progress describes the run so far.
-func (r *runner) progress() hooks.Progress {
-	p := hooks.Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start)}
-	if s := p.Elapsed.Seconds(); s > 0 && r.rep.Rows > 0 {
-		p.Rate = float64(r.rep.Rows) / s
-	}
-	if p.Total > p.Done && p.Rate > 0 {
-		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
-	}
+func (r *runner) progress() Progress {
+	p := Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start), Held: r.heldFor, Size: r.cfg.size}
+	p.Rate, p.ETA = chunker.Measure(p.Done, r.rep.Rows, p.Total, p.Elapsed)
 	return p
 }
 
@@ -441,6 +462,6 @@ func (r *runner) warnUnindexedOrder(ctx context.Context, model any) {
 	if err != nil || covered {
 		return
 	}
-	r.db.Logger.Warn(ctx, "gormup: batch.Run orders %s by (%s), which no index leads with: each chunk sorts the rest of the table; "+
+	r.db.Logger.Warn(ctx, "gormup: chunk.Run orders %s by (%s), which no index leads with: each chunk sorts the rest of the table; "+
 		"declare one with a GORM index tag or index.On (index.Advise says which)", r.table, strings.Join(cols, ", "))
 }

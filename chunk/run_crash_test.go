@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"bufio"
@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -24,7 +23,7 @@ const (
 	envCrashDialect = "GORMUP_RUN_CRASH_DIALECT"
 	envCrashDSN     = "GORMUP_RUN_CRASH_DSN"
 	envCrashPoint   = "GORMUP_RUN_CRASH_POINT" // "work:N", "before:N", "commit:N" or "async"
-	envCrashMode    = "GORMUP_RUN_CRASH_MODE"  // "run", "ranges" (RunRanges) or "workers" (Run with Workers(3))
+	envCrashMode    = "GORMUP_RUN_CRASH_MODE"  // "run", "ranges" (Ranges) or "workers" (Run with Workers(3))
 	crashReady      = "gormup-crash: kill me now"
 	crashRows       = 100_000
 	crashChunk      = 1000
@@ -37,12 +36,12 @@ type crashRow struct {
 	Counter int64
 }
 
-func crashWork(tx *gorm.DB, chunk []crashRow) error {
-	return tx.Model(&crashRow{}).Where("id BETWEEN ? AND ?", chunk[0].ID, chunk[len(chunk)-1].ID).
+func crashWork(tx *gorm.DB, part []crashRow) error {
+	return tx.Model(&crashRow{}).Where("id BETWEEN ? AND ?", part[0].ID, part[len(part)-1].ID).
 		Update("counter", gorm.Expr("counter + 1")).Error
 }
 
-func crashRanges(rows *gorm.DB, _ batch.Range) error {
+func crashRanges(rows *gorm.DB, _ chunk.Range) error {
 	return rows.Update("counter", gorm.Expr("counter + 1")).Error
 }
 
@@ -59,17 +58,17 @@ func TestRunCrashChild(t *testing.T) {
 		fmt.Println(crashReady)
 		time.Sleep(time.Hour) // until SIGKILL
 	}
-	work := func(tx *gorm.DB, chunk []crashRow) error {
-		if err := crashWork(tx, chunk); err != nil {
+	work := func(tx *gorm.DB, part []crashRow) error {
+		if err := crashWork(tx, part); err != nil {
 			return err
 		}
-		if point == "work" && chunk[0].ID == at*crashChunk+1 {
+		if point == "work" && part[0].ID == at*crashChunk+1 {
 			die() // the chunk's update is done, its checkpoint and commit are not
 		}
 		return nil
 	}
-	h := hooks.Chunk{
-		Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+	h := chunk.Callbacks{
+		Before: func(ctx context.Context, c chunk.Info) error {
 			switch {
 			case point == "before" && c.Index == at:
 				die()
@@ -78,20 +77,20 @@ func TestRunCrashChild(t *testing.T) {
 			}
 			return nil
 		},
-		AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+		AfterCommit: func(ctx context.Context, c chunk.Info) {
 			if point == "commit" && c.Index == at {
 				die() // committed; the process dies before anything else
 			}
 		},
 	}
-	opts := []batch.RunOption{batch.Size(crashChunk), batch.Checkpoint(crashName), batch.Hooks(h)}
+	opts := []chunk.Option{chunk.Size(crashChunk), chunk.Checkpoint(crashName), chunk.Hooks(h)}
 	var err error
 	mode := os.Getenv(envCrashMode)
 	if mode == "workers" {
-		opts = append(opts, batch.Workers(3))
+		opts = append(opts, chunk.Workers(3))
 	}
 	if mode == "ranges" {
-		_, err = batch.RunRanges(context.Background(), db.Model(&crashRow{}), func(rows *gorm.DB, r batch.Range) error {
+		_, err = chunk.Ranges(context.Background(), db.Model(&crashRow{}), func(rows *gorm.DB, r chunk.Range) error {
 			if err := crashRanges(rows, r); err != nil {
 				return err
 			}
@@ -101,7 +100,7 @@ func TestRunCrashChild(t *testing.T) {
 			return nil
 		}, opts...)
 	} else {
-		_, err = batch.Run(context.Background(), db, work, opts...)
+		_, err = chunk.Run(context.Background(), db, work, opts...)
 	}
 	t.Fatalf("child ran to the end (err %v): it should have been killed", err)
 }
@@ -118,7 +117,7 @@ func TestRunWorkersSurviveSIGKILL(t *testing.T) {
 	testSurvivesSIGKILL(t, "workers")
 }
 
-// The same for RunRanges, whose chunks are one UPDATE each.
+// The same for Ranges, whose chunks are one UPDATE each.
 func TestRunRangesSurvivesSIGKILL(t *testing.T) {
 	testSurvivesSIGKILL(t, "ranges")
 }
@@ -147,16 +146,16 @@ func testSurvivesSIGKILL(t *testing.T, mode string) {
 			done := checkCrashInvariant(t, db.DB, mode == "workers")
 			t.Logf("killed at %s: %d rows committed", point, done)
 		}
-		opts := []batch.RunOption{batch.Size(crashChunk), batch.Checkpoint(crashName)}
-		var rep batch.Report
+		opts := []chunk.Option{chunk.Size(crashChunk), chunk.Checkpoint(crashName)}
+		var rep chunk.Report
 		var err error
 		switch mode {
 		case "workers":
-			rep, err = batch.Run(context.Background(), db.DB, crashWork, append(opts, batch.Workers(3))...)
+			rep, err = chunk.Run(context.Background(), db.DB, crashWork, append(opts, chunk.Workers(3))...)
 		case "ranges":
-			rep, err = batch.RunRanges(context.Background(), db.Model(&crashRow{}), crashRanges, opts...)
+			rep, err = chunk.Ranges(context.Background(), db.Model(&crashRow{}), crashRanges, opts...)
 		default:
-			rep, err = batch.Run(context.Background(), db.DB, crashWork, opts...)
+			rep, err = chunk.Run(context.Background(), db.DB, crashWork, opts...)
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package hooks_test
+package chunk_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 )
 
 // textLogger logs to buf without timestamps.
@@ -24,19 +24,19 @@ func textLogger(buf *bytes.Buffer) *slog.Logger {
 	}))
 }
 
-func committed(index int64, elapsed time.Duration, total int64) hooks.ChunkInfo {
-	return hooks.ChunkInfo{Name: "job", Index: index, Rows: 100, Attempt: 1,
-		Progress: hooks.Progress{Done: (index + 1) * 100, Chunks: index + 1, Total: total, Elapsed: elapsed, Rate: 123.456, ETA: 2 * time.Second}}
+func committed(index int64, elapsed time.Duration, total int64) chunk.Info {
+	return chunk.Info{Name: "job", Index: index, Rows: 100, Attempt: 1,
+		Progress: chunk.Progress{Done: (index + 1) * 100, Chunks: index + 1, Total: total, Elapsed: elapsed, Rate: 123.456, ETA: 2 * time.Second}}
 }
 
 func TestProgressLoggerRecords(t *testing.T) {
 	var buf bytes.Buffer
-	h := hooks.ProgressLogger(textLogger(&buf), 0)
+	h := chunk.ProgressLogger(textLogger(&buf), 0)
 	ctx := context.Background()
 	h.CallAfterCommit(ctx, committed(0, time.Second, 500))
 	h.CallAfterCommit(ctx, committed(1, 2*time.Second, -1))
-	h.CallOnRetry(ctx, hooks.ChunkInfo{Name: "job", Index: 2, Attempt: 1}, errors.New("deadlock"))
-	h.CallOnError(ctx, hooks.ChunkInfo{Name: "job", Index: 2, After: []any{int64(200)}, Progress: hooks.Progress{Done: 200}}, errors.New("boom"))
+	h.CallOnRetry(ctx, chunk.Info{Name: "job", Index: 2, Attempt: 1}, errors.New("deadlock"))
+	h.CallOnError(ctx, chunk.Info{Name: "job", Index: 2, After: []any{int64(200)}, Progress: chunk.Progress{Done: 200}}, errors.New("boom"))
 	want := strings.Join([]string{
 		`level=INFO msg="gormup: chunk committed" name=job chunk=0 rows=100 done=100 rate=123.46 elapsed=1s total=500 eta=2s`,
 		`level=INFO msg="gormup: chunk committed" name=job chunk=1 rows=100 done=200 rate=123.46 elapsed=2s`,
@@ -50,7 +50,7 @@ func TestProgressLoggerRecords(t *testing.T) {
 
 func TestProgressLoggerThrottles(t *testing.T) {
 	var buf bytes.Buffer
-	h := hooks.ProgressLogger(textLogger(&buf), 10*time.Second)
+	h := chunk.ProgressLogger(textLogger(&buf), 10*time.Second)
 	ctx := context.Background()
 	for i, elapsed := range []time.Duration{1, 5, 10, 11, 12, 25} {
 		h.CallAfterCommit(ctx, committed(int64(i), elapsed*time.Second, -1))
@@ -70,14 +70,14 @@ func TestProgressLoggerThrottles(t *testing.T) {
 }
 
 func TestZeroChunkIsValid(t *testing.T) {
-	var h hooks.Chunk
+	var h chunk.Callbacks
 	ctx := context.Background()
-	if err := h.CallBefore(ctx, hooks.ChunkInfo{}); err != nil {
+	if err := h.CallBefore(ctx, chunk.Info{}); err != nil {
 		t.Fatalf("zero Before returned %v", err)
 	}
-	h.CallAfterCommit(ctx, hooks.ChunkInfo{})
-	h.CallOnRetry(ctx, hooks.ChunkInfo{}, errors.New("x"))
-	h.CallOnError(ctx, hooks.ChunkInfo{}, errors.New("x"))
+	h.CallAfterCommit(ctx, chunk.Info{})
+	h.CallOnRetry(ctx, chunk.Info{}, errors.New("x"))
+	h.CallOnError(ctx, chunk.Info{}, errors.New("x"))
 }
 
 func TestProgressLoggerNilUsesDefault(t *testing.T) {
@@ -85,8 +85,8 @@ func TestProgressLoggerNilUsesDefault(t *testing.T) {
 	prev := slog.Default()
 	t.Cleanup(func() { slog.SetDefault(prev) })
 	slog.SetDefault(textLogger(&buf))
-	hooks.ProgressLogger(nil, 0).CallAfterCommit(context.Background(), committed(0, time.Second, -1))
-	if !strings.Contains(buf.String(), hooks.ProgressMessage) {
+	chunk.ProgressLogger(nil, 0).CallAfterCommit(context.Background(), committed(0, time.Second, -1))
+	if !strings.Contains(buf.String(), chunk.ProgressMessage) {
 		t.Fatalf("default logger got %q", buf.String())
 	}
 }

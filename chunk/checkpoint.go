@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func ensureTable(db *gorm.DB) error {
 		return nil
 	}
 	if err := m.CreateTable(&checkpointRow{}); err != nil && !m.HasTable(&checkpointRow{}) {
-		return fmt.Errorf("batch: creating %s: %w", CheckpointTable, err)
+		return fmt.Errorf("chunk: creating %s: %w", CheckpointTable, err)
 	}
 	return nil
 }
@@ -61,18 +61,18 @@ func (c checkpoints) open(db *gorm.DB, restart bool) (checkpointRow, error) {
 	}
 	fresh := checkpointRow{Name: c.name, UpdatedAt: checkpointNow()}
 	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
-		return checkpointRow{}, fmt.Errorf("batch: creating checkpoint %q: %w", c.name, err)
+		return checkpointRow{}, fmt.Errorf("chunk: creating checkpoint %q: %w", c.name, err)
 	}
 	if restart {
 		err := db.Model(&checkpointRow{}).Where("name = ?", c.name).
 			Updates(map[string]any{"last_key": "", "rows_done": 0, "chunks": 0, "done": false, "updated_at": checkpointNow()}).Error
 		if err != nil {
-			return checkpointRow{}, fmt.Errorf("batch: restarting checkpoint %q: %w", c.name, err)
+			return checkpointRow{}, fmt.Errorf("chunk: restarting checkpoint %q: %w", c.name, err)
 		}
 	}
 	var row checkpointRow
 	if err := db.Where("name = ?", c.name).Take(&row).Error; err != nil {
-		return checkpointRow{}, fmt.Errorf("batch: reading checkpoint %q: %w", c.name, err)
+		return checkpointRow{}, fmt.Errorf("chunk: reading checkpoint %q: %w", c.name, err)
 	}
 	return row, nil
 }
@@ -94,7 +94,7 @@ func (c checkpoints) advance(tx *gorm.DB, chunks int64, key string, rows int64, 
 	}
 	res := tx.Model(&checkpointRow{}).Where("name = ? AND chunks = ? AND done = ?", c.name, chunks, false).Updates(set)
 	if res.Error != nil {
-		return fmt.Errorf("batch: advancing checkpoint %q: %w", c.name, res.Error)
+		return fmt.Errorf("chunk: advancing checkpoint %q: %w", c.name, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("%w: %q is no longer at chunk %d", ErrCheckpointConflict, c.name, chunks)
@@ -112,7 +112,7 @@ func DeleteCheckpoint(ctx context.Context, db *gorm.DB, name string) error {
 		return nil
 	}
 	if err := db.Where("name = ?", name).Delete(&checkpointRow{}).Error; err != nil {
-		return fmt.Errorf("batch: deleting checkpoint %q: %w", name, err)
+		return fmt.Errorf("chunk: deleting checkpoint %q: %w", name, err)
 	}
 	return nil
 }

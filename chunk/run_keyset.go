@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 	for _, spec := range orderBy {
 		parts := strings.Fields(spec)
 		if len(parts) == 0 || len(parts) > 2 {
-			return nil, fmt.Errorf("%w: %q", ErrRunOrderColumn, spec)
+			return nil, fmt.Errorf("%w: %q", ErrOrderColumn, spec)
 		}
 		k := keyCol{}
 		if len(parts) == 2 {
@@ -44,15 +44,15 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 			case "DESC":
 				k.desc = true
 			default:
-				return nil, fmt.Errorf("%w: %q: direction must be ASC or DESC", ErrRunOrderColumn, spec)
+				return nil, fmt.Errorf("%w: %q: direction must be ASC or DESC", ErrOrderColumn, spec)
 			}
 		}
 		f := model.LookUpField(parts[0])
 		if f == nil || f.DBName == "" {
-			return nil, fmt.Errorf("%w: %q is not a column of %s", ErrRunOrderColumn, parts[0], model.Name)
+			return nil, fmt.Errorf("%w: %q is not a column of %s", ErrOrderColumn, parts[0], model.Name)
 		}
 		if seen[f.DBName] {
-			return nil, fmt.Errorf("%w: %q given twice", ErrRunOrderColumn, f.DBName)
+			return nil, fmt.Errorf("%w: %q given twice", ErrOrderColumn, f.DBName)
 		}
 		seen[f.DBName] = true
 		k.name = f.DBName
@@ -65,7 +65,7 @@ func resolveKeys(model, chunk *schema.Schema, orderBy []string) ([]keyCol, error
 		}
 	}
 	if len(cols) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrRunNoKey, model.Name)
+		return nil, fmt.Errorf("%w: %s", ErrNoKey, model.Name)
 	}
 	for i := range cols {
 		f := chunk.LookUpField(cols[i].name)
@@ -146,7 +146,7 @@ func keyOf(ctx context.Context, cols []keyCol, row reflect.Value) ([]any, error)
 	for i, k := range cols {
 		v, _ := k.field.ValueOf(ctx, row)
 		if isNullKey(v) {
-			return nil, fmt.Errorf("%w: column %q", ErrRunNullKey, k.name)
+			return nil, fmt.Errorf("%w: column %q", ErrNullKey, k.name)
 		}
 		key[i] = v
 	}
@@ -181,7 +181,7 @@ func encodeKey(cols []keyCol, key []any) (string, error) {
 	for i, v := range key {
 		b, err := json.Marshal(v)
 		if err != nil {
-			return "", fmt.Errorf("batch: encoding key column %q for the checkpoint: %w", cols[i].name, err)
+			return "", fmt.Errorf("chunk: encoding key column %q for the checkpoint: %w", cols[i].name, err)
 		}
 		s.Key[i] = b
 	}
@@ -197,7 +197,7 @@ func decodeKey(cols []keyCol, raw string) ([]any, error) {
 	}
 	var s storedKey
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return nil, fmt.Errorf("batch: reading checkpoint key %q: %w", raw, err)
+		return nil, fmt.Errorf("chunk: reading checkpoint key %q: %w", raw, err)
 	}
 	if want := colNames(cols); !slices.Equal(s.Cols, want) || len(s.Key) != len(cols) {
 		return nil, fmt.Errorf("%w: stored %v, run orders by %v", ErrCheckpointMismatch, s.Cols, want)
@@ -206,7 +206,7 @@ func decodeKey(cols []keyCol, raw string) ([]any, error) {
 	for i, k := range cols {
 		p := reflect.New(k.field.FieldType)
 		if err := json.Unmarshal(s.Key[i], p.Interface()); err != nil {
-			return nil, fmt.Errorf("batch: reading checkpoint key column %q: %w", k.name, err)
+			return nil, fmt.Errorf("chunk: reading checkpoint key column %q: %w", k.name, err)
 		}
 		key[i] = p.Elem().Interface()
 	}

@@ -1,83 +1,46 @@
-package batch
+package chunk
 
 import (
 	"time"
 
-	"github.com/gormup/gormup/hooks"
-	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/txn"
+	"github.com/gormup/gormup/lock"
 )
 
 // Defaults of Run.
 const (
-	// DefaultRunSize is the number of rows per chunk when Size is not given.
-	DefaultRunSize = 1000
+	// DefaultSize is the number of rows per chunk when Size is not given.
+	DefaultSize = 1000
 )
 
-// ProgressInfo is what a Progress callback receives after each committed
-// chunk: rows and chunks done, total and ETA (with CountTotal), rate and
-// elapsed time.
-type ProgressInfo = hooks.Progress
-
-// LockMode is the row lock each chunk's load takes, inside the chunk's
-// transaction. The zero LockMode takes none.
-type LockMode uint8
-
-// Lock modes.
-const (
-	// NoLock loads the chunk with a plain SELECT.
-	NoLock LockMode = iota
-	// ForUpdate locks the chunk's rows until its commit: FOR UPDATE on
-	// PostgreSQL, MySQL and MariaDB, WITH (UPDLOCK, ROWLOCK) on SQL Server,
-	// and on SQLite, which has no row locks, the database write lock taken
-	// before the load.
-	ForUpdate
-	// ForUpdateNoWait is ForUpdate failing at once when a row is locked
-	// (NOWAIT); that error is retried like a deadlock, within the chunk's
-	// retry budget (ChunkAttempts, ChunkRetryBudget).
-	// Unlike updater.ForUpdateNoWait, which returns updater.ErrLocked at
-	// once and does not retry, Run keeps trying the chunk. Not on SQLite.
-	ForUpdateNoWait
-	// ForUpdateSkipLocked is ForUpdate leaving out rows other transactions
-	// hold (SKIP LOCKED; READPAST on SQL Server), so several workers can
-	// share a queue table. A pass pages forward, so it does not come back for
-	// a row another worker held when the pass reached it (on MySQL/MariaDB,
-	// InnoDB may also hold rows it only scanned): queue workers run passes
-	// until the condition matches no row. No row is ever processed twice.
-	// Not on SQLite, MySQL before 8.0 or MariaDB before 10.6.
-	ForUpdateSkipLocked
-)
-
-func (m LockMode) lock() dialect.Lock {
-	switch m {
-	case ForUpdate:
-		return dialect.Lock{Strength: dialect.ForUpdate}
-	case ForUpdateNoWait:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.NoWait}
-	case ForUpdateSkipLocked:
-		return dialect.Lock{Strength: dialect.ForUpdate, Wait: dialect.SkipLocked}
-	}
-	return dialect.Lock{}
-}
-
-// RunOption configures Run.
-type RunOption func(*runConfig)
+// Option configures Run.
+type Option func(*runConfig)
 
 type runConfig struct {
 	size       int
 	checkpoint string
 	restart    bool
-	hooks      []hooks.Chunk
-	progress   func(ProgressInfo)
+	hooks      []Callbacks
+	progress   func(Progress)
 	countTotal bool
 	orderBy    []string
-	lock       LockMode
+	lock       lock.Mode
 	retry      txn.RetryPolicy // attempts and budget of each chunk
 	workers    int
+	// Pacing (throttle.go).
+	adaptive  bool
+	target    time.Duration
+	throttled bool
+	checks    []Check
+	maxHold   time.Duration
+	// Purge and MaxRows (purge.go).
+	maxRows  int64
+	allowAll bool
+	dryRun   bool
 }
 
-func newRunConfig(opts []RunOption) runConfig {
-	c := runConfig{size: DefaultRunSize, workers: 1}
+func newRunConfig(opts []Option) runConfig {
+	c := runConfig{size: DefaultSize, workers: 1}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -86,14 +49,14 @@ func newRunConfig(opts []RunOption) runConfig {
 	return c
 }
 
-// Size sets the number of rows per chunk (DefaultRunSize, 1000, when not
+// Size sets the number of rows per chunk (DefaultSize, 1000, when not
 // given or n <= 0). Only one chunk is held in memory at a time.
-func Size(n int) RunOption {
+func Size(n int) Option {
 	return func(c *runConfig) {
 		if n > 0 {
 			c.size = n
 		} else {
-			c.size = DefaultRunSize
+			c.size = DefaultSize
 		}
 	}
 }
@@ -103,20 +66,20 @@ func Size(n int) RunOption {
 // chunk's work. A Run whose checkpoint exists resumes after the last
 // committed chunk; one whose checkpoint is marked done returns at once with
 // Report.AlreadyDone. An empty name (the default) keeps no checkpoint.
-func Checkpoint(name string) RunOption {
+func Checkpoint(name string) Option {
 	return func(c *runConfig) { c.checkpoint = name }
 }
 
 // Restart resets the checkpoint before the run, so it starts from the first
 // row even if an earlier run of the same name finished. Without Checkpoint
 // it has no effect.
-func Restart() RunOption {
+func Restart() Option {
 	return func(c *runConfig) { c.restart = true }
 }
 
 // Hooks adds chunk lifecycle callbacks; callbacks of several Hooks options
-// are called in the order given. See hooks.Chunk and hooks.ProgressLogger.
-func Hooks(h ...hooks.Chunk) RunOption {
+// are called in the order given. See Callbacks and ProgressLogger.
+func Hooks(h ...Callbacks) Option {
 	return func(c *runConfig) { c.hooks = append(c.hooks, h...) }
 }
 
@@ -124,8 +87,8 @@ func Hooks(h ...hooks.Chunk) RunOption {
 // goroutine (with Workers, on the workers' goroutines, one call at a time).
 // nil (the default) reports nothing. The Option of Update, UpdateKeys and
 // UpdateRows for the same purpose is OnProgress, which takes the same
-// ProgressInfo.
-func Progress(fn func(ProgressInfo)) RunOption {
+// Progress.
+func OnProgress(fn func(Progress)) Option {
 	return func(c *runConfig) { c.progress = fn }
 }
 
@@ -133,25 +96,34 @@ func Progress(fn func(ProgressInfo)) RunOption {
 // SELECT COUNT(*) with db's conditions, after the checkpoint's key), so that
 // progress reports a total and an ETA. Off by default: the count costs a
 // scan.
-func CountTotal() RunOption {
+func CountTotal() Option {
 	return func(c *runConfig) { c.countTotal = true }
 }
 
 // OrderBy sets the columns Run pages by, each a column or field name
 // optionally followed by ASC or DESC (ascending by default). The primary key
 // columns not listed are appended, ascending, so the ordering is unique. The
-// columns must not hold NULL (ErrRunNullKey). The default is the
+// columns must not hold NULL (ErrNullKey). The default is the
 // primary key. When no index of the table leads with the given columns
 // (index.Covers), Run logs one warning through db's GORM logger at its start:
 // each chunk's keyset query would sort the rest of the table.
-func OrderBy(cols ...string) RunOption {
+func OrderBy(cols ...string) Option {
 	return func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) }
 }
 
-// Lock makes each chunk's load lock its rows (NoLock by default). See
-// LockMode for the dialect forms; an unsupported mode fails the run before
-// the first chunk with an error wrapping ErrRunLockUnsupported.
-func Lock(m LockMode) RunOption {
+// Lock makes each chunk's load lock its rows until the chunk commits
+// (lock.Default, the default, takes none). lock.ForUpdate waits for the
+// rows (on SQLite, which has no row locks, it takes the write lock before
+// the load); lock.ForUpdateNoWait fails the chunk at once with a
+// *ChunkError wrapping lock.ErrLocked, never retried; lock.SkipLocked leaves
+// out rows other transactions hold, so several workers can share a queue
+// table (a pass pages forward, so it does not come back for a row held when
+// it passed: run passes until the condition matches no row; no row is ever
+// processed twice). A mode the database cannot take (NOWAIT or SKIP LOCKED
+// on SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6,
+// lock.ForNoKeyUpdate outside PostgreSQL) fails the run before the first
+// chunk with an error wrapping ErrLockUnsupported.
+func Lock(m lock.Mode) Option {
 	return func(c *runConfig) { c.lock = m }
 }
 
@@ -161,7 +133,7 @@ func Lock(m LockMode) RunOption {
 // (ChunkRetryBudget). A negative n makes Run return ErrBadOption before
 // anything runs. The Option of Update, UpdateKeys and UpdateRows for the
 // same purpose is Attempts.
-func ChunkAttempts(n int) RunOption {
+func ChunkAttempts(n int) Option {
 	return func(c *runConfig) { c.retry.MaxAttempts = n }
 }
 
@@ -170,7 +142,7 @@ func ChunkAttempts(n int) RunOption {
 // deadline). 0 means DefaultRetryBudget; a negative d makes Run return
 // ErrBadOption before anything runs. The Option of Update, UpdateKeys and
 // UpdateRows for the same purpose is RetryBudget.
-func ChunkRetryBudget(d time.Duration) RunOption {
+func ChunkRetryBudget(d time.Duration) Option {
 	return func(c *runConfig) { c.retry.MaxElapsed = d }
 }
 
@@ -182,12 +154,12 @@ func ChunkRetryBudget(d time.Duration) RunOption {
 // splits alike and every row is still processed exactly once. Rows inserted
 // later fall in exactly one range. Hooks and Progress are called from the
 // workers, one call at a time; progress sums the workers, and Chunk
-// callbacks tell workers apart by ChunkInfo.Worker (and Name). A Before hook's
-// hooks.ErrStop, or an error in one worker, stops every other worker before
+// callbacks tell workers apart by Info.Worker (and Name). A Before hook's
+// ErrStop, or an error in one worker, stops every other worker before
 // its next chunk (chunks in flight finish); Run then returns the workers'
 // errors joined, in the order they happened. Report.LastKey is nil.
 // On SQLite, which has one writer, each chunk takes the write lock first (as
 // Lock(ForUpdate) does) so that workers wait their turn: they gain nothing.
-func Workers(n int) RunOption {
+func Workers(n int) Option {
 	return func(c *runConfig) { c.workers = max(n, 1) }
 }

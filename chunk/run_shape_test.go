@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/gormup/gormup/internal/dbtest"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -18,7 +19,7 @@ type shapeRow struct {
 }
 
 // chunkSQL returns the SQL of one chunk's load after key, as Run builds it.
-func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...RunOption) string {
+func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...Option) string {
 	t.Helper()
 	r, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig(opts))
 	if err != nil {
@@ -35,32 +36,32 @@ func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...RunOption) string {
 func TestRunChunkSQLShape(t *testing.T) {
 	tests := []struct {
 		dialect string
-		lock    LockMode
+		lock    lock.Mode
 		first   string
 		next    string
 	}{
 		{
-			dbtest.Postgres, ForUpdateSkipLocked,
+			dbtest.Postgres, lock.SkipLocked,
 			`SELECT * FROM "shape_rows" WHERE (status = $1 OR status = $2) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $3 FOR UPDATE SKIP LOCKED`,
 			`SELECT * FROM "shape_rows" WHERE (status = $1 OR status = $2) AND ("shape_rows"."score" <= $3 AND ("shape_rows"."score" < $4 OR ("shape_rows"."score" = $5 AND "shape_rows"."tenant" > $6) OR ("shape_rows"."score" = $7 AND "shape_rows"."tenant" = $8 AND "shape_rows"."id" > $9))) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" LIMIT $10 FOR UPDATE SKIP LOCKED`,
 		},
 		{
-			dbtest.MySQL, ForUpdateSkipLocked,
+			dbtest.MySQL, lock.SkipLocked,
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE SKIP LOCKED",
 		},
 		{
-			dbtest.MariaDB, ForUpdateNoWait,
+			dbtest.MariaDB, lock.ForUpdateNoWait,
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT ? FOR UPDATE NOWAIT",
 		},
 		{
-			dbtest.SQLite, ForUpdate,
+			dbtest.SQLite, lock.ForUpdate,
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
 			"SELECT * FROM `shape_rows` WHERE (status = ? OR status = ?) AND (`shape_rows`.`score` <= ? AND (`shape_rows`.`score` < ? OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` > ?) OR (`shape_rows`.`score` = ? AND `shape_rows`.`tenant` = ? AND `shape_rows`.`id` > ?))) ORDER BY `shape_rows`.`score` DESC,`shape_rows`.`tenant`,`shape_rows`.`id` LIMIT 500",
 		},
 		{
-			dbtest.SQLServer, ForUpdateSkipLocked,
+			dbtest.SQLServer, lock.SkipLocked,
 			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE (status = @p1 OR status = @p2) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
 			`SELECT * FROM "shape_rows" WITH (UPDLOCK, ROWLOCK, READPAST) WHERE (status = @p1 OR status = @p2) AND ("shape_rows"."score" <= @p3 AND ("shape_rows"."score" < @p4 OR ("shape_rows"."score" = @p5 AND "shape_rows"."tenant" > @p6) OR ("shape_rows"."score" = @p7 AND "shape_rows"."tenant" = @p8 AND "shape_rows"."id" > @p9))) ORDER BY "shape_rows"."score" DESC,"shape_rows"."tenant","shape_rows"."id" OFFSET 0 ROW FETCH NEXT 500 ROWS ONLY`,
 		},
@@ -69,7 +70,7 @@ func TestRunChunkSQLShape(t *testing.T) {
 		t.Run(tt.dialect, func(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			scope := db.Model(&shapeRow{}).Where("status = ?", "a").Or("status = ?", "b")
-			opts := []RunOption{Size(500), OrderBy("score DESC"), Lock(tt.lock)}
+			opts := []Option{Size(500), OrderBy("score DESC"), Lock(tt.lock)}
 			first := chunkSQL(t, scope, nil, opts...)
 			next := chunkSQL(t, scope, []any{int64(7), "t1", int64(42)}, opts...)
 			if first != tt.first || next != tt.next {
@@ -81,13 +82,13 @@ func TestRunChunkSQLShape(t *testing.T) {
 
 func TestRunRefusesUnsupportedLock(t *testing.T) {
 	db := dbtest.DryRun(t, dbtest.SQLite)
-	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]RunOption{Lock(ForUpdateSkipLocked)}))
+	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]Option{Lock(lock.SkipLocked)}))
 	if !errors.Is(err, dialect.ErrLockUnsupported) {
 		t.Fatalf("got %v, want ErrLockUnsupported", err)
 	}
 }
 
-// RunRanges reads a chunk's bounds in one row computed by the database, and
+// Ranges reads a chunk's bounds in one row computed by the database, and
 // its work statement is restricted to (after, last].
 func TestRunRangesSQLShape(t *testing.T) {
 	tests := []struct {
@@ -125,7 +126,7 @@ func TestRunRangesSQLShape(t *testing.T) {
 		t.Run(tt.dialect, func(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			scope := db.Model(&shapeRow{}).Where("status = ?", "a")
-			r, err := newRunner(context.Background(), scope, new(shapeRow), newRunConfig([]RunOption{Size(500)}))
+			r, err := newRunner(context.Background(), scope, new(shapeRow), newRunConfig([]Option{Size(500)}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +178,7 @@ func TestRunRangesSingleKeyBoundsSQLShape(t *testing.T) {
 		t.Run(dialectName, func(t *testing.T) {
 			db := dbtest.DryRun(t, dialectName)
 			scope := db.Model(&shapeItem{}).Where("status = ?", "a")
-			r, err := newRunner(context.Background(), scope, new(shapeItem), newRunConfig([]RunOption{Size(500), OrderBy("id DESC")}))
+			r, err := newRunner(context.Background(), scope, new(shapeItem), newRunConfig([]Option{Size(500), OrderBy("id DESC")}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package hooks
+package chunk
 
 import (
 	"context"
@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// ErrStop, returned by a Chunk.Before callback, stops a batch.Run cleanly
+// ErrStop, returned by a Chunk.Before callback, stops a chunk.Run cleanly
 // before that chunk: nothing of the chunk runs, every earlier chunk stays
 // committed, the checkpoint (if any) still points after the last committed
 // chunk, and Run returns a nil error with Report.Stopped set.
-var ErrStop = errors.New("hooks: stop the run")
+var ErrStop = errors.New("chunk: stop the run")
 
 // Progress describes how far a chunked run has come. All counts include the
 // rows done by earlier runs of the same checkpoint.
@@ -21,24 +21,28 @@ type Progress struct {
 	Chunks int64
 	// Total is the number of rows the run expects to visit: Done before this
 	// run plus the matching rows counted at its start. It is -1 unless the
-	// run was asked to count (batch.CountTotal).
+	// run was asked to count (chunk.CountTotal).
 	Total int64
 	// Elapsed is the time since this run (this process) started.
 	Elapsed time.Duration
 	// Rate is the number of rows per second this run has committed; 0 until
 	// a chunk has committed.
 	Rate float64
+	// Held is how long Throttle's checks held this run so far.
+	Held time.Duration
+	// Size is the chunk size in use: Size's, or TargetChunkTime's latest.
+	Size int
 	// ETA is the estimated time left: (Total-Done)/Rate. It is 0 when Total
 	// is unknown, when Rate is still 0, or once Done reaches Total.
 	ETA time.Duration
 }
 
-// ChunkInfo describes one chunk of a batch.Run to the Chunk callbacks.
-type ChunkInfo struct {
+// Info describes one chunk of a chunk.Run to the Chunk callbacks.
+type Info struct {
 	// Name is the run's checkpoint name, or "" for a run without one; with
-	// batch.Workers, the worker's own checkpoint name.
+	// chunk.Workers, the worker's own checkpoint name.
 	Name string
-	// Worker is the 0-based number of the batch.Workers worker running the
+	// Worker is the 0-based number of the chunk.Workers worker running the
 	// chunk; 0 for a run without Workers.
 	Worker int
 	// Index is the 0-based number of the chunk across every run of the same
@@ -58,33 +62,37 @@ type ChunkInfo struct {
 	Progress Progress
 }
 
-// Chunk is the set of lifecycle callbacks batch.Run calls around each chunk.
+// Chunk is the set of lifecycle callbacks chunk.Run calls around each chunk.
 // Every field is optional: the zero Chunk does nothing. The callbacks run
 // outside the chunk's transaction and receive Run's ctx; they run on the
-// goroutine that called batch.Run, or with batch.Workers on the workers'
+// goroutine that called chunk.Run, or with chunk.Workers on the workers'
 // goroutines one call at a time.
-type Chunk struct {
+type Callbacks struct {
 	// Before is called before each chunk's transaction begins. Returning
 	// ErrStop (or an error wrapping it) stops the run cleanly; any other
-	// error stops it with a *batch.ChunkError wrapping that error. Nothing of
+	// error stops it with a *chunk.ChunkError wrapping that error. Nothing of
 	// the chunk has run at that point.
-	Before func(ctx context.Context, c ChunkInfo) error
+	Before func(ctx context.Context, c Info) error
 	// AfterCommit is called once the chunk, and the checkpoint written with
 	// it, are committed.
-	AfterCommit func(ctx context.Context, c ChunkInfo)
+	AfterCommit func(ctx context.Context, c Info)
 	// OnRetry is called when an attempt of the chunk failed with a retryable
 	// error (a deadlock, a serialization failure, SQLite busy), after its
 	// rollback and before the chunk is reloaded and run again.
-	OnRetry func(ctx context.Context, c ChunkInfo, err error)
+	OnRetry func(ctx context.Context, c Info, err error)
 	// OnError is called once when the chunk fails for good (a non-retryable
 	// error, retries exhausted, ctx done) and the run stops.
-	OnError func(ctx context.Context, c ChunkInfo, err error)
+	OnError func(ctx context.Context, c Info, err error)
+	// OnHold is called on every poll while Throttle's checks hold the run
+	// before chunk c, with the reason they give and how long this hold has
+	// lasted.
+	OnHold func(ctx context.Context, c Info, reason string, held time.Duration)
 }
 
 // CallBefore calls c.Before if it is set. The Call* methods are for code that
-// drives a Chunk itself (batch.Run, tests); a nil callback is skipped, and
+// drives a Chunk itself (chunk.Run, tests); a nil callback is skipped, and
 // CallBefore then returns nil.
-func (c Chunk) CallBefore(ctx context.Context, info ChunkInfo) error {
+func (c Callbacks) CallBefore(ctx context.Context, info Info) error {
 	if c.Before == nil {
 		return nil
 	}
@@ -92,25 +100,33 @@ func (c Chunk) CallBefore(ctx context.Context, info ChunkInfo) error {
 }
 
 // CallAfterCommit calls c.AfterCommit if it is set, for code that drives a
-// Chunk itself (batch.Run, tests); a nil callback is skipped.
-func (c Chunk) CallAfterCommit(ctx context.Context, info ChunkInfo) {
+// Chunk itself (chunk.Run, tests); a nil callback is skipped.
+func (c Callbacks) CallAfterCommit(ctx context.Context, info Info) {
 	if c.AfterCommit != nil {
 		c.AfterCommit(ctx, info)
 	}
 }
 
 // CallOnRetry calls c.OnRetry if it is set, for code that drives a Chunk
-// itself (batch.Run, tests); a nil callback is skipped.
-func (c Chunk) CallOnRetry(ctx context.Context, info ChunkInfo, err error) {
+// itself (chunk.Run, tests); a nil callback is skipped.
+func (c Callbacks) CallOnRetry(ctx context.Context, info Info, err error) {
 	if c.OnRetry != nil {
 		c.OnRetry(ctx, info, err)
 	}
 }
 
 // CallOnError calls c.OnError if it is set, for code that drives a Chunk
-// itself (batch.Run, tests); a nil callback is skipped.
-func (c Chunk) CallOnError(ctx context.Context, info ChunkInfo, err error) {
+// itself (chunk.Run, tests); a nil callback is skipped.
+func (c Callbacks) CallOnError(ctx context.Context, info Info, err error) {
 	if c.OnError != nil {
 		c.OnError(ctx, info, err)
+	}
+}
+
+// CallOnHold calls c.OnHold if it is set, for code that drives a Callbacks
+// itself; a nil callback is skipped.
+func (c Callbacks) CallOnHold(ctx context.Context, info Info, reason string, held time.Duration) {
+	if c.OnHold != nil {
+		c.OnHold(ctx, info, reason, held)
 	}
 }

@@ -1,11 +1,10 @@
-package batch
+package chunk
 
 import (
 	"context"
 	"fmt"
 	"reflect"
 
-	"github.com/gormup/gormup/hooks"
 	"gorm.io/gorm"
 )
 
@@ -14,16 +13,16 @@ import (
 //
 // When T carries the ordering columns, one query loads the chunk and its
 // first and last rows give the keys. When T is a DTO without them, the
-// chunk's bounds are read first (one row, as RunRanges does) and the rows
+// chunk's bounds are read first (one row, as Ranges does) and the rows
 // between the keyset bound and the last key are then loaded in order.
-func loadStep[T any](r *runner, work func(tx *gorm.DB, chunk []T) error) func(context.Context, *gorm.DB, *hooks.ChunkInfo) error {
+func loadStep[T any](r *runner, work func(tx *gorm.DB, chunk []T) error) func(context.Context, *gorm.DB, *Info) error {
 	buf := make([]T, 0, r.cfg.size)
-	return func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
+	return func(ctx context.Context, tx *gorm.DB, info *Info) error {
 		var last []any
 		if r.viaBounds {
 			n, key, err := r.bounds(tx)
 			if err != nil {
-				return fmt.Errorf("batch: reading chunk bounds: %w", err)
+				return fmt.Errorf("chunk: reading chunk bounds: %w", err)
 			}
 			if n == 0 {
 				return nil
@@ -41,7 +40,7 @@ func loadStep[T any](r *runner, work func(tx *gorm.DB, chunk []T) error) func(co
 		}
 		buf = buf[:0]
 		if err := q.Find(&buf).Error; err != nil {
-			return fmt.Errorf("batch: loading chunk: %w", err)
+			return fmt.Errorf("chunk: loading chunk: %w", err)
 		}
 		info.Rows = len(buf)
 		if last != nil {

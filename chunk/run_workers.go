@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -9,13 +9,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/throttle"
 	"gorm.io/gorm"
 )
 
 // execute runs r on one goroutine, or over Workers key ranges.
 func (r *runner) execute(ctx context.Context) (Report, error) {
+	if err := r.checkMaxRows(ctx); err != nil {
+		return Report{}, err
+	}
 	if r.cfg.workers <= 1 {
 		return r.run(ctx)
 	}
@@ -107,7 +111,7 @@ func (r *runner) runWorkers(ctx context.Context) (Report, error) {
 func (r *runner) split(base *gorm.DB) ([][]any, error) {
 	var count int64
 	if err := r.scope(base, nil).Count(&count).Error; err != nil {
-		return nil, fmt.Errorf("batch: counting rows to split: %w", err)
+		return nil, fmt.Errorf("chunk: counting rows to split: %w", err)
 	}
 	n := int64(r.cfg.workers)
 	step := (count + n - 1) / n
@@ -120,7 +124,7 @@ func (r *runner) split(base *gorm.DB) ([][]any, error) {
 	for int64(len(splits)) < n-1 {
 		got, key, err := s.bounds(base)
 		if err != nil {
-			return nil, fmt.Errorf("batch: splitting rows: %w", err)
+			return nil, fmt.Errorf("chunk: splitting rows: %w", err)
 		}
 		if int64(got) < step {
 			break
@@ -153,8 +157,8 @@ func newAggregate(r *runner, n int) *aggregate {
 }
 
 // progress sums the workers; call with mu held.
-func (a *aggregate) progress() hooks.Progress {
-	p := hooks.Progress{Total: 0, Elapsed: time.Since(a.r.start)}
+func (a *aggregate) progress() Progress {
+	p := Progress{Total: 0, Elapsed: time.Since(a.r.start)}
 	var fresh int64
 	for i := range a.done {
 		p.Done += a.done[i]
@@ -166,12 +170,7 @@ func (a *aggregate) progress() hooks.Progress {
 			p.Total += a.totals[i]
 		}
 	}
-	if s := p.Elapsed.Seconds(); s > 0 && fresh > 0 {
-		p.Rate = float64(fresh) / s
-	}
-	if p.Total > p.Done && p.Rate > 0 {
-		p.ETA = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
-	}
+	p.Rate, p.ETA = chunker.Measure(p.Done, fresh, p.Total, p.Elapsed)
 	return p
 }
 
@@ -197,16 +196,16 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 		a.mu.Unlock()
 	}
 	user := r.cfg.hooks
-	w.cfg.hooks = []hooks.Chunk{{
-		Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+	w.cfg.hooks = []Callbacks{{
+		Before: func(ctx context.Context, c Info) error {
 			if a.stopped.Load() {
-				return hooks.ErrStop
+				return ErrStop
 			}
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
 				if err := h.CallBefore(ctx, c); err != nil {
-					if errors.Is(err, hooks.ErrStop) {
+					if errors.Is(err, ErrStop) {
 						a.stopped.Store(true)
 					}
 					return err
@@ -214,7 +213,7 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 			}
 			return nil
 		},
-		AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+		AfterCommit: func(ctx context.Context, c Info) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.done[i], a.chunks[i] = c.Progress.Done, c.Progress.Chunks
@@ -223,23 +222,35 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 				h.CallAfterCommit(ctx, c)
 			}
 		},
-		OnRetry: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+		OnRetry: func(ctx context.Context, c Info, err error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
 				h.CallOnRetry(ctx, c, err)
 			}
 		},
-		OnError: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+		OnError: func(ctx context.Context, c Info, err error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
 				h.CallOnError(ctx, c, err)
 			}
 		},
+		OnHold: func(ctx context.Context, c Info, reason string, held time.Duration) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			for _, h := range user {
+				h.CallOnHold(ctx, c, reason, held)
+			}
+		},
 	}}
+	// The workers share the sizer and the checks; each waits on its own.
+	w.pace.sizer = r.pace.sizer
+	if r.pace.waiter != nil {
+		w.pace.waiter = &throttle.Waiter{Checks: r.pace.waiter.Checks, MaxHold: r.pace.waiter.MaxHold, OnHold: w.held, Logger: r.pace.waiter.Logger}
+	}
 	if fn := r.cfg.progress; fn != nil {
-		w.cfg.progress = func(hooks.Progress) {
+		w.cfg.progress = func(Progress) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			fn(a.progress())
@@ -255,7 +266,7 @@ func encodeSplits(cols []keyCol, splits [][]any) (string, error) {
 		for j, v := range key {
 			b, err := json.Marshal(v)
 			if err != nil {
-				return "", fmt.Errorf("batch: encoding split key column %q: %w", cols[j].name, err)
+				return "", fmt.Errorf("chunk: encoding split key column %q: %w", cols[j].name, err)
 			}
 			s.Splits[i][j] = b
 		}
@@ -269,7 +280,7 @@ func encodeSplits(cols []keyCol, splits [][]any) (string, error) {
 func decodeSplits(cols []keyCol, raw string) ([][]any, error) {
 	var s storedSplits
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return nil, fmt.Errorf("batch: reading checkpoint splits %q: %w", raw, err)
+		return nil, fmt.Errorf("chunk: reading checkpoint splits %q: %w", raw, err)
 	}
 	if s.Splits == nil {
 		return nil, fmt.Errorf("%w: it was written by a run without Workers", ErrCheckpointMismatch)
@@ -300,7 +311,7 @@ func (c checkpoints) setSplits(db *gorm.DB, cols []keyCol, splits [][]any) error
 	res := db.Model(&checkpointRow{}).Where("name = ? AND last_key = ? AND done = ?", c.name, "", false).
 		Updates(map[string]any{"last_key": raw, "updated_at": checkpointNow()})
 	if res.Error != nil {
-		return fmt.Errorf("batch: storing the split of checkpoint %q: %w", c.name, res.Error)
+		return fmt.Errorf("chunk: storing the split of checkpoint %q: %w", c.name, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("%w: %q was split by another run", ErrCheckpointConflict, c.name)
@@ -313,7 +324,7 @@ func (c checkpoints) finish(db *gorm.DB, rows int64) error {
 	err := db.Model(&checkpointRow{}).Where("name = ? AND done = ?", c.name, false).
 		Updates(map[string]any{"done": true, "rows_done": rows, "updated_at": checkpointNow()}).Error
 	if err != nil {
-		return fmt.Errorf("batch: marking checkpoint %q done: %w", c.name, err)
+		return fmt.Errorf("chunk: marking checkpoint %q done: %w", c.name, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -7,20 +7,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
 
-// bumpThen bumps the chunk, then returns fail(chunk) — the update is done
+// bumpThen bumps the chunk, then returns fail(part) — the update is done
 // inside the transaction before the error, so a rollback must undo it.
-func bumpThen(fail func(chunk []runItem) error) func(*gorm.DB, []runItem) error {
-	return func(tx *gorm.DB, chunk []runItem) error {
-		if err := bump(tx, chunk); err != nil {
+func bumpThen(fail func(part []runItem) error) func(*gorm.DB, []runItem) error {
+	return func(tx *gorm.DB, part []runItem) error {
+		if err := bump(tx, part); err != nil {
 			return err
 		}
-		return fail(chunk)
+		return fail(part)
 	}
 }
 
@@ -28,13 +27,13 @@ func TestRunNonRetryableErrorStopsAndResumes(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 100)
 		boom := errors.New("boom")
-		rep, err := batch.Run(context.Background(), db.DB, bumpThen(func(chunk []runItem) error {
-			if chunk[0].ID == 41 {
+		rep, err := chunk.Run(context.Background(), db.DB, bumpThen(func(part []runItem) error {
+			if part[0].ID == 41 {
 				return boom
 			}
 			return nil
-		}), batch.Size(20), batch.Checkpoint("fails"))
-		var ce *batch.ChunkError
+		}), chunk.Size(20), chunk.Checkpoint("fails"))
+		var ce *chunk.ChunkError
 		if !errors.As(err, &ce) || !errors.Is(err, boom) {
 			t.Fatalf("got %v, want a *ChunkError wrapping boom", err)
 		}
@@ -42,7 +41,7 @@ func TestRunNonRetryableErrorStopsAndResumes(t *testing.T) {
 			!slices.Equal(ce.ResumeAfter, []any{int64(40)}) || ce.RowsDone != 40 || ce.Attempts != 1 || ce.Checkpoint != "fails" {
 			t.Fatalf("ChunkError %+v", ce)
 		}
-		if want := `batch: chunk 2 (keys [41]..[60]) failed; 40 rows committed; checkpoint "fails" resumes after key [40]: boom`; err.Error() != want {
+		if want := `chunk: chunk 2 (keys [41]..[60]) failed; 40 rows committed; checkpoint "fails" resumes after key [40]: boom`; err.Error() != want {
 			t.Fatalf("message\n got %s\nwant %s", err, want)
 		}
 		if rep.Rows != 40 || rep.Chunks != 2 {
@@ -52,7 +51,7 @@ func TestRunNonRetryableErrorStopsAndResumes(t *testing.T) {
 		wantCounters(t, got, 1, 40, 1)
 		wantCounters(t, got, 41, 100, 0) // the failed chunk rolled back, the rest untouched
 
-		rep, err = batch.Run(context.Background(), db.DB, bump, batch.Size(20), batch.Checkpoint("fails"))
+		rep, err = chunk.Run(context.Background(), db.DB, bump, chunk.Size(20), chunk.Checkpoint("fails"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,13 +67,13 @@ func TestRunCancellationRollsBackTheChunkInFlight(t *testing.T) {
 		seedRunItems(t, db, 100)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		_, err := batch.Run(ctx, db.DB, bumpThen(func(chunk []runItem) error {
-			if chunk[0].ID == 61 {
+		_, err := chunk.Run(ctx, db.DB, bumpThen(func(part []runItem) error {
+			if part[0].ID == 61 {
 				cancel() // mid-chunk: the bump is done, the commit is not
 			}
 			return nil
-		}), batch.Size(30), batch.Checkpoint("cancel"))
-		var ce *batch.ChunkError
+		}), chunk.Size(30), chunk.Checkpoint("cancel"))
+		var ce *chunk.ChunkError
 		if !errors.Is(err, context.Canceled) || !errors.As(err, &ce) {
 			t.Fatalf("got %v, want a *ChunkError wrapping context.Canceled", err)
 		}
@@ -88,7 +87,7 @@ func TestRunCancellationRollsBackTheChunkInFlight(t *testing.T) {
 		wantCounters(t, got, 1, 60, 1)
 		wantCounters(t, got, 61, 100, 0)
 
-		rep, err := batch.Run(context.Background(), db.DB, bump, batch.Size(30), batch.Checkpoint("cancel"))
+		rep, err := chunk.Run(context.Background(), db.DB, bump, chunk.Size(30), chunk.Checkpoint("cancel"))
 		if err != nil || rep.Rows != 40 {
 			t.Fatalf("resume: %+v, %v; want 40 rows", rep, err)
 		}
@@ -99,9 +98,9 @@ func TestRunCancellationRollsBackTheChunkInFlight(t *testing.T) {
 func TestRunFinishedCheckpointAndRestart(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 25)
-		run := func(opts ...batch.RunOption) batch.Report {
+		run := func(opts ...chunk.Option) chunk.Report {
 			t.Helper()
-			rep, err := batch.Run(context.Background(), db.DB, bump, append(opts, batch.Size(10), batch.Checkpoint("once"))...)
+			rep, err := chunk.Run(context.Background(), db.DB, bump, append(opts, chunk.Size(10), chunk.Checkpoint("once"))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,11 +113,11 @@ func TestRunFinishedCheckpointAndRestart(t *testing.T) {
 			t.Fatalf("second run %+v, want AlreadyDone with 25 rows done", rep)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 25, 1)
-		if rep := run(batch.Restart()); rep.Rows != 25 || rep.AlreadyDone || rep.Resumed {
+		if rep := run(chunk.Restart()); rep.Rows != 25 || rep.AlreadyDone || rep.Resumed {
 			t.Fatalf("restarted run %+v", rep)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 25, 2)
-		if err := batch.DeleteCheckpoint(context.Background(), db.DB, "once"); err != nil {
+		if err := chunk.DeleteCheckpoint(context.Background(), db.DB, "once"); err != nil {
 			t.Fatal(err)
 		}
 		if rep := run(); rep.Rows != 25 {
@@ -132,26 +131,26 @@ func TestRunHooksProgressAndCleanStop(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 50)
 		var events []string
-		var progress []batch.ProgressInfo
+		var progress []chunk.Progress
 		stop := true
-		recorder := hooks.Chunk{
-			Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		recorder := chunk.Callbacks{
+			Before: func(ctx context.Context, c chunk.Info) error {
 				events = append(events, "before")
 				if stop && c.Index == 3 && c.Progress.Done == 30 {
-					return hooks.ErrStop
+					return chunk.ErrStop
 				}
 				return nil
 			},
-			AfterCommit: func(ctx context.Context, c hooks.ChunkInfo) {
+			AfterCommit: func(ctx context.Context, c chunk.Info) {
 				events = append(events, "commit")
 				if c.Rows != 10 || c.Attempt != 1 || c.Progress.Done != (c.Index+1)*10 || c.Name != "hooks" {
 					t.Errorf("AfterCommit %+v", c)
 				}
 			},
 		}
-		opts := []batch.RunOption{batch.Size(10), batch.Checkpoint("hooks"), batch.CountTotal(), batch.Hooks(recorder),
-			batch.Progress(func(p batch.ProgressInfo) { progress = append(progress, p) })}
-		rep, err := batch.Run(context.Background(), db.DB, bump, opts...)
+		opts := []chunk.Option{chunk.Size(10), chunk.Checkpoint("hooks"), chunk.CountTotal(), chunk.Hooks(recorder),
+			chunk.OnProgress(func(p chunk.Progress) { progress = append(progress, p) })}
+		rep, err := chunk.Run(context.Background(), db.DB, bump, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +168,7 @@ func TestRunHooksProgressAndCleanStop(t *testing.T) {
 
 		// Resuming counts the total again from the checkpoint and finishes.
 		events, progress, stop = nil, nil, false
-		rep, err = batch.Run(context.Background(), db.DB, bump, opts...)
+		rep, err = chunk.Run(context.Background(), db.DB, bump, opts...)
 		if err != nil || rep.Rows != 20 || rep.RowsDone != 50 {
 			t.Fatalf("resume: %+v, %v", rep, err)
 		}
@@ -185,22 +184,22 @@ func TestRunBeforeHookErrorAndOnError(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 30)
 		refuse := errors.New("maintenance window")
-		var failed []hooks.ChunkInfo
-		h := hooks.Chunk{
-			Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		var failed []chunk.Info
+		h := chunk.Callbacks{
+			Before: func(ctx context.Context, c chunk.Info) error {
 				if c.Index == 1 {
 					return refuse
 				}
 				return nil
 			},
-			OnError: func(ctx context.Context, c hooks.ChunkInfo, err error) {
+			OnError: func(ctx context.Context, c chunk.Info, err error) {
 				if errors.Is(err, refuse) {
 					failed = append(failed, c)
 				}
 			},
 		}
-		_, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Hooks(h))
-		var ce *batch.ChunkError
+		_, err := chunk.Run(context.Background(), db.DB, bump, chunk.Size(10), chunk.Hooks(h))
+		var ce *chunk.ChunkError
 		if !errors.As(err, &ce) || !errors.Is(err, refuse) || ce.Attempts != 0 || ce.Index != 1 {
 			t.Fatalf("got %v, want a ChunkError for chunk 1 wrapping the hook's error", err)
 		}
@@ -218,15 +217,15 @@ func TestRunCheckpointMovedByAnotherRunRollsBack(t *testing.T) {
 		other := dbtest.Reopen(t, db)
 		// Between chunks 0 and 1, another run of the same name commits a
 		// chunk: this run's chunk 1 must not commit on top of it.
-		race := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		race := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			if c.Index == 1 {
 				return other.Exec("UPDATE gormup_checkpoints SET chunks = chunks + 1 WHERE name = ?", "shared").Error
 			}
 			return nil
 		}}
-		_, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Checkpoint("shared"), batch.Hooks(race))
-		var ce *batch.ChunkError
-		if !errors.Is(err, batch.ErrCheckpointConflict) || !errors.As(err, &ce) || ce.Index != 1 {
+		_, err := chunk.Run(context.Background(), db.DB, bump, chunk.Size(10), chunk.Checkpoint("shared"), chunk.Hooks(race))
+		var ce *chunk.ChunkError
+		if !errors.Is(err, chunk.ErrCheckpointConflict) || !errors.As(err, &ce) || ce.Index != 1 {
 			t.Fatalf("got %v, want ErrCheckpointConflict in chunk 1", err)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 10, 1)
@@ -237,17 +236,17 @@ func TestRunCheckpointMovedByAnotherRunRollsBack(t *testing.T) {
 func TestRunCheckpointWithOtherOrderingIsRefused(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 30)
-		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		stop := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			if c.Index == 1 {
-				return hooks.ErrStop
+				return chunk.ErrStop
 			}
 			return nil
 		}}
-		if _, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Checkpoint("ord"), batch.Hooks(stop)); err != nil {
+		if _, err := chunk.Run(context.Background(), db.DB, bump, chunk.Size(10), chunk.Checkpoint("ord"), chunk.Hooks(stop)); err != nil {
 			t.Fatal(err)
 		}
-		_, err := batch.Run(context.Background(), db.DB, bump, batch.Size(10), batch.Checkpoint("ord"), batch.OrderBy("score"))
-		if !errors.Is(err, batch.ErrCheckpointMismatch) {
+		_, err := chunk.Run(context.Background(), db.DB, bump, chunk.Size(10), chunk.Checkpoint("ord"), chunk.OrderBy("score"))
+		if !errors.Is(err, chunk.ErrCheckpointMismatch) {
 			t.Fatalf("got %v, want ErrCheckpointMismatch", err)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 10, 1)
@@ -272,7 +271,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 		// refusal that let a chunk run would show in the counters, in the
 		// ranks or in gormup_checkpoints.
 		const name = "refused"
-		cp := batch.Checkpoint(name)
+		cp := chunk.Checkpoint(name)
 		bumpAll := func(tx *gorm.DB) error {
 			return tx.Exec("UPDATE run_items SET counter = counter + 1").Error
 		}
@@ -281,15 +280,15 @@ func TestRunRefusesBadInput(t *testing.T) {
 			run  func() error
 			want error
 		}{
-			{"order on db", func() error { _, err := batch.Run(ctx, db.Order("id"), bump, cp); return err }, batch.ErrRunQueryShape},
-			{"limit on db", func() error { _, err := batch.Run(ctx, db.Limit(3), bump, cp); return err }, batch.ErrRunQueryShape},
-			{"unknown column", func() error { _, err := batch.Run(ctx, db.DB, bump, batch.OrderBy("nope"), cp); return err }, batch.ErrRunOrderColumn},
-			{"bad direction", func() error { _, err := batch.Run(ctx, db.DB, bump, batch.OrderBy("score UP"), cp); return err }, batch.ErrRunOrderColumn},
-			{"nil work", func() error { _, err := batch.Run[runItem](ctx, db.DB, nil, cp); return err }, batch.ErrRunBadWork},
+			{"order on db", func() error { _, err := chunk.Run(ctx, db.Order("id"), bump, cp); return err }, chunk.ErrQueryShape},
+			{"limit on db", func() error { _, err := chunk.Run(ctx, db.Limit(3), bump, cp); return err }, chunk.ErrQueryShape},
+			{"unknown column", func() error { _, err := chunk.Run(ctx, db.DB, bump, chunk.OrderBy("nope"), cp); return err }, chunk.ErrOrderColumn},
+			{"bad direction", func() error { _, err := chunk.Run(ctx, db.DB, bump, chunk.OrderBy("score UP"), cp); return err }, chunk.ErrOrderColumn},
+			{"nil work", func() error { _, err := chunk.Run[runItem](ctx, db.DB, nil, cp); return err }, chunk.ErrBadWork},
 			{"non-struct", func() error {
-				_, err := batch.Run(ctx, db.Model(&runItem{}), func(tx *gorm.DB, _ []int64) error { return bumpAll(tx) }, cp)
+				_, err := chunk.Run(ctx, db.Model(&runItem{}), func(tx *gorm.DB, _ []int64) error { return bumpAll(tx) }, cp)
 				return err
-			}, batch.ErrRunBadWork},
+			}, chunk.ErrBadWork},
 		}
 		for _, tt := range tests {
 			if err := tt.run(); !errors.Is(err, tt.want) {
@@ -302,15 +301,15 @@ func TestRunRefusesBadInput(t *testing.T) {
 
 		// A NULL key is found once the run has started, loading the first
 		// chunk: a *ChunkError, whose checkpoint stays at zero rows.
-		_, err := batch.Run(ctx, db.DB, func(tx *gorm.DB, chunk []runNullable) error {
+		_, err := chunk.Run(ctx, db.DB, func(tx *gorm.DB, part []runNullable) error {
 			if err := tx.Model(&runNullable{}).Where("id > 0").Update("rank", 99).Error; err != nil {
 				return err
 			}
 			return bumpAll(tx)
-		}, batch.OrderBy("rank"), batch.Checkpoint("null-key"))
-		var ce *batch.ChunkError
-		if !errors.Is(err, batch.ErrRunNullKey) || !errors.As(err, &ce) || ce.RowsDone != 0 || ce.Index != 0 {
-			t.Fatalf("got %v, want a *ChunkError for chunk 0 wrapping ErrRunNullKey", err)
+		}, chunk.OrderBy("rank"), chunk.Checkpoint("null-key"))
+		var ce *chunk.ChunkError
+		if !errors.Is(err, chunk.ErrNullKey) || !errors.As(err, &ce) || ce.RowsDone != 0 || ce.Index != 0 {
+			t.Fatalf("got %v, want a *ChunkError for chunk 0 wrapping ErrNullKey", err)
 		}
 		if cps := checkpointRows(t, db.DB, "null-key"); len(cps) != 1 || cps["null-key"] != [2]int64{0, 0} {
 			t.Fatalf("checkpoints %v, want null-key alone, at 0 rows, not done", cps)
@@ -330,11 +329,11 @@ func TestRunRefusesBadInput(t *testing.T) {
 // worker's); none when the table does not exist.
 func countCheckpoints(t testing.TB, db *gorm.DB, name string) int64 {
 	t.Helper()
-	if !db.Migrator().HasTable(batch.CheckpointTable) {
+	if !db.Migrator().HasTable(chunk.CheckpointTable) {
 		return 0
 	}
 	var n int64
-	if err := db.Table(batch.CheckpointTable).Where("name = ? OR name LIKE ?", name, name+"/%").Count(&n).Error; err != nil {
+	if err := db.Table(chunk.CheckpointTable).Where("name = ? OR name LIKE ?", name, name+"/%").Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -346,7 +345,7 @@ func TestRunInsideACallersTransaction(t *testing.T) {
 		seedRunItems(t, db, 30)
 		undo := errors.New("undo")
 		err := db.Transaction(func(tx *gorm.DB) error {
-			rep, err := batch.Run(context.Background(), tx, bump, batch.Size(10))
+			rep, err := chunk.Run(context.Background(), tx, bump, chunk.Size(10))
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -44,10 +44,10 @@ func seedRunBench(b *testing.B, db *dbtest.DB, n int) {
 }
 
 // bumpRange is the set-based work of the benchmarks: one UPDATE per chunk.
-func bumpRange[T any](key func(T) int64) func(tx *gorm.DB, chunk []T) error {
-	return func(tx *gorm.DB, chunk []T) error {
+func bumpRange[T any](key func(T) int64) func(tx *gorm.DB, part []T) error {
+	return func(tx *gorm.DB, part []T) error {
 		return tx.Exec("UPDATE run_bench_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?",
-			key(chunk[0]), key(chunk[len(chunk)-1])).Error
+			key(part[0]), key(part[len(part)-1])).Error
 	}
 }
 
@@ -110,7 +110,7 @@ func BenchmarkRunMemory(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
 						p, err := peakHeap(b, func() error {
-							rep, err := batch.Run(context.Background(), scope, work, batch.Size(1000))
+							rep, err := chunk.Run(context.Background(), scope, work, chunk.Size(1000))
 							if err == nil && rep.Rows != int64(n) {
 								err = fmt.Errorf("processed %d rows, want %d", rep.Rows, n)
 							}
@@ -129,7 +129,7 @@ func BenchmarkRunMemory(b *testing.B) {
 	}
 }
 
-// BenchmarkRunThroughput compares RunRanges and Run, with one set-based
+// BenchmarkRunThroughput compares Ranges and Run, with one set-based
 // UPDATE per chunk as their work, against a single UPDATE of the same rows.
 // On PostgreSQL every strategy starts from a vacuumed table, so that the dead
 // tuples of the previous one do not slow it down.
@@ -149,15 +149,15 @@ func BenchmarkRunThroughput(b *testing.B) {
 			}
 			ranges := func(size int) func() error {
 				return func() error {
-					rep, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
+					rep, err := chunk.Ranges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ chunk.Range) error {
 						return rows.Update("counter", gorm.Expr("counter + 1")).Error
-					}, batch.Size(size))
-					return want("RunRanges", rep.Rows, err)
+					}, chunk.Size(size))
+					return want("Ranges", rep.Rows, err)
 				}
 			}
 			keyDTO := func(size int) func() error {
 				return func() error {
-					rep, err := batch.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), batch.Size(size))
+					rep, err := chunk.Run(ctx, db.Model(&runBenchRow{}), bumpRange(func(k runBenchKey) int64 { return k.ID }), chunk.Size(size))
 					return want("Run", rep.Rows, err)
 				}
 			}
@@ -174,7 +174,7 @@ func BenchmarkRunThroughput(b *testing.B) {
 				{"run-key-dto-size-10000", keyDTO(10000)},
 				{"run-key-dto-size-1000", keyDTO(1000)},
 				{"run-model-size-1000", func() error {
-					rep, err := batch.Run(ctx, db.DB, bumpRange(func(r runBenchRow) int64 { return r.ID }), batch.Size(1000))
+					rep, err := chunk.Run(ctx, db.DB, bumpRange(func(r runBenchRow) int64 { return r.ID }), chunk.Size(1000))
 					return want("Run", rep.Rows, err)
 				}},
 			}
@@ -197,7 +197,7 @@ func BenchmarkRunThroughput(b *testing.B) {
 }
 
 // BenchmarkRunRangesVsSingleUpdate times, in each iteration and in
-// alternating order, one UPDATE of every row and RunRanges doing the same
+// alternating order, one UPDATE of every row and Ranges doing the same
 // update per chunk, and reports their throughput ratio — paired, so that the
 // load of a shared machine affects both sides alike.
 func BenchmarkRunRangesVsSingleUpdate(b *testing.B) {
@@ -217,11 +217,11 @@ func BenchmarkRunRangesVsSingleUpdate(b *testing.B) {
 						return res.Error
 					}
 					ranges := func() error {
-						rep, err := batch.RunRanges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ batch.Range) error {
+						rep, err := chunk.Ranges(ctx, db.Model(&runBenchRow{}), func(rows *gorm.DB, _ chunk.Range) error {
 							return rows.Update("counter", gorm.Expr("counter + 1")).Error
-						}, batch.Size(size))
+						}, chunk.Size(size))
 						if err == nil && rep.Rows != rows {
-							err = fmt.Errorf("RunRanges processed %d rows, want %d", rep.Rows, rows)
+							err = fmt.Errorf("Ranges processed %d rows, want %d", rep.Rows, rows)
 						}
 						return err
 					}

@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -7,12 +7,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
-func bumpRows(rows *gorm.DB, r batch.Range) error {
+func bumpRows(rows *gorm.DB, r chunk.Range) error {
 	res := rows.Update("counter", gorm.Expr("counter + 1"))
 	if res.Error != nil {
 		return res.Error
@@ -27,12 +28,12 @@ func TestRunRangesUpdatesEveryRowOnce(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 1000)
 		dbtest.MustExec(t, db.DB, "UPDATE run_items SET status = 'closed' WHERE id % 10 = 0")
-		var ranges []batch.Range
-		rep, err := batch.RunRanges(context.Background(), db.Model(&runItem{}).Where("status = ?", "pending"),
-			func(rows *gorm.DB, r batch.Range) error {
+		var ranges []chunk.Range
+		rep, err := chunk.Ranges(context.Background(), db.Model(&runItem{}).Where("status = ?", "pending"),
+			func(rows *gorm.DB, r chunk.Range) error {
 				ranges = append(ranges, r)
 				return bumpRows(rows, r)
-			}, batch.Size(64), batch.Checkpoint("ranges"))
+			}, chunk.Size(64), chunk.Checkpoint("ranges"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,18 +52,18 @@ func TestRunRangesUpdatesEveryRowOnce(t *testing.T) {
 				t.Fatalf("row %d: counter %d, want %d", id, c, want)
 			}
 		}
-		again, err := batch.RunRanges(context.Background(), db.Model(&runItem{}), bumpRows, batch.Checkpoint("ranges"))
+		again, err := chunk.Ranges(context.Background(), db.Model(&runItem{}), bumpRows, chunk.Checkpoint("ranges"))
 		if err != nil || !again.AlreadyDone {
 			t.Fatalf("rerun %+v, %v; want AlreadyDone", again, err)
 		}
 		// Descending, in chunks that divide the 900 rows: the bounds use MIN,
 		// and the tenth chunk finds none (a NULL aggregate) and finishes.
 		ranges = nil
-		rep, err = batch.RunRanges(context.Background(), db.Model(&runItem{}).Where("status = ?", "pending"),
-			func(rows *gorm.DB, r batch.Range) error {
+		rep, err = chunk.Ranges(context.Background(), db.Model(&runItem{}).Where("status = ?", "pending"),
+			func(rows *gorm.DB, r chunk.Range) error {
 				ranges = append(ranges, r)
 				return bumpRows(rows, r)
-			}, batch.Size(100), batch.OrderBy("id DESC"))
+			}, chunk.Size(100), chunk.OrderBy("id DESC"))
 		if err != nil || rep.Rows != 900 || rep.Chunks != 9 {
 			t.Fatalf("descending run %+v, %v; want 900 rows in 9 chunks", rep, err)
 		}
@@ -81,7 +82,7 @@ func TestRunRangesCustomOrderAndFailure(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 200)
 		boom := errors.New("boom")
-		work := func(rows *gorm.DB, r batch.Range) error {
+		work := func(rows *gorm.DB, r chunk.Range) error {
 			if err := bumpRows(rows, r); err != nil {
 				return err
 			}
@@ -90,9 +91,9 @@ func TestRunRangesCustomOrderAndFailure(t *testing.T) {
 			}
 			return nil
 		}
-		opts := []batch.RunOption{batch.Size(15), batch.OrderBy("score DESC"), batch.Checkpoint("ranges-desc")}
-		_, err := batch.RunRanges(context.Background(), db.Model(&runItem{}), work, opts...)
-		var ce *batch.ChunkError
+		opts := []chunk.Option{chunk.Size(15), chunk.OrderBy("score DESC"), chunk.Checkpoint("ranges-desc")}
+		_, err := chunk.Ranges(context.Background(), db.Model(&runItem{}), work, opts...)
+		var ce *chunk.ChunkError
 		if !errors.As(err, &ce) || !errors.Is(err, boom) || ce.Index != 4 || ce.RowsDone != 60 || ce.FirstKey != nil {
 			t.Fatalf("got %v, want a ChunkError for chunk 4 after 60 rows", err)
 		}
@@ -120,7 +121,7 @@ func TestRunRangesCustomOrderAndFailure(t *testing.T) {
 			}
 		}
 
-		rep, err := batch.RunRanges(context.Background(), db.Model(&runItem{}), bumpRows, opts...)
+		rep, err := chunk.Ranges(context.Background(), db.Model(&runItem{}), bumpRows, opts...)
 		if err != nil || rep.Rows != 140 || rep.RowsDone != 200 || !rep.Resumed {
 			t.Fatalf("resume %+v, %v", rep, err)
 		}
@@ -132,14 +133,14 @@ func TestRunRangesRefusesBadInput(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 3)
 		ctx := context.Background()
-		if _, err := batch.RunRanges(ctx, db.DB, bumpRows); !errors.Is(err, batch.ErrRunBadWork) {
-			t.Errorf("no model: got %v, want ErrRunBadWork", err)
+		if _, err := chunk.Ranges(ctx, db.DB, bumpRows); !errors.Is(err, chunk.ErrBadWork) {
+			t.Errorf("no model: got %v, want ErrBadWork", err)
 		}
-		if _, err := batch.RunRanges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, batch.ErrRunBadWork) {
-			t.Errorf("nil work: got %v, want ErrRunBadWork", err)
+		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, chunk.ErrBadWork) {
+			t.Errorf("nil work: got %v, want ErrBadWork", err)
 		}
-		if _, err := batch.RunRanges(ctx, db.Model(&runItem{}), bumpRows, batch.Lock(batch.ForUpdate)); !errors.Is(err, batch.ErrRunLockUnsupported) {
-			t.Errorf("lock: got %v, want ErrRunLockUnsupported", err)
+		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), bumpRows, chunk.Lock(lock.ForUpdate)); !errors.Is(err, chunk.ErrLockUnsupported) {
+			t.Errorf("lock: got %v, want ErrLockUnsupported", err)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 3, 0)
 	})

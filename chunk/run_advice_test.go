@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gormup/gormup/batch"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -57,15 +57,15 @@ func TestRunWarnsOnceAboutAnUnindexedOrdering(t *testing.T) {
 		} {
 			w := &warnings{}
 			wdb := db.Session(&gorm.Session{Logger: w})
-			var opts []batch.RunOption
+			var opts []chunk.Option
 			if tt.orderBy != nil {
-				opts = append(opts, batch.OrderBy(tt.orderBy...))
+				opts = append(opts, chunk.OrderBy(tt.orderBy...))
 			}
 			seen := 0
-			rep, err := batch.Run(context.Background(), wdb.Model(&ranked{}), func(_ *gorm.DB, chunk []ranked) error {
-				seen += len(chunk)
+			rep, err := chunk.Run(context.Background(), wdb.Model(&ranked{}), func(_ *gorm.DB, part []ranked) error {
+				seen += len(part)
 				return nil
-			}, append(opts, batch.Size(10))...)
+			}, append(opts, chunk.Size(10))...)
 			if err != nil || rep.Rows != 25 || seen != 25 {
 				t.Fatalf("OrderBy(%v): %d rows (%d seen), %v", tt.orderBy, rep.Rows, seen, err)
 			}

@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -34,9 +33,9 @@ func seedRunItems(t testing.TB, db *dbtest.DB, n int) {
 }
 
 // bump adds 1 to the counter of every row of chunk, set-based.
-func bump(tx *gorm.DB, chunk []runItem) error {
-	ids := make([]int64, len(chunk))
-	for i, r := range chunk {
+func bump(tx *gorm.DB, part []runItem) error {
+	ids := make([]int64, len(part))
+	for i, r := range part {
 		ids[i] = r.ID
 	}
 	return tx.Model(&runItem{}).Where("id IN ?", ids).Update("counter", gorm.Expr("counter + 1")).Error
@@ -70,12 +69,12 @@ func TestRunVisitsEveryRowOnceInKeyOrder(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 2500)
 		var seen []int64
-		rep, err := batch.Run(context.Background(), db.DB, func(tx *gorm.DB, chunk []runItem) error {
-			for _, r := range chunk {
+		rep, err := chunk.Run(context.Background(), db.DB, func(tx *gorm.DB, part []runItem) error {
+			for _, r := range part {
 				seen = append(seen, r.ID)
 			}
-			return bump(tx, chunk)
-		}, batch.Size(300))
+			return bump(tx, part)
+		}, chunk.Size(300))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,8 +95,8 @@ func TestRunWithConditionAndExactMultipleOfSize(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 100)
 		// Scores 0..6 repeat; score 3 matches ids 3, 10, ..., 94: 14 rows.
-		rep, err := batch.Run(context.Background(), db.Model(&runItem{}).Where("score = ?", 3), bump,
-			batch.Size(7), batch.Checkpoint("score-3"))
+		rep, err := chunk.Run(context.Background(), db.Model(&runItem{}).Where("score = ?", 3), bump,
+			chunk.Size(7), chunk.Checkpoint("score-3"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +111,7 @@ func TestRunWithConditionAndExactMultipleOfSize(t *testing.T) {
 			Chunks   int64
 			Done     bool
 		}
-		if err := db.Table(batch.CheckpointTable).Where("name = ?", "score-3").Take(&cp).Error; err != nil {
+		if err := db.Table(chunk.CheckpointTable).Where("name = ?", "score-3").Take(&cp).Error; err != nil {
 			t.Fatal(err)
 		}
 		if cp.LastKey != `{"cols":["id"],"key":[94]}` || cp.RowsDone != 14 || cp.Chunks != 2 || !cp.Done {
@@ -144,8 +143,8 @@ func TestRunCompositeKey(t *testing.T) {
 		}
 		dbtest.Seed(t, db.DB, rows)
 		var seen []string
-		rep, err := batch.Run(context.Background(), db.DB, func(tx *gorm.DB, chunk []runPair) error {
-			for _, r := range chunk {
+		rep, err := chunk.Run(context.Background(), db.DB, func(tx *gorm.DB, part []runPair) error {
+			for _, r := range part {
 				seen = append(seen, fmt.Sprintf("%s%03d", r.Tenant, r.Seq))
 				if err := tx.Model(&runPair{}).Where("tenant = ? AND seq = ?", r.Tenant, r.Seq).
 					Update("counter", gorm.Expr("counter + 1")).Error; err != nil {
@@ -153,7 +152,7 @@ func TestRunCompositeKey(t *testing.T) {
 				}
 			}
 			return nil
-		}, batch.Size(17), batch.Checkpoint("composite"))
+		}, chunk.Size(17), chunk.Checkpoint("composite"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,12 +174,12 @@ func TestRunCustomOrderWithTies(t *testing.T) {
 		seedRunItems(t, db, 200)
 		type visit struct{ score, id int64 }
 		var seen []visit
-		rep, err := batch.Run(context.Background(), db.DB, func(tx *gorm.DB, chunk []runItem) error {
-			for _, r := range chunk {
+		rep, err := chunk.Run(context.Background(), db.DB, func(tx *gorm.DB, part []runItem) error {
+			for _, r := range part {
 				seen = append(seen, visit{r.Score, r.ID})
 			}
-			return bump(tx, chunk)
-		}, batch.Size(9), batch.OrderBy("score DESC"), batch.Checkpoint("by-score"))
+			return bump(tx, part)
+		}, chunk.Size(9), chunk.OrderBy("score DESC"), chunk.Checkpoint("by-score"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,15 +216,15 @@ func TestRunDTOChunksLoadOnlyTheirColumns(t *testing.T) {
 		seedRunItems(t, db, 50)
 		captured, rec := dbtest.Capture(db.DB)
 		var sum int64
-		rep, err := batch.Run(context.Background(), captured.Model(&runItem{}).Where("status = ?", "pending"),
-			func(tx *gorm.DB, chunk []runItemIDCounter) error {
-				ids := make([]int64, len(chunk))
-				for i, r := range chunk {
+		rep, err := chunk.Run(context.Background(), captured.Model(&runItem{}).Where("status = ?", "pending"),
+			func(tx *gorm.DB, part []runItemIDCounter) error {
+				ids := make([]int64, len(part))
+				for i, r := range part {
 					ids[i] = r.ID
 					sum += r.ID
 				}
 				return tx.Model(&runItem{}).Where("id IN ?", ids).Update("counter", gorm.Expr("counter + 1")).Error
-			}, batch.Size(20))
+			}, chunk.Size(20))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,23 +263,23 @@ func TestRunDTOWithoutKeyColumns(t *testing.T) {
 		captured, rec := dbtest.Capture(db.DB)
 		scope := captured.Model(&runItem{}).Where("score <> ?", 0) // 86 rows
 		var names []string
-		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		stop := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			if c.Index == 3 && len(names) == 30 {
-				return hooks.ErrStop
+				return chunk.ErrStop
 			}
 			return nil
 		}}
-		visit := func(tx *gorm.DB, chunk []nameOnly) error {
-			for _, r := range chunk {
+		visit := func(tx *gorm.DB, part []nameOnly) error {
+			for _, r := range part {
 				names = append(names, r.Name)
 			}
 			return nil
 		}
-		rep, err := batch.Run(context.Background(), scope, visit, batch.Size(10), batch.Checkpoint("names"), batch.Hooks(stop))
+		rep, err := chunk.Run(context.Background(), scope, visit, chunk.Size(10), chunk.Checkpoint("names"), chunk.Hooks(stop))
 		if err != nil || !rep.Stopped || rep.Rows != 30 || !slices.Equal(rep.LastKey, []any{int64(34)}) {
 			t.Fatalf("first run %+v, %v; want a stop after 30 rows at key [34]", rep, err)
 		}
-		rep, err = batch.Run(context.Background(), scope, visit, batch.Size(10), batch.Checkpoint("names"))
+		rep, err = chunk.Run(context.Background(), scope, visit, chunk.Size(10), chunk.Checkpoint("names"))
 		if err != nil || rep.Rows != 56 || rep.RowsDone != 86 || !rep.Resumed {
 			t.Fatalf("resumed run %+v, %v; want 56 more rows, 86 in all", rep, err)
 		}
@@ -317,16 +316,16 @@ func TestRunRowsLeavingTheCondition(t *testing.T) {
 		// with the first condition, or the keyset bound would only bind to it
 		// and pending rows would repeat.
 		scope := db.Model(&runItem{}).Where("status = ?", "pending").Or("status = ?", "queued")
-		rep, err := batch.Run(context.Background(), scope, func(tx *gorm.DB, chunk []runItem) error {
-			if err := bump(tx, chunk); err != nil {
+		rep, err := chunk.Run(context.Background(), scope, func(tx *gorm.DB, part []runItem) error {
+			if err := bump(tx, part); err != nil {
 				return err
 			}
-			ids := make([]int64, len(chunk))
-			for i, r := range chunk {
+			ids := make([]int64, len(part))
+			for i, r := range part {
 				ids[i] = r.ID
 			}
 			return tx.Model(&runItem{}).Where("id IN ? AND status = ?", ids, "queued").Update("status", "done").Error
-		}, batch.Size(40))
+		}, chunk.Size(40))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,15 +351,15 @@ func TestRunConcurrentInsertsBehindAndAhead(t *testing.T) {
 		other := dbtest.Reopen(t, db)
 		// Before each chunk another connection commits one row behind the
 		// cursor (already passed) and one ahead of it.
-		insert := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		insert := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			if c.After == nil {
 				return nil
 			}
 			last := c.After[0].(int64)
 			return other.Create([]runItem{{ID: last - 5, Status: "pending"}, {ID: last + 5, Status: "pending"}}).Error
 		}}
-		rep, err := batch.Run(context.Background(), db.Model(&runItem{}).Where("status = ?", "pending"), bump,
-			batch.Size(10), batch.Hooks(insert))
+		rep, err := chunk.Run(context.Background(), db.Model(&runItem{}).Where("status = ?", "pending"), bump,
+			chunk.Size(10), chunk.Hooks(insert))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -397,8 +396,8 @@ func TestRunWorkSessionIsClean(t *testing.T) {
 		seedRunItems(t, db, 30)
 		captured, rec := dbtest.Capture(db.DB)
 		ctx := context.Background()
-		_, err := batch.Run(ctx, captured.Model(&runItem{}).Where("score <> ?", 99), func(tx *gorm.DB, chunk []runItem) error {
-			if err := tx.WithContext(ctx).Model(&runItem{}).Where("id = ?", chunk[0].ID).Update("name", "first").Error; err != nil {
+		_, err := chunk.Run(ctx, captured.Model(&runItem{}).Where("score <> ?", 99), func(tx *gorm.DB, part []runItem) error {
+			if err := tx.WithContext(ctx).Model(&runItem{}).Where("id = ?", part[0].ID).Update("name", "first").Error; err != nil {
 				return err
 			}
 			var n int64
@@ -409,7 +408,7 @@ func TestRunWorkSessionIsClean(t *testing.T) {
 				return fmt.Errorf("count in work saw %d rows, want 30", n)
 			}
 			return nil
-		}, batch.Size(10), batch.Checkpoint("clean"))
+		}, chunk.Size(10), chunk.Checkpoint("clean"))
 		if err != nil {
 			t.Fatal(err)
 		}

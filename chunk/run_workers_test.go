@@ -1,4 +1,4 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
@@ -8,8 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -22,7 +21,7 @@ func checkpointRows(t *testing.T, db *gorm.DB, prefix string) map[string][2]int6
 		RowsDone int64
 		Done     bool
 	}
-	if err := db.Table(batch.CheckpointTable).Where("name LIKE ?", prefix+"%").Find(&rows).Error; err != nil {
+	if err := db.Table(chunk.CheckpointTable).Where("name LIKE ?", prefix+"%").Find(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := map[string][2]int64{}
@@ -42,17 +41,17 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 		var mu sync.Mutex
 		seen := map[int64]string{} // id -> worker checkpoint
 		var worker string
-		recorder := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		recorder := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			worker = c.Name // hooks run one at a time, just before their worker's chunk
 			return nil
 		}}
-		var last batch.ProgressInfo
+		var last chunk.Progress
 		calls := 0
 		workers := map[int]bool{}
-		rep, err := batch.Run(context.Background(), db.DB, func(tx *gorm.DB, chunk []runItem) error {
+		rep, err := chunk.Run(context.Background(), db.DB, func(tx *gorm.DB, part []runItem) error {
 			mu.Lock()
-			workers[batch.WorkerOf(tx.Statement.Context)] = true
-			for _, r := range chunk {
+			workers[chunk.WorkerOf(tx.Statement.Context)] = true
+			for _, r := range part {
 				if prev, ok := seen[r.ID]; ok {
 					mu.Unlock()
 					t.Errorf("row %d seen by %s and again", r.ID, prev)
@@ -61,9 +60,9 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 				seen[r.ID] = "x"
 			}
 			mu.Unlock()
-			return bump(tx, chunk)
-		}, batch.Workers(4), batch.Size(37), batch.Checkpoint("par"), batch.CountTotal(), batch.Hooks(recorder),
-			batch.Progress(func(p batch.ProgressInfo) { last, calls = p, calls+1 }))
+			return bump(tx, part)
+		}, chunk.Workers(4), chunk.Size(37), chunk.Checkpoint("par"), chunk.CountTotal(), chunk.Hooks(recorder),
+			chunk.OnProgress(func(p chunk.Progress) { last, calls = p, calls+1 }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +72,7 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 		if last.Done != 1000 || last.Total != 1000 || int64(calls) != rep.Chunks || last.Chunks != rep.Chunks {
 			t.Fatalf("last progress %+v after %d calls, report %+v", last, calls, rep)
 		}
-		if len(workers) != 4 || !workers[0] || !workers[3] || batch.WorkerOf(context.Background()) != 0 {
+		if len(workers) != 4 || !workers[0] || !workers[3] || chunk.WorkerOf(context.Background()) != 0 {
 			t.Fatalf("work saw workers %v, want 0..3", workers)
 		}
 		if !strings.HasPrefix(worker, "par/") {
@@ -92,7 +91,7 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 				t.Fatalf("checkpoint %s: %v, want %v", name, cps[name], w)
 			}
 		}
-		again, err := batch.Run(context.Background(), db.DB, bump, batch.Workers(4), batch.Checkpoint("par"))
+		again, err := chunk.Run(context.Background(), db.DB, bump, chunk.Workers(4), chunk.Checkpoint("par"))
 		if err != nil || !again.AlreadyDone || again.RowsDone != 1000 {
 			t.Fatalf("rerun %+v, %v; want AlreadyDone", again, err)
 		}
@@ -102,8 +101,8 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 func TestRunWorkersStopErrorAndResume(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 600)
-		opts := func(extra ...batch.RunOption) []batch.RunOption {
-			return append([]batch.RunOption{batch.Workers(3), batch.Size(25), batch.Checkpoint("par-stop")}, extra...)
+		opts := func(extra ...chunk.Option) []chunk.Option {
+			return append([]chunk.Option{chunk.Workers(3), chunk.Size(25), chunk.Checkpoint("par-stop")}, extra...)
 		}
 		committed := func() int64 {
 			var n int64
@@ -117,13 +116,13 @@ func TestRunWorkersStopErrorAndResume(t *testing.T) {
 			return n
 		}
 		// 1. A clean stop once 150 rows are done: every worker stops.
-		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		stop := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			if c.Progress.Done >= 150 {
-				return hooks.ErrStop
+				return chunk.ErrStop
 			}
 			return nil
 		}}
-		rep, err := batch.Run(context.Background(), db.DB, bump, opts(batch.Hooks(stop))...)
+		rep, err := chunk.Run(context.Background(), db.DB, bump, opts(chunk.Hooks(stop))...)
 		if err != nil || !rep.Stopped || rep.Rows < 150 || rep.Rows == 600 {
 			t.Fatalf("stopped run %+v, %v", rep, err)
 		}
@@ -132,14 +131,14 @@ func TestRunWorkersStopErrorAndResume(t *testing.T) {
 		}
 		// 2. One worker fails: the others stop, committed chunks stay.
 		boom := errors.New("boom")
-		failing := bumpThen(func(chunk []runItem) error {
-			if slices.ContainsFunc(chunk, func(r runItem) bool { return r.ID == 590 }) {
+		failing := bumpThen(func(part []runItem) error {
+			if slices.ContainsFunc(part, func(r runItem) bool { return r.ID == 590 }) {
 				return boom
 			}
 			return nil
 		})
-		rep2, err := batch.Run(context.Background(), db.DB, failing, opts()...)
-		var ce *batch.ChunkError
+		rep2, err := chunk.Run(context.Background(), db.DB, failing, opts()...)
+		var ce *chunk.ChunkError
 		if !errors.Is(err, boom) || !errors.As(err, &ce) || !rep2.Resumed {
 			t.Fatalf("failing run %+v: got %v, want a ChunkError wrapping boom first", rep2, err)
 		}
@@ -150,7 +149,7 @@ func TestRunWorkersStopErrorAndResume(t *testing.T) {
 			t.Fatalf("%d rows committed, reports say %d", got, rep.Rows+rep2.Rows)
 		}
 		// 3. Resume: the rest, exactly once; then the run is done.
-		rep3, err := batch.Run(context.Background(), db.DB, bump, opts()...)
+		rep3, err := chunk.Run(context.Background(), db.DB, bump, opts()...)
 		if err != nil || rep3.RowsDone != 600 || rep.Rows+rep2.Rows+rep3.Rows != 600 {
 			t.Fatalf("resumed run %+v, %v; earlier %+v and %+v; %d committed", rep3, err, rep, rep2, committed())
 		}
@@ -171,9 +170,9 @@ func TestRunRangesWorkersCompositeKey(t *testing.T) {
 			}
 		}
 		dbtest.Seed(t, db.DB, rows)
-		rep, err := batch.RunRanges(context.Background(), db.Model(&runPair{}), func(rows *gorm.DB, r batch.Range) error {
+		rep, err := chunk.Ranges(context.Background(), db.Model(&runPair{}), func(rows *gorm.DB, r chunk.Range) error {
 			return rows.Update("counter", gorm.Expr("counter + 1")).Error
-		}, batch.Workers(3), batch.Size(16), batch.Checkpoint("pairs"))
+		}, chunk.Workers(3), chunk.Size(16), chunk.Checkpoint("pairs"))
 		if err != nil || rep.Rows != 300 {
 			t.Fatalf("report %+v, %v; want 300 rows", rep, err)
 		}
@@ -192,9 +191,9 @@ func TestRunWorkersCheckpointMustMatch(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 50)
 		ctx := context.Background()
-		stop := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+		stop := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 			if c.Index == 1 {
-				return hooks.ErrStop
+				return chunk.ErrStop
 			}
 			return nil
 		}}
@@ -205,23 +204,23 @@ func TestRunWorkersCheckpointMustMatch(t *testing.T) {
 			}
 			return n
 		}
-		if _, err := batch.Run(ctx, db.DB, bump, batch.Size(10), batch.Checkpoint("seq"), batch.Hooks(stop)); err != nil {
+		if _, err := chunk.Run(ctx, db.DB, bump, chunk.Size(10), chunk.Checkpoint("seq"), chunk.Hooks(stop)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := batch.Run(ctx, db.DB, bump, batch.Workers(2), batch.Checkpoint("seq")); !errors.Is(err, batch.ErrCheckpointMismatch) {
+		if _, err := chunk.Run(ctx, db.DB, bump, chunk.Workers(2), chunk.Checkpoint("seq")); !errors.Is(err, chunk.ErrCheckpointMismatch) {
 			t.Fatalf("parallel resume of a sequential checkpoint: got %v, want ErrCheckpointMismatch", err)
 		}
 		if got := sum(); got != 10 {
 			t.Fatalf("counters sum to %d, want the 10 of the first chunk", got)
 		}
-		rep, err := batch.Run(ctx, db.DB, bump, batch.Workers(2), batch.Size(10), batch.Checkpoint("par"), batch.Hooks(stop))
+		rep, err := chunk.Run(ctx, db.DB, bump, chunk.Workers(2), chunk.Size(10), chunk.Checkpoint("par"), chunk.Hooks(stop))
 		if err != nil || !rep.Stopped {
 			t.Fatalf("parallel run %+v, %v; want a stop", rep, err)
 		}
 		if got := sum(); got != 10+rep.Rows {
 			t.Fatalf("counters sum to %d, want %d", got, 10+rep.Rows)
 		}
-		if _, err := batch.Run(ctx, db.DB, bump, batch.Checkpoint("par")); !errors.Is(err, batch.ErrCheckpointMismatch) {
+		if _, err := chunk.Run(ctx, db.DB, bump, chunk.Checkpoint("par")); !errors.Is(err, chunk.ErrCheckpointMismatch) {
 			t.Fatalf("sequential resume of a parallel checkpoint: got %v, want ErrCheckpointMismatch", err)
 		}
 		if got := sum(); got != 10+rep.Rows {

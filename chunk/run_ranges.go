@@ -1,4 +1,4 @@
-package batch
+package chunk
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// Range is one chunk of RunRanges: the rows db selects whose ordering key
+// Range is one chunk of Ranges: the rows db selects whose ordering key
 // sorts after After and at or before Last.
 type Range struct {
 	// Index is the 0-based chunk number across every run of the checkpoint.
@@ -26,20 +26,20 @@ type Range struct {
 	Rows int
 }
 
-// rangeAlias names the derived table RunRanges reads a chunk's bounds from.
+// rangeAlias names the derived table Ranges reads a chunk's bounds from.
 const rangeAlias = "gormup_chunk"
 
-// RunRanges is Run for set-based work: instead of loading each chunk's rows
+// Ranges is Run for set-based work: instead of loading each chunk's rows
 // into memory it reads only the chunk's bounds (its row count and last key,
 // one row, computed by the database over the next Size keys), and calls work
 // with rows — a query on the chunk's transaction carrying db's model and
 // conditions restricted to the chunk — so that one statement does the
 // chunk's work:
 //
-//	batch.RunRanges(ctx, db.Model(&Account{}).Where("status = ?", "active"),
-//		func(rows *gorm.DB, r batch.Range) error {
+//	chunk.Ranges(ctx, db.Model(&Account{}).Where("status = ?", "active"),
+//		func(rows *gorm.DB, r chunk.Range) error {
 //			return rows.Update("balance", gorm.Expr("balance * 2")).Error
-//		}, batch.Size(10000), batch.Checkpoint("double"))
+//		}, chunk.Size(10000), chunk.Checkpoint("double"))
 //
 // The bounds are read by one query over the keys after the last committed
 // one, in the run's order (k stands for the ordering columns, compared as a
@@ -62,31 +62,31 @@ const rangeAlias = "gormup_chunk"
 // statements in the same transaction use
 // rows.Session(&gorm.Session{NewDB: true}). Transactions, retries,
 // checkpoints, hooks, progress and cancellation behave as in Run; hooks see
-// no FirstKey. db must carry a model (else ErrRunBadWork; a nil db returns
-// ErrNilDB). Lock is refused (ErrRunLockUnsupported): the work's own UPDATE
+// no FirstKey. db must carry a model (else ErrBadWork; a nil db returns
+// ErrNilDB). Lock is refused (ErrLockUnsupported): the work's own UPDATE
 // locks the chunk's rows. The window function (COUNT(*) OVER ()) needs
 // PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 or SQL Server.
-func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RunOption) (Report, error) {
+func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...Option) (Report, error) {
 	start := time.Now()
 	if db == nil {
 		return Report{}, ErrNilDB
 	}
 	if work == nil {
-		return Report{}, fmt.Errorf("%w: nil work function", ErrRunBadWork)
+		return Report{}, fmt.Errorf("%w: nil work function", ErrBadWork)
 	}
 	if db.Statement.Model == nil {
-		return Report{}, fmt.Errorf("%w: RunRanges needs db.Model(...)", ErrRunBadWork)
+		return Report{}, fmt.Errorf("%w: Ranges needs db.Model(...)", ErrBadWork)
 	}
 	cfg := newRunConfig(opts)
-	if cfg.lock != NoLock {
-		return Report{}, fmt.Errorf("%w: RunRanges takes no lock; its work's statement locks the rows", ErrRunLockUnsupported)
+	if cfg.lock != lock.Default {
+		return Report{}, fmt.Errorf("%w: Ranges takes no lock; its work's statement locks the rows", ErrLockUnsupported)
 	}
 	r, err := newRunner(ctx, db, db.Statement.Model, cfg)
 	if err != nil {
 		return Report{}, err
 	}
 	r.newStep = func(r *runner) stepFunc {
-		return func(ctx context.Context, tx *gorm.DB, info *hooks.ChunkInfo) error {
+		return func(ctx context.Context, tx *gorm.DB, info *Info) error {
 			// Only SQLite workers lock (the write lock up front); see newRunner.
 			tx, err := r.dialect.LockRows(tx, r.lock, r.table, r.keys[0].name)
 			if err != nil {
@@ -94,7 +94,7 @@ func RunRanges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Rang
 			}
 			n, last, err := r.bounds(tx)
 			if err != nil {
-				return fmt.Errorf("batch: reading chunk bounds: %w", err)
+				return fmt.Errorf("chunk: reading chunk bounds: %w", err)
 			}
 			if n == 0 {
 				return nil
@@ -171,11 +171,11 @@ func (r *runner) scanBounds(q *gorm.DB, counted bool) (int, []any, error) {
 	for i := range r.keys {
 		p := reflect.ValueOf(dest[first+i]).Elem()
 		if p.IsNil() {
-			return 0, nil, fmt.Errorf("%w: column %q", ErrRunNullKey, r.keys[i].name)
+			return 0, nil, fmt.Errorf("%w: column %q", ErrNullKey, r.keys[i].name)
 		}
 		key[i] = p.Elem().Interface()
 		if isNullKey(key[i]) {
-			return 0, nil, fmt.Errorf("%w: column %q", ErrRunNullKey, r.keys[i].name)
+			return 0, nil, fmt.Errorf("%w: column %q", ErrNullKey, r.keys[i].name)
 		}
 	}
 	return int(n), key, rows.Close()

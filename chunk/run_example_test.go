@@ -1,13 +1,13 @@
-package batch_test
+package chunk_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
-	"github.com/gormup/gormup/batch"
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -37,24 +37,24 @@ func ExampleRun() {
 
 	// Credit every active account 5, two accounts per transaction. The
 	// checkpoint advances with each chunk, so a crash resumes where it stopped.
-	rep, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
-		func(tx *gorm.DB, chunk []exampleAccount) error {
-			ids := make([]int64, len(chunk))
-			for i, a := range chunk {
+	rep, err := chunk.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(tx *gorm.DB, part []exampleAccount) error {
+			ids := make([]int64, len(part))
+			for i, a := range part {
 				ids[i] = a.ID
 			}
 			return tx.Model(&exampleAccount{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 5")).Error
 		},
-		batch.Size(2), batch.Checkpoint("credit-2026-11"), batch.CountTotal(),
-		batch.Progress(func(p batch.ProgressInfo) { fmt.Printf("%d/%d rows\n", p.Done, p.Total) }))
+		chunk.Size(2), chunk.Checkpoint("credit-2026-11"), chunk.CountTotal(),
+		chunk.OnProgress(func(p chunk.Progress) { fmt.Printf("%d/%d rows\n", p.Done, p.Total) }))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("rows:", rep.Rows, "chunks:", rep.Chunks, "last key:", rep.LastKey)
 
 	// The checkpoint is done: running again does nothing.
-	again, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
-		func(*gorm.DB, []exampleAccount) error { panic("not called") }, batch.Checkpoint("credit-2026-11"))
+	again, err := chunk.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(*gorm.DB, []exampleAccount) error { panic("not called") }, chunk.Checkpoint("credit-2026-11"))
 	fmt.Println("already done:", again.AlreadyDone, err)
 
 	var total int64
@@ -72,8 +72,8 @@ func ExampleRun() {
 func ExampleRun_resume() {
 	ctx := context.Background()
 	db := openRunExample()
-	work := func(tx *gorm.DB, chunk []exampleAccount) error {
-		for _, a := range chunk {
+	work := func(tx *gorm.DB, part []exampleAccount) error {
+		for _, a := range part {
 			if err := tx.Model(&a).Update("balance", gorm.Expr("balance * 2")).Error; err != nil {
 				return err
 			}
@@ -83,24 +83,24 @@ func ExampleRun_resume() {
 
 	// The first run fails in its third chunk: the chunk rolls back, the two
 	// before it stay committed.
-	failing := hooks.Chunk{Before: func(ctx context.Context, c hooks.ChunkInfo) error {
+	failing := chunk.Callbacks{Before: func(ctx context.Context, c chunk.Info) error {
 		if c.Index == 2 {
 			return errors.New("lost the connection")
 		}
 		return nil
 	}}
-	_, err := batch.Run(ctx, db, work, batch.Size(4), batch.Checkpoint("double"), batch.Hooks(failing))
+	_, err := chunk.Run(ctx, db, work, chunk.Size(4), chunk.Checkpoint("double"), chunk.Hooks(failing))
 	fmt.Println(err)
 
 	// Running again with the same checkpoint does the remaining rows once.
-	rep, err := batch.Run(ctx, db, work, batch.Size(4), batch.Checkpoint("double"))
+	rep, err := chunk.Run(ctx, db, work, chunk.Size(4), chunk.Checkpoint("double"))
 	fmt.Println("resumed:", rep.Resumed, "rows:", rep.Rows, "done in all:", rep.RowsDone, err)
 
 	var balances []int64
 	db.Model(&exampleAccount{}).Order("id").Pluck("balance", &balances)
 	fmt.Println(balances)
 	// Output:
-	// batch: chunk 2 failed; 8 rows committed; checkpoint "double" resumes after key [8]: lost the connection
+	// chunk: chunk 2 failed; 8 rows committed; checkpoint "double" resumes after key [8]: lost the connection
 	// resumed: true rows: 2 done in all: 10 <nil>
 	// [200 200 200 200 200 200 200 200 200 200]
 }
@@ -110,23 +110,23 @@ func ExampleLock() {
 	db := openRunExample()
 	// Workers sharing a queue take each chunk FOR UPDATE SKIP LOCKED; SQLite,
 	// which has no row locks, refuses the mode before touching a row.
-	_, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
-		func(*gorm.DB, []exampleAccount) error { return nil }, batch.Lock(batch.ForUpdateSkipLocked))
-	fmt.Println(errors.Is(err, batch.ErrRunLockUnsupported))
+	_, err := chunk.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(*gorm.DB, []exampleAccount) error { return nil }, chunk.Lock(lock.SkipLocked))
+	fmt.Println(errors.Is(err, chunk.ErrLockUnsupported))
 	// Output:
 	// true
 }
 
-func ExampleRunRanges() {
+func ExampleRanges() {
 	ctx := context.Background()
 	db := openRunExample()
 	// Set-based work per chunk: only each chunk's row count and last key are
 	// read; one UPDATE then covers the chunk.
-	rep, err := batch.RunRanges(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
-		func(rows *gorm.DB, r batch.Range) error {
+	rep, err := chunk.Ranges(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(rows *gorm.DB, r chunk.Range) error {
 			fmt.Printf("chunk %d: after %v up to %v, %d rows\n", r.Index, r.After, r.Last, r.Rows)
 			return rows.Update("balance", gorm.Expr("balance * 2")).Error
-		}, batch.Size(3), batch.Checkpoint("double-active"))
+		}, chunk.Size(3), chunk.Checkpoint("double-active"))
 	if err != nil {
 		panic(err)
 	}
@@ -140,14 +140,14 @@ func ExampleRunRanges() {
 func ExampleDeleteCheckpoint() {
 	ctx := context.Background()
 	db := openRunExample()
-	count := func(tx *gorm.DB, chunk []exampleAccount) error { return nil }
-	first, _ := batch.Run(ctx, db, count, batch.Checkpoint("audit"))
-	again, _ := batch.Run(ctx, db, count, batch.Checkpoint("audit"))
+	count := func(tx *gorm.DB, part []exampleAccount) error { return nil }
+	first, _ := chunk.Run(ctx, db, count, chunk.Checkpoint("audit"))
+	again, _ := chunk.Run(ctx, db, count, chunk.Checkpoint("audit"))
 	// Forget the checkpoint: the next run of the name starts from the first row.
-	if err := batch.DeleteCheckpoint(ctx, db, "audit"); err != nil {
+	if err := chunk.DeleteCheckpoint(ctx, db, "audit"); err != nil {
 		panic(err)
 	}
-	fresh, _ := batch.Run(ctx, db, count, batch.Checkpoint("audit"))
+	fresh, _ := chunk.Run(ctx, db, count, chunk.Checkpoint("audit"))
 	fmt.Println(first.Rows, again.AlreadyDone, fresh.Rows)
 	// Output:
 	// 10 true 10
@@ -159,18 +159,18 @@ func ExampleWorkers() {
 	// Two workers split the ten accounts into two key ranges, each with its
 	// own transactions and checkpoint (SQLite has one writer, so here they
 	// take turns; on a server they run in parallel).
-	rep, err := batch.Run(ctx, db.Model(&exampleAccount{}), func(tx *gorm.DB, chunk []exampleAccount) error {
-		ids := make([]int64, len(chunk))
-		for i, a := range chunk {
+	rep, err := chunk.Run(ctx, db.Model(&exampleAccount{}), func(tx *gorm.DB, part []exampleAccount) error {
+		ids := make([]int64, len(part))
+		for i, a := range part {
 			ids[i] = a.ID
 		}
 		return tx.Model(&exampleAccount{}).Where("id IN ?", ids).Update("balance", gorm.Expr("balance + 1")).Error
-	}, batch.Workers(2), batch.Size(2), batch.Checkpoint("bump"))
+	}, chunk.Workers(2), chunk.Size(2), chunk.Checkpoint("bump"))
 	if err != nil {
 		panic(err)
 	}
 	var names []string
-	db.Table(batch.CheckpointTable).Order("name").Pluck("name", &names)
+	db.Table(chunk.CheckpointTable).Order("name").Pluck("name", &names)
 	var total int64
 	db.Model(&exampleAccount{}).Select("SUM(balance)").Scan(&total)
 	fmt.Println("rows:", rep.Rows, "checkpoints:", names, "total balance:", total)
@@ -185,15 +185,15 @@ func ExampleOrderBy() {
 	// Page by balance, highest first; the primary key, appended ascending,
 	// breaks ties so that the ordering is unique.
 	db.Exec("UPDATE example_accounts SET balance = id * 10 WHERE id > 6")
-	rep, err := batch.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
-		func(tx *gorm.DB, chunk []exampleAccount) error {
+	rep, err := chunk.Run(ctx, db.Model(&exampleAccount{}).Where("status = ?", "active"),
+		func(tx *gorm.DB, part []exampleAccount) error {
 			fmt.Print("chunk:")
-			for _, a := range chunk {
+			for _, a := range part {
 				fmt.Printf(" %d=%d", a.ID, a.Balance)
 			}
 			fmt.Println()
 			return nil
-		}, batch.OrderBy("balance DESC"), batch.Size(2))
+		}, chunk.OrderBy("balance DESC"), chunk.Size(2))
 	fmt.Println(rep.Rows, rep.LastKey, err)
 	// Output:
 	// chunk: 1=100 3=100

@@ -1,4 +1,4 @@
-package hooks
+package chunk
 
 import (
 	"context"
@@ -12,9 +12,10 @@ const (
 	ProgressMessage = "gormup: chunk committed"
 	RetryMessage    = "gormup: chunk retried"
 	ErrorMessage    = "gormup: chunk failed"
+	HeldMessage     = "gormup: run held"
 )
 
-// ProgressLogger returns Chunk callbacks that report a batch.Run on logger
+// ProgressLogger returns Chunk callbacks that report a chunk.Run on logger
 // (slog.Default() when nil):
 //
 //   - AfterCommit logs ProgressMessage at Info level with the attributes
@@ -23,12 +24,14 @@ const (
 //     every of run time (measured by Progress.Elapsed), always including the
 //     first; every <= 0 logs every chunk.
 //   - OnRetry logs RetryMessage at Warn level with the chunk, attempt and error.
+//   - OnHold logs HeldMessage at Warn level with the chunk waiting, the
+//     reason the checks give and how long the run has been held.
 //   - OnError logs ErrorMessage at Error level with the chunk, where the run
 //     can resume (after) and the error.
 //
 // The returned Chunk is safe for concurrent use by several runs, though its
 // throttle is then shared between them.
-func ProgressLogger(logger *slog.Logger, every time.Duration) Chunk {
+func ProgressLogger(logger *slog.Logger, every time.Duration) Callbacks {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -46,8 +49,8 @@ func ProgressLogger(logger *slog.Logger, every time.Duration) Chunk {
 		logged, last = true, elapsed
 		return true
 	}
-	return Chunk{
-		AfterCommit: func(ctx context.Context, c ChunkInfo) {
+	return Callbacks{
+		AfterCommit: func(ctx context.Context, c Info) {
 			if !due(c.Progress.Elapsed) {
 				return
 			}
@@ -64,12 +67,17 @@ func ProgressLogger(logger *slog.Logger, every time.Duration) Chunk {
 			}
 			logger.LogAttrs(ctx, slog.LevelInfo, ProgressMessage, attrs...)
 		},
-		OnRetry: func(ctx context.Context, c ChunkInfo, err error) {
+		OnRetry: func(ctx context.Context, c Info, err error) {
 			logger.LogAttrs(ctx, slog.LevelWarn, RetryMessage,
 				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
 				slog.Int("attempt", c.Attempt), slog.Any("error", err))
 		},
-		OnError: func(ctx context.Context, c ChunkInfo, err error) {
+		OnHold: func(ctx context.Context, c Info, reason string, held time.Duration) {
+			logger.LogAttrs(ctx, slog.LevelWarn, HeldMessage,
+				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
+				slog.String("reason", reason), slog.Duration("held", held))
+		},
+		OnError: func(ctx context.Context, c Info, err error) {
 			logger.LogAttrs(ctx, slog.LevelError, ErrorMessage,
 				slog.String("name", c.Name), slog.Int64("chunk", c.Index),
 				slog.Any("after", c.After), slog.Int64("done", c.Progress.Done), slog.Any("error", err))

@@ -1,4 +1,4 @@
-package hooks_test
+package chunk_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/gormup/gormup/hooks"
+	"github.com/gormup/gormup/chunk"
 )
 
 func ExampleProgressLogger() {
@@ -20,11 +20,11 @@ func ExampleProgressLogger() {
 			return a
 		},
 	}))
-	// Pass the result to batch.Run with batch.Hooks; here it is called by hand.
-	h := hooks.ProgressLogger(logger, 5*time.Second)
-	h.CallAfterCommit(context.Background(), hooks.ChunkInfo{
+	// Pass the result to chunk.Run with chunk.Hooks; here it is called by hand.
+	h := chunk.ProgressLogger(logger, 5*time.Second)
+	h.CallAfterCommit(context.Background(), chunk.Info{
 		Name: "recalc", Index: 0, Rows: 1000,
-		Progress: hooks.Progress{Done: 1000, Chunks: 1, Total: 4000, Elapsed: time.Second, Rate: 1000},
+		Progress: chunk.Progress{Done: 1000, Chunks: 1, Total: 4000, Elapsed: time.Second, Rate: 1000},
 	})
 	// Output:
 	// level=INFO msg="gormup: chunk committed" name=recalc chunk=0 rows=1000 done=1000 total=4000
