@@ -106,6 +106,9 @@ type result struct {
 	chunks  int64
 	stmts   string // statements per chunk, gormup only
 	load    string
+	// paused is how long Galera flow control paused the node during the
+	// run; "" off Galera.
+	paused string
 }
 
 func run(ctx context.Context, c config, out io.Writer) error {
@@ -133,9 +136,15 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		return fmt.Errorf("seeding: %w", err)
 	}
 	var results []result
-	add := func(r result, err error) error {
+	galera := flowControlPaused(ctx, db) >= 0
+	add := func(measure func() (result, error)) error {
+		before := flowControlPaused(ctx, db)
+		r, err := measure()
 		if err != nil {
 			return fmt.Errorf("%s (chunk %d): %w", r.tool, r.size, err)
+		}
+		if galera {
+			r.paused = (flowControlPaused(ctx, db) - before).Round(time.Millisecond).String()
 		}
 		r.load = loadAvg()
 		results = append(results, r)
@@ -143,31 +152,35 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	}
 	for _, size := range c.sizes {
 		if pt != nil {
-			if err := add(pt.purge(ctx, db, c.rows, size)); err != nil {
+			if err := add(func() (result, error) { return pt.purge(ctx, db, c.rows, size) }); err != nil {
 				return err
 			}
 		}
-		if err := add(gormupPurge(ctx, db, c, size, out)); err != nil {
+		if err := add(func() (result, error) { return gormupPurge(ctx, db, c, size, out) }); err != nil {
 			return err
 		}
-		if err := add(gormupUpdate(ctx, db, c, size, out)); err != nil {
+		if err := add(func() (result, error) { return gormupUpdate(ctx, db, c, size, out) }); err != nil {
 			return err
 		}
 	}
-	if err := add(plainUpdate(ctx, db, c.rows)); err != nil {
+	if err := add(func() (result, error) { return plainUpdate(ctx, db, c.rows) }); err != nil {
 		return err
 	}
-	printTable(out, results)
+	printTable(out, results, galera)
 	return nil
 }
 
 // selected is the number of rows the runs delete or update: the even ids.
 func selected(rows int) int64 { return int64(rows / 2) }
 
-func printTable(out io.Writer, rs []result) {
+func printTable(out io.Writer, rs []result, galera bool) {
+	head, rule := "| run | chunk | rows | total | rows/s | longest chunk | chunks | statements per chunk | load avg after |", "|---|---:|---:|---:|---:|---:|---:|---|---|"
+	if galera {
+		head, rule = head+" Galera flow control paused |", rule+"---:|"
+	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, "| run | chunk | rows | total | rows/s | longest chunk | chunks | statements per chunk | load avg after |")
-	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---|---|")
+	fmt.Fprintln(out, head)
+	fmt.Fprintln(out, rule)
 	for _, r := range rs {
 		size, longest, chunks := "–", "–", "–"
 		if r.size > 0 {
@@ -180,9 +193,26 @@ func printTable(out io.Writer, rs []result) {
 			stmts = "–"
 		}
 		rate := float64(r.rows) / r.total.Seconds()
-		fmt.Fprintf(out, "| %s | %s | %d | %s | %.0f | %s | %s | %s | %s |\n",
+		fmt.Fprintf(out, "| %s | %s | %d | %s | %.0f | %s | %s | %s | %s |",
 			r.tool, size, r.rows, r.total.Round(time.Millisecond), rate, longest, chunks, stmts, r.load)
+		if galera {
+			fmt.Fprintf(out, " %s |", r.paused)
+		}
+		fmt.Fprintln(out)
 	}
+}
+
+// flowControlPaused is how long Galera flow control has paused this node
+// since it started (wsrep_flow_control_paused_ns), or -1 when the server is
+// no Galera node.
+func flowControlPaused(ctx context.Context, db *gorm.DB) time.Duration {
+	var name string
+	var ns int64
+	err := db.WithContext(ctx).Raw("SHOW GLOBAL STATUS LIKE 'wsrep_flow_control_paused_ns'").Row().Scan(&name, &ns)
+	if err != nil {
+		return -1
+	}
+	return time.Duration(ns)
 }
 
 // loadAvg is the 1-minute load average, or "n/a" off Linux.
