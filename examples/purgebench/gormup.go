@@ -16,43 +16,48 @@ import (
 
 // gormupPurge runs chunk.Purge over the selected rows of a fresh table.
 func gormupPurge(ctx context.Context, db *gorm.DB, c config, size int, out io.Writer) (result, error) {
-	r := result{tool: "gormup chunk.Purge", size: size}
-	if err := reset(ctx, db); err != nil {
-		return r, err
-	}
-	t, counted := newTimer(), newCounter()
-	start := time.Now()
-	rep, err := chunk.Purge(ctx, counted.on(db).Model(&Event{}).Where("status = ?", "expired"),
-		chunk.Size(size), chunk.Hooks(t.callbacks()))
-	r.total = time.Since(start)
+	r, err := gormupRun(ctx, db, c, size, out, "gormup chunk.Purge",
+		func(q *gorm.DB, opts ...chunk.Option) (chunk.Report, error) { return chunk.Purge(ctx, q, opts...) })
 	if err != nil {
 		return r, err
 	}
-	r.rows, r.chunks, r.longest, r.stmts = rep.Rows, rep.Chunks, t.longest, counted.perChunk(rep.Chunks)
-	counted.print(out, c.showSQL, r.tool)
 	return r, verifyPurged(ctx, db, c.rows)
 }
 
 // gormupUpdate runs chunk.Ranges with UPDATE … SET counter = counter + 1
 // over the selected rows of a fresh table.
 func gormupUpdate(ctx context.Context, db *gorm.DB, c config, size int, out io.Writer) (result, error) {
-	r := result{tool: "gormup chunk.Ranges UPDATE", size: size}
+	increment := func(rows *gorm.DB, _ chunk.Range) error {
+		return rows.Update("counter", gorm.Expr("counter + 1")).Error
+	}
+	r, err := gormupRun(ctx, db, c, size, out, "gormup chunk.Ranges UPDATE",
+		func(q *gorm.DB, opts ...chunk.Option) (chunk.Report, error) {
+			return chunk.Ranges(ctx, q, increment, opts...)
+		})
+	if err != nil {
+		return r, err
+	}
+	return r, verifyUpdated(ctx, db, c.rows)
+}
+
+// gormupRun resets the table and times do on the selected rows in chunks of
+// size, counting its statements and timing each chunk.
+func gormupRun(ctx context.Context, db *gorm.DB, c config, size int, out io.Writer, tool string,
+	do func(q *gorm.DB, opts ...chunk.Option) (chunk.Report, error)) (result, error) {
+	r := result{tool: tool, size: size}
 	if err := reset(ctx, db); err != nil {
 		return r, err
 	}
 	t, counted := newTimer(), newCounter()
 	start := time.Now()
-	rep, err := chunk.Ranges(ctx, counted.on(db).Model(&Event{}).Where("status = ?", "expired"),
-		func(rows *gorm.DB, _ chunk.Range) error {
-			return rows.Update("counter", gorm.Expr("counter + 1")).Error
-		}, chunk.Size(size), chunk.Hooks(t.callbacks()))
+	rep, err := do(counted.on(db).Model(&Event{}).Where("status = ?", "expired"), chunk.Size(size), chunk.Hooks(t.callbacks()))
 	r.total = time.Since(start)
 	if err != nil {
 		return r, err
 	}
 	r.rows, r.chunks, r.longest, r.stmts = rep.Rows, rep.Chunks, t.longest, counted.perChunk(rep.Chunks)
 	counted.print(out, c.showSQL, r.tool)
-	return r, verifyUpdated(ctx, db, c.rows)
+	return r, nil
 }
 
 // plainUpdate is the server's limit: one UPDATE of every selected row in one
