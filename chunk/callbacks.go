@@ -62,8 +62,8 @@ type Info struct {
 	Progress Progress
 }
 
-// Chunk is the set of lifecycle callbacks chunk.Run calls around each chunk.
-// Every field is optional: the zero Chunk does nothing. The callbacks run
+// Callbacks is the set of lifecycle callbacks Run, Ranges and Purge call around
+// each chunk. Every field is optional: the zero Callbacks does nothing. The callbacks run
 // outside the chunk's transaction and receive Run's ctx; they run on the
 // goroutine that called chunk.Run, or with chunk.Workers on the workers'
 // goroutines one call at a time.
