@@ -62,6 +62,9 @@ func startPGPair(t *testing.T, sync bool) *pgPair {
 		}
 		t.Skipf(format+": skipping the failover test (it starts its own PostgreSQL pair as root)", args...)
 	}
+	if os.Getenv(dbtest.EnvNestedPureGo) != "" {
+		t.Skip("the nested sqlite-purego run: the -race run has the failover tests")
+	}
 	if os.Geteuid() != 0 {
 		unavailable("not root")
 	}

@@ -96,6 +96,13 @@ func Run(t *testing.T, body func(t *testing.T, db *DB)) {
 // a -race build.
 const EnvPureGoUnderRace = "GORMUP_TEST_PUREGO_UNDER_RACE"
 
+// EnvNestedPureGo is set, to 1, in the environment of the nested go test
+// that TestPureGoSQLiteWithoutRace starts. Its -run pattern selects the
+// sqlite-purego subtests, but a top-level test without subtests matches it
+// whole: a test that needs something other than SQLite (a cluster, a server
+// pair of its own) must skip when this is set, or it runs twice at once.
+const EnvNestedPureGo = "GORMUP_TEST_NESTED_PUREGO"
+
 // SkipPureGoUnderRace skips t when target is SQLitePureGo in a -race build,
 // as Run does for its sqlite-purego subtest; tests that open that target
 // themselves call it too. The
