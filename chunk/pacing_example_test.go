@@ -166,3 +166,21 @@ func ExampleDryRun() {
 	// DELETE FROM `example_accounts` WHERE (status = "closed") AND `example_accounts`.`id` <= 4
 	// left: 10
 }
+
+// Conditions written for gorm.G — func(*gorm.Statement) scopes, what
+// gorm.G[T](db).Scopes takes — go to Run, Ranges and Purge with Scopes.
+func ExampleScopes() {
+	ctx := context.Background()
+	db := openRunExample()
+	closed := func(s *gorm.Statement) { s.Where("status = ?", "closed") }
+
+	rep, err := chunk.Purge(ctx, db.Model(&exampleAccount{}), chunk.Size(2), chunk.Scopes(closed))
+	fmt.Println("deleted:", rep.Rows, err)
+
+	var left int64
+	db.Model(&exampleAccount{}).Count(&left)
+	fmt.Println("left:", left)
+	// Output:
+	// deleted: 5 <nil>
+	// left: 5
+}

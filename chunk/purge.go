@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/gormup/gormup/internal/model"
 	"github.com/gormup/gormup/internal/where"
 	"gorm.io/gorm"
 )
@@ -77,6 +78,9 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
 		return Report{}, fmt.Errorf("%w: Purge needs db.Model(...)", ErrBadWork)
 	}
 	cfg := newRunConfig(opts)
+	// db.Scopes and Scopes conditions are the caller's: the guard must see
+	// them (they run once, here, not again in the runner).
+	db, cfg.scopes = model.Scoped(db, cfg.scopes...), nil
 	if !cfg.allowAll {
 		if err := where.Check(db.Statement); err != nil {
 			return Report{}, fmt.Errorf("%w: %w", ErrNoCondition, err)

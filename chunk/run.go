@@ -195,6 +195,9 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	if err := cfg.retry.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
+	if len(cfg.scopes) > 0 {
+		db = model.Scoped(db, cfg.scopes...)
+	}
 	r := &runner{cfg: cfg, db: db, lock: dialect.LockOf(cfg.lock, dialect.Lock{}), total: -1, start: time.Now()}
 	pace, err := newPacing(cfg, db, r.held)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gormup/gormup/internal/txn"
 	"github.com/gormup/gormup/lock"
+	"gorm.io/gorm"
 )
 
 // Defaults of Run.
@@ -33,6 +34,8 @@ type runConfig struct {
 	throttled bool
 	checks    []Check
 	maxHold   time.Duration
+	// Conditions written as gorm.G scopes (Scopes).
+	scopes []func(*gorm.Statement)
 	// Purge and MaxRows (purge.go).
 	maxRows  int64
 	allowAll bool
@@ -47,6 +50,17 @@ func newRunConfig(opts []Option) runConfig {
 		}
 	}
 	return c
+}
+
+// Scopes adds conditions written as gorm.G scopes (func(*gorm.Statement),
+// what gorm.G[T](db).Scopes takes) to db's own, as batch.Scopes does for
+// batch's entry points: they are applied before anything is checked
+// (Purge's guard sees them) and every chunk's key range is ANDed onto db's
+// conditions and these as one parenthesised group. Scopes of several Scopes
+// options run in the order given; nil ones are skipped. Run, Ranges, Purge
+// and Plan.
+func Scopes(scopes ...func(*gorm.Statement)) Option {
+	return func(c *runConfig) { c.scopes = append(c.scopes, scopes...) }
 }
 
 // Size sets the number of rows per chunk (DefaultSize, 1000, when not
