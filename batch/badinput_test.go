@@ -83,7 +83,7 @@ func TestBadInputsWriteNothing(t *testing.T) {
 			return err
 		}, batch.ErrNoPrimaryKey, nil},
 		{"keys: chunk over the parameter limit", func(ctx context.Context, db *gorm.DB) error {
-			_, err := batch.UpdateKeys(ctx, db.Model(&updAccount{}), []int64{1}, all, batch.ChunkRows(70000))
+			_, err := batch.UpdateKeys(ctx, db.Model(&updAccount{}), []int64{1}, all, batch.Size(70000))
 			return err
 		}, batch.ErrBadOption, nil},
 		{"keys: unknown column", func(ctx context.Context, db *gorm.DB) error {
@@ -119,7 +119,7 @@ func TestBadInputsWriteNothing(t *testing.T) {
 			return err
 		}, batch.ErrNoPrimaryKey, nil},
 		{"rows: unknown version field", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.CheckVersion("Revision")), batch.ErrUnknownColumn, nil},
-		{"rows: chunk over the parameter limit", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.ChunkRows(40000)), batch.ErrBadOption, nil},
+		{"rows: chunk over the parameter limit", rowsCall([]updAccount{{ID: 1}}, []string{"status"}, batch.Size(40000)), batch.ErrBadOption, nil},
 		{"rows: conditions on db", func(ctx context.Context, db *gorm.DB) error {
 			_, err := batch.UpdateRows(ctx, db.Where("status = ?", "trial"), []updAccount{{ID: 2, Status: "hacked"}}, []string{"status"})
 			return err

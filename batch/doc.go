@@ -34,7 +34,7 @@
 // nothing there does not compile: [Update] takes [UpdateOption], [UpdateKeys]
 // [KeysOption], [UpdateRows] [RowsOption]. An option valid for several
 // returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns]),
-// [KeysOrRowsOption] ([ChunkRows], [CommitEach]) and [Option] ([Attempts],
+// [KeysOrRowsOption] ([Size], [CommitEach]) and [Option] ([Attempts],
 // [RetryBudget], [OnProgress], [Scopes]). No options is the default
 // configuration; a zero value means an option's default and a negative one
 // returns [ErrBadOption] naming the option.

@@ -18,14 +18,14 @@ func TestErrorTextSaysHowToAllow(t *testing.T) {
 	set := map[string]any{"balance": 1}
 	_, errUnbounded := batch.Update(ctx, db.Model(&gAccount{}), set)
 	_, errKeys := batch.UpdateKeys(ctx, db.Model(&gAccount{}), []int64{1}, set, batch.Attempts(-1))
-	_, errRows := batch.UpdateRows(ctx, db.DB, []gAccount{{ID: 1}}, []string{"balance"}, batch.ChunkRows(-2))
+	_, errRows := batch.UpdateRows(ctx, db.DB, []gAccount{{ID: 1}}, []string{"balance"}, batch.Size(-2))
 	for _, tt := range []struct {
 		err  error
 		want string
 	}{
 		{errUnbounded, "batch: refusing to update every row: no WHERE condition on table g_accounts; to write every row it matches on purpose, pass batch.AllowAll()"},
 		{errKeys, "batch: invalid option: Attempts is negative; 0 means the default"},
-		{errRows, "batch: invalid option: ChunkRows is negative; 0 means the default"},
+		{errRows, "batch: invalid option: Size is negative; 0 means the default"},
 	} {
 		if tt.err == nil || tt.err.Error() != tt.want {
 			t.Errorf("got %v\nwant %s", tt.err, tt.want)

@@ -21,7 +21,7 @@ func exactCases() []modeltest.Case {
 				return batch.UpdateKeys(ctx, cond(db.Table(table).Model(&modeltest.Account{})), []int64{1, 5, 9}, incr)
 			}, Changed: []int64{1, 5}, Bump: 1, Count: 2},
 			modeltest.Case{Name: "UpdateKeys CommitEach/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-				return batch.UpdateKeys(ctx, cond(db.Table(table).Model(&modeltest.Account{})), []int64{1, 5, 9, 12}, incr, batch.CommitEach(), batch.ChunkRows(1))
+				return batch.UpdateKeys(ctx, cond(db.Table(table).Model(&modeltest.Account{})), []int64{1, 5, 9, 12}, incr, batch.CommitEach(), batch.Size(1))
 			}, Changed: []int64{1, 5}, Bump: 1, Count: 2},
 			modeltest.Case{Name: "Update/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 				return batch.Update(ctx, cond(db.Table(table).Model(&modeltest.Account{})), incr)

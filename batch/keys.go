@@ -20,7 +20,7 @@ const keysFixedSlack = 32
 //
 //	n, err := batch.UpdateKeys(ctx, db.Model(&Account{}), ids, map[string]any{"status": "closed"})
 //
-// Keys go into IN lists of at most DefaultKeysPerStatement keys (ChunkRows
+// Keys go into IN lists of at most DefaultKeysPerStatement keys (Size
 // changes it), always under the dialect's bind-parameter limit (2,100 on SQL
 // Server), so a list of 100,000 keys works everywhere; chunked IN lists are
 // used on PostgreSQL too, rather than one = ANY($1) array parameter, so the
@@ -87,7 +87,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	size := min(DefaultKeysPerStatement, room, MaxStatementParams-fixed)
 	if cfg.chunkRows > 0 {
 		if cfg.chunkRows > room {
-			return 0, fmt.Errorf("%w: ChunkRows(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Name())
+			return 0, fmt.Errorf("%w: Size(%d) exceeds the %d keys that fit in one %s statement", ErrBadOption, cfg.chunkRows, room, d.Name())
 		}
 		size = cfg.chunkRows
 	}

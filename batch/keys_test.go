@@ -18,7 +18,7 @@ func TestUpdateKeys(t *testing.T) {
 		cdb, rec := dbtest.Capture(db.DB)
 		var reports []chunk.Progress
 		n, err := batch.UpdateKeys(ctx, cdb.Model(&updAccount{}).Where("balance < ?", 113), keys,
-			map[string]any{"status": "closed"}, batch.ChunkRows(3), batch.CommitEach(),
+			map[string]any{"status": "closed"}, batch.Size(3), batch.CommitEach(),
 			batch.OnProgress(func(p chunk.Progress) { reports = append(reports, p) }))
 		if err != nil {
 			t.Fatal(err)
@@ -80,7 +80,7 @@ func TestUpdateKeysAtomic(t *testing.T) {
 		// the first chunk is rolled back with it.
 		fail.failAt(2)
 		_, err := batch.UpdateKeys(context.Background(), db.Model(&updAccount{}), []int{1, 2, 3, 4},
-			map[string]any{"balance": 0}, batch.ChunkRows(2))
+			map[string]any{"balance": 0}, batch.Size(2))
 		var se *batch.StatementError
 		if !errors.As(err, &se) || !errors.Is(err, errInjected) || se.Chunk != 1 {
 			t.Fatalf("err = %v, want *StatementError for chunk 1 wrapping the injected failure", err)
@@ -91,7 +91,7 @@ func TestUpdateKeysAtomic(t *testing.T) {
 		// The same keys without the failure: both chunks are written.
 		fail.failAt(0)
 		n, err := batch.UpdateKeys(context.Background(), db.Model(&updAccount{}), []int{1, 2, 3, 4},
-			map[string]any{"balance": 0}, batch.ChunkRows(2))
+			map[string]any{"balance": 0}, batch.Size(2))
 		if err != nil || n != 4 {
 			t.Fatalf("UpdateKeys = %d, %v; want 4, nil", n, err)
 		}

@@ -11,16 +11,16 @@ import (
 
 // Defaults of the options of Update, UpdateKeys and UpdateRows.
 const (
-	// DefaultChunkRows is how many rows UpdateRows writes per statement when
-	// ChunkRows is not given, unless the dialect's parameter limit or
+	// DefaultSize is how many rows UpdateRows writes per statement when
+	// Size is not given, unless the dialect's parameter limit or
 	// MaxStatementParams allows fewer.
-	DefaultChunkRows = 2000
+	DefaultSize = 2000
 	// MaxStatementParams caps the bind parameters of one UpdateRows or
 	// UpdateKeys statement below the dialect's own limit, which keeps
 	// statements small enough to parse and plan quickly.
 	MaxStatementParams = 20000
 	// DefaultKeysPerStatement is how many keys UpdateKeys puts in one IN
-	// list when ChunkRows is not given (fewer when the parameter limit
+	// list when Size is not given (fewer when the parameter limit
 	// requires: about 2,000 on SQL Server).
 	DefaultKeysPerStatement = 5000
 	// DefaultRetryBudget is how long a transaction that failed with a
@@ -50,7 +50,7 @@ type UpdateOrKeysOption interface {
 }
 
 // KeysOrRowsOption is an option of both UpdateKeys and UpdateRows
-// (ChunkRows, CommitEach).
+// (Size, CommitEach).
 type KeysOrRowsOption interface {
 	KeysOption
 	RowsOption
@@ -119,7 +119,7 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 		name  string
 		value int64
 	}{
-		{"MaxRows", c.maxRows}, {"Chunked", int64(c.chunked)}, {"ChunkRows", int64(c.chunkRows)},
+		{"MaxRows", c.maxRows}, {"Chunked", int64(c.chunked)}, {"Size", int64(c.chunkRows)},
 		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
 	} {
 		if v.value < 0 {
@@ -167,12 +167,12 @@ func OnProgress(fn func(chunk.Progress)) Option {
 	return option(func(c *config) { c.onProgress = fn })
 }
 
-// ChunkRows fixes how many rows (UpdateRows) or keys (UpdateKeys) go into one
-// statement. The default is DefaultChunkRows or DefaultKeysPerStatement,
+// Size fixes how many rows (UpdateRows) or keys (UpdateKeys) go into one
+// statement. The default is DefaultSize or DefaultKeysPerStatement,
 // lowered to fit the dialect's parameter limit and MaxStatementParams; a
 // size that does not fit the dialect's parameter limit returns ErrBadOption.
 // UpdateRows and UpdateKeys.
-func ChunkRows(n int) KeysOrRowsOption {
+func Size(n int) KeysOrRowsOption {
 	return keysOrRowsOption(func(c *config) { c.chunkRows = n })
 }
 

@@ -79,8 +79,8 @@ type Result struct {
 //   - SQL Server: UPDATE … FROM … JOIN (VALUES …);
 //   - older SQLite, MySQL and MariaDB: SET c = CASE WHEN … END.
 //
-// Chunks hold DefaultChunkRows rows, fewer when the dialect's bind-parameter
-// limit (2,100 on SQL Server) or MaxStatementParams requires; ChunkRows fixes
+// Chunks hold DefaultSize rows, fewer when the dialect's bind-parameter
+// limit (2,100 on SQL Server) or MaxStatementParams requires; Size fixes
 // the size. On SQLite and MySQL/MariaDB the full-chunk statement is prepared
 // once per transaction and reused.
 //
@@ -302,10 +302,10 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	if room == 0 {
 		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Name())
 	}
-	w.size = max(1, min(DefaultChunkRows, room, (MaxStatementParams-fixed)/perRow))
+	w.size = max(1, min(DefaultSize, room, (MaxStatementParams-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
-			return fmt.Errorf("%w: ChunkRows(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Name())
+			return fmt.Errorf("%w: Size(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Name())
 		}
 		w.size = w.cfg.chunkRows
 	}

@@ -156,7 +156,7 @@ func TestUpdateRowsVersions(t *testing.T) {
 				dbtest.MustExec(t, db.DB, "UPDATE ver_rows SET val = 0, version = NULL WHERE id IN (1, 3)")
 				dbtest.MustExec(t, db.DB, "UPDATE ver_rows SET val = 0, version = 5 WHERE id = 2")
 				dbtest.MustExec(t, db.DB, "UPDATE ver_rows SET val = 0, version = 2 WHERE id = 4")
-				res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"val"}, batch.CheckVersion("Version"), batch.ListMissing(), batch.ChunkRows(size))
+				res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"val"}, batch.CheckVersion("Version"), batch.ListMissing(), batch.Size(size))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -136,7 +136,7 @@ func roundTrip(t *testing.T, db *dbtest.DB, in rtInput) {
 	// prepared once and reused (SQLite, MySQL).
 	var opts []batch.RowsOption
 	if in.I%2 != 0 {
-		opts = append(opts, batch.ChunkRows(1))
+		opts = append(opts, batch.Size(1))
 	}
 	res, rowsErr := batch.UpdateRows(context.Background(), db.Table("rt_rows"), rows, rtColumns, opts...)
 	if (gormErr == nil) != (rowsErr == nil) {

@@ -88,7 +88,7 @@ func TestUpdateRowsMatchedNotChanged(t *testing.T) {
 		}
 		// Nothing changes at all now: every found row still counts, and the
 		// missing keys are listed (MySQL reads the chunk's keys back).
-		res, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"}, batch.ListMissing(), batch.ChunkRows(2))
+		res, err = batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"}, batch.ListMissing(), batch.Size(2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
 			rows[i] = updAccount{ID: int64(i + 1), Balance: int64(i * 10)}
 		}
 		cdb, rec := dbtest.Capture(db.DB)
-		res, err := batch.UpdateRows(ctx, cdb, rows, []string{"balance"}, batch.ChunkRows(10))
+		res, err := batch.UpdateRows(ctx, cdb, rows, []string{"balance"}, batch.Size(10))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
 			rows[i].Status = "s"
 		}
 		fail.failAt(3)
-		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10))
+		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.Size(10))
 		var se *batch.StatementError
 		if !errors.As(err, &se) || !errors.Is(err, errInjected) || se.Chunk != 2 || se.Done != 0 {
 			t.Fatalf("err = %v, want *StatementError{Chunk: 2, Done: 0} wrapping the injected failure", err)
@@ -139,7 +139,7 @@ func TestUpdateRowsChunksAndAtomicity(t *testing.T) {
 		// CommitEach keeps the chunks before the failure, and reports each.
 		var done []int64
 		fail.failAt(3)
-		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.ChunkRows(10), batch.CommitEach(),
+		_, err = batch.UpdateRows(ctx, db.DB, rows, []string{"status"}, batch.Size(10), batch.CommitEach(),
 			batch.OnProgress(func(p chunk.Progress) { done = append(done, p.Done) }))
 		if fmt.Sprint(done) != "[10 20]" {
 			t.Errorf("progress = %v, want [10 20]", done)

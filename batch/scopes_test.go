@@ -118,8 +118,8 @@ func TestScopesFromGormG(t *testing.T) {
 			{"UpdateKeys", func(db *gorm.DB) (int64, error) {
 				return batch.UpdateKeys(ctx, db.Model(&gAccount{}), []int64{1, 2, 3}, add, batch.Scopes(newOrClosed))
 			}, func(t *testing.T) []int64 { return inKeys([]int64{1, 2, 3}, gormG(t, newOrClosed)) }, nil},
-			{"UpdateKeys/ChunkRows", func(db *gorm.DB) (int64, error) {
-				return batch.UpdateKeys(ctx, db.Model(&gAccount{}), []int64{1, 2, 3, 5, 6}, add, batch.Scopes(newOrClosed), batch.ChunkRows(2))
+			{"UpdateKeys/Size", func(db *gorm.DB) (int64, error) {
+				return batch.UpdateKeys(ctx, db.Model(&gAccount{}), []int64{1, 2, 3, 5, 6}, add, batch.Scopes(newOrClosed), batch.Size(2))
 			}, func(t *testing.T) []int64 { return inKeys([]int64{1, 2, 3, 5, 6}, gormG(t, newOrClosed)) }, nil},
 			{"UpdateRows/condition scope", func(db *gorm.DB) (int64, error) {
 				res, err := batch.UpdateRows(ctx, db, []gAccount{{ID: 1, Balance: 1010}, {ID: 3, Balance: 1030}}, []string{"balance"}, batch.Scopes(newOrClosed))

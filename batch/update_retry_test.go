@@ -47,7 +47,7 @@ func TestRetryableErrorsRerunTheTransaction(t *testing.T) {
 		rdb := dbtest.Reopen(t, db)
 		calls := failFirstUpdate(t, rdb)
 		res, err := batch.UpdateRows(ctx, rdb, []updAccount{{ID: 1, Balance: 5}, {ID: 2, Balance: 6}, {ID: 3, Balance: 7}},
-			[]string{"balance"}, batch.ChunkRows(2))
+			[]string{"balance"}, batch.Size(2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestCheckVersionConcurrentWriters(t *testing.T) {
 					in[i] = updAccount{ID: int64(i + 1), Balance: int64(1000 * (w + 1)), Version: 1}
 				}
 				results[w], errs[w] = batch.UpdateRows(context.Background(), db.DB, in, []string{"balance"},
-					batch.CheckVersion("Version"), batch.ChunkRows(15), batch.Attempts(20))
+					batch.CheckVersion("Version"), batch.Size(15), batch.Attempts(20))
 			}()
 		}
 		wg.Wait()

@@ -158,7 +158,7 @@ func TestGaleraBatchUpdateRows(t *testing.T) {
 		for i := range rows {
 			rows[i] = Account{ID: int64(i + 1), Owner: fmt.Sprintf("round %d", round), Balance: -1}
 		}
-		res, err := batch.UpdateRows(ctx, nodes[0].DB, rows, []string{"owner"}, batch.ChunkRows(100))
+		res, err := batch.UpdateRows(ctx, nodes[0].DB, rows, []string{"owner"}, batch.Size(100))
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}

@@ -90,7 +90,7 @@ func TestStandbyBatchUpdateRows(t *testing.T) {
 		t.Fatalf("UpdateRows: %+v, want 3 matched on the primary and key 9 missing", res)
 	}
 	res, err = batch.UpdateRows(ctx, s.Resolved, []Account{{ID: 1, Balance: 11}, {ID: 4, Balance: 44}}, []string{"balance"},
-		batch.CommitEach(), batch.ChunkRows(1))
+		batch.CommitEach(), batch.Size(1))
 	if err != nil || res.Matched != 2 || res.Statements != 2 {
 		t.Fatalf("UpdateRows CommitEach: %+v, %v; want 2 matched in 2 statements", res, err)
 	}

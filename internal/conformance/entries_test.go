@@ -140,13 +140,13 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(int64)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.ChunkRows(2))
+			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.Size(2))
 		case string:
 			keys := make([]string, len(in.keys))
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(string)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.ChunkRows(2))
+			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.Size(2))
 		default:
 			panic(fmt.Sprintf("key type %T", k))
 		}
@@ -155,7 +155,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		opts := []batch.RowsOption{batch.ListMissing()}
 		switch e.name {
 		case "RowsEach":
-			opts = append(opts, batch.CommitEach(), batch.ChunkRows(2))
+			opts = append(opts, batch.CommitEach(), batch.Size(2))
 		case "RowsVersion":
 			opts = append(opts, batch.CheckVersion("Version"))
 		}

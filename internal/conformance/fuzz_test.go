@@ -129,7 +129,7 @@ func checkBound(t *testing.T, db *dbtest.DB, a, b []byte, keyBits uint8) {
 			if len(keys) == 0 {
 				return batch.ErrEmpty
 			}
-			_, err := batch.UpdateKeys(ctx, model(), keys, map[string]any{"balance": gorm.Expr("balance + ?", delta)}, batch.ChunkRows(2))
+			_, err := batch.UpdateKeys(ctx, model(), keys, map[string]any{"balance": gorm.Expr("balance + ?", delta)}, batch.Size(2))
 			return err
 		}},
 		{"Chunked", all, func() error {
