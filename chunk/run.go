@@ -235,7 +235,7 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 	if err := r.dialect.CheckLock(r.lock); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLockUnsupported, err)
 	}
-	if cfg.workers > 1 && r.dialect.Family() == dialect.SQLite && r.lock.Strength == dialect.NoLock {
+	if cfg.workers > 1 && r.dialect.SingleWriter() && r.lock.Strength == dialect.NoLock {
 		// One writer: workers whose transactions began as readers would fail
 		// with busy errors when upgrading; taking the write lock first makes
 		// them wait their turn (busy timeout) instead.
