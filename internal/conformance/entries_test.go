@@ -78,6 +78,20 @@ func (o outcome) String() string {
 func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string, e entry, q *gorm.DB, in *input[T], s *schema.Schema, target string, rows []T) outcome {
 	change := func(r *T) error { addBalance(r, delta); return nil }
 	values := map[string]any{"balance": gorm.Expr("balance + ?", delta)}
+	// The caller's conditions as gorm.G scopes, passed with each package's
+	// Scopes option (the or-gscope input); none for the other inputs.
+	var uOpts []updater.UpdateOption
+	var bOpts []batch.Option
+	var cOpts []chunk.Option
+	if in.gscope != nil {
+		g := in.gscope
+		if e.kind == kOne {
+			g = in.gscopeOne
+		}
+		uOpts = append(uOpts, updater.Scopes(g))
+		bOpts = append(bOpts, batch.Scopes(g))
+		cOpts = append(cOpts, chunk.Scopes(g))
+	}
 	var calls atomic.Int64
 	capped := func() error {
 		if calls.Add(1) > chunkCap {
@@ -100,12 +114,12 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 	}
 	switch e.name {
 	case "Update":
-		res, err := updater.Update(ctx, q, change)
+		res, err := updater.Update(ctx, q, change, uOpts...)
 		return outcome{err: err, n: int64(min(len(res.Changes), 1))}
 	case "Transaction":
 		var n int64
 		err := updater.Transaction(ctx, q.Session(&gorm.Session{NewDB: true}), func(tx *gorm.DB) error {
-			res, err := updater.Update(ctx, in.whereOne(in.scope(tx, target)), change)
+			res, err := updater.Update(ctx, in.whereOne(in.scope(tx, target)), change, uOpts...)
 			n = int64(min(len(res.Changes), 1))
 			return err
 		})
@@ -116,17 +130,17 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 				return err
 			}
 			return change(r)
-		}, chunk.Size(2))
+		}, append(cOpts, chunk.Size(2))...)
 		return outcome{err: err, n: res.Changed}
 	case "batch.Update":
-		n, err := batch.Update(ctx, q, values)
+		n, err := batch.Update(ctx, q, values, toUpdate(bOpts)...)
 		return outcome{err: err, n: n}
 	case "Chunked":
-		n, err := batch.Update(ctx, q, values, batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
+		n, err := batch.Update(ctx, q, values, append(toUpdate(bOpts), batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
 			if capped() != nil {
 				cancel()
 			}
-		}))
+		}))...)
 		if calls.Load() > chunkCap {
 			err = errors.Join(errLoop, err)
 		}
@@ -140,19 +154,19 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(int64)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.Size(2))
+			n, err = batch.UpdateKeys(ctx, q, keys, values, append(toKeys(bOpts), batch.Size(2))...)
 		case string:
 			keys := make([]string, len(in.keys))
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(string)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, batch.Size(2))
+			n, err = batch.UpdateKeys(ctx, q, keys, values, append(toKeys(bOpts), batch.Size(2))...)
 		default:
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
 	case "Rows", "RowsEach", "RowsVersion":
-		opts := []batch.RowsOption{batch.ListMissing()}
+		opts := append(toRows(bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.Size(2))
@@ -167,7 +181,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		sort.Strings(o.missingKeys)
 		return o
 	case "Run", "Workers":
-		opts := []chunk.Option{chunk.Size(2)}
+		opts := append(cOpts, chunk.Size(2))
 		if e.name == "Workers" {
 			opts = append(opts, chunk.Workers(2))
 		}
@@ -179,8 +193,34 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 				return err
 			}
 			return rows.UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
-		}, chunk.Size(2))
+		}, append(cOpts, chunk.Size(2))...)
 		return outcome{err: err, n: rep.Rows}
 	}
 	panic("unknown entry " + e.name)
+}
+
+// toUpdate, toKeys and toRows hand batch Options (valid everywhere) to the
+// entry point whose option type is narrower.
+func toUpdate(o []batch.Option) []batch.UpdateOption {
+	out := make([]batch.UpdateOption, len(o))
+	for i, x := range o {
+		out[i] = x
+	}
+	return out
+}
+
+func toKeys(o []batch.Option) []batch.KeysOption {
+	out := make([]batch.KeysOption, len(o))
+	for i, x := range o {
+		out[i] = x
+	}
+	return out
+}
+
+func toRows(o []batch.Option) []batch.RowsOption {
+	out := make([]batch.RowsOption, len(o))
+	for i, x := range o {
+		out[i] = x
+	}
+	return out
 }

@@ -44,6 +44,10 @@ type input[T any] struct {
 	composite bool
 	// keysOnly: only the key-driven entry points apply.
 	keysOnly bool
+	// gscope and gscopeOne, when set, are the caller's conditions written
+	// as gorm.G scopes and passed with each package's Scopes option instead
+	// of on db (gscopeOne for the one-row entry points).
+	gscope, gscopeOne func(*gorm.Statement)
 }
 
 func (in *input[T]) label() string { return in.name }
@@ -80,6 +84,18 @@ func orInput(name string, where, whereOne func(db *gorm.DB) *gorm.DB) runner {
 		whereOne: whereOne, oneKey: []any{int64(3)},
 		keys: intKeys, rowsWhere: true,
 	}
+}
+
+// gscopeInput is or-scope written the gorm.G way: the OR condition is a
+// func(*gorm.Statement) given with batch.Scopes, updater.Scopes or
+// chunk.Scopes, db carries none.
+func gscopeInput() runner {
+	in := orInput("or-gscope",
+		func(db *gorm.DB) *gorm.DB { return db },
+		func(db *gorm.DB) *gorm.DB { return db }).(*input[Account])
+	in.gscope = func(s *gorm.Statement) { s.Where("status = ?", "new").Or("status = ?", "closed") }
+	in.gscopeOne = func(s *gorm.Statement) { s.Where("status = ?", "zzz").Or("id = ?", 3) }
+	return in
 }
 
 // inputs returns every input of the matrix for dialect.
@@ -159,6 +175,7 @@ func inputs(dialect string) []runner {
 			func(db *gorm.DB) *gorm.DB {
 				return db.Scopes(func(d *gorm.DB) *gorm.DB { return d.Where("status = ?", "zzz").Or("id = ?", 3) })
 			}),
+		gscopeInput(),
 		orInput("or-newline", nlWhere, nlOne),
 		orInput("or-tab", tabWhere, tabOne),
 		&input[Account]{
