@@ -36,6 +36,9 @@ type entry struct {
 	versions bool
 	// checkVersion: UpdateRows with CheckVersion("Version").
 	checkVersion bool
+	// deletes: the entry point deletes the rows it selects (soft-deletes
+	// them on a model with a soft-delete field, unless Unscoped).
+	deletes bool
 }
 
 var entries = []entry{
@@ -51,6 +54,7 @@ var entries = []entry{
 	{name: "Run", kind: kCond, generic: true},
 	{name: "Ranges", kind: kCond},
 	{name: "Workers", kind: kCond, generic: true},
+	{name: "Purge", kind: kCond, deletes: true},
 }
 
 // chunkCap bounds the chunks (and change calls) of one call: the matrix has
@@ -186,6 +190,10 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			opts = append(opts, chunk.Workers(2))
 		}
 		rep, err := chunk.Run(ctx, q, work, opts...)
+		return outcome{err: err, n: rep.Rows}
+	case "Purge":
+		stop := chunk.Callbacks{Before: func(context.Context, chunk.Info) error { return capped() }}
+		rep, err := chunk.Purge(ctx, q, append(cOpts, chunk.Size(2), chunk.Hooks(stop))...)
 		return outcome{err: err, n: rep.Rows}
 	case "Ranges":
 		rep, err := chunk.Ranges(ctx, q, func(rows *gorm.DB, _ chunk.Range) error {

@@ -168,6 +168,15 @@ func (in *input[T]) wanted(dialect string, e entry, s *schema.Schema, x expectat
 	if x.err != nil {
 		return formatAll(rows)
 	}
+	if e.deletes {
+		kept := rows[:0]
+		for i := range rows {
+			if !x.touched[foldKey(dialect, keyOf(s, &rows[i]))] || (!in.unscoped && markDeleted(&rows[i])) {
+				kept = append(kept, rows[i])
+			}
+		}
+		return formatAll(kept)
+	}
 	for i := range rows {
 		if x.touched[foldKey(dialect, keyOf(s, &rows[i]))] {
 			addBalance(&rows[i], delta)

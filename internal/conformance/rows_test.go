@@ -121,6 +121,17 @@ func deleted(row any) bool {
 	return f.IsValid() && f.Interface().(gorm.DeletedAt).Valid
 }
 
+// markDeleted marks row soft-deleted and reports whether it has a
+// soft-delete field to mark.
+func markDeleted(row any) bool {
+	f := reflect.Indirect(reflect.ValueOf(row)).FieldByName("DeletedAt")
+	if !f.IsValid() {
+		return false
+	}
+	f.Set(reflect.ValueOf(gorm.DeletedAt{Valid: true}))
+	return true
+}
+
 // format renders row compactly: fields joined by "|", NULL as ∅, strings
 // without the trailing spaces char(n) pads with, a soft-delete mark as
 // "del" or "live".
