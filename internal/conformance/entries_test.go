@@ -137,10 +137,10 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		}, append(cOpts, chunk.Size(2))...)
 		return outcome{err: err, n: res.Changed}
 	case "batch.Update":
-		n, err := batch.Update(ctx, q, values, toUpdate(bOpts)...)
+		n, err := batch.Update(ctx, q, values, narrow[batch.UpdateOption](bOpts)...)
 		return outcome{err: err, n: n}
 	case "Chunked":
-		n, err := batch.Update(ctx, q, values, append(toUpdate(bOpts), batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
+		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
 			if capped() != nil {
 				cancel()
 			}
@@ -158,19 +158,19 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(int64)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, append(toKeys(bOpts), batch.Size(2))...)
+			n, err = batch.UpdateKeys(ctx, q, keys, values, append(narrow[batch.KeysOption](bOpts), batch.Size(2))...)
 		case string:
 			keys := make([]string, len(in.keys))
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(string)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, append(toKeys(bOpts), batch.Size(2))...)
+			n, err = batch.UpdateKeys(ctx, q, keys, values, append(narrow[batch.KeysOption](bOpts), batch.Size(2))...)
 		default:
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
 	case "Rows", "RowsEach", "RowsVersion":
-		opts := append(toRows(bOpts), batch.ListMissing())
+		opts := append(narrow[batch.RowsOption](bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.Size(2))
@@ -207,28 +207,12 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 	panic("unknown entry " + e.name)
 }
 
-// toUpdate, toKeys and toRows hand batch Options (valid everywhere) to the
-// entry point whose option type is narrower.
-func toUpdate(o []batch.Option) []batch.UpdateOption {
-	out := make([]batch.UpdateOption, len(o))
-	for i, x := range o {
-		out[i] = x
-	}
-	return out
-}
-
-func toKeys(o []batch.Option) []batch.KeysOption {
-	out := make([]batch.KeysOption, len(o))
-	for i, x := range o {
-		out[i] = x
-	}
-	return out
-}
-
-func toRows(o []batch.Option) []batch.RowsOption {
-	out := make([]batch.RowsOption, len(o))
-	for i, x := range o {
-		out[i] = x
+// narrow hands batch Options (valid for every entry point) to an entry
+// point whose option type O is narrower.
+func narrow[O any](opts []batch.Option) []O {
+	out := make([]O, len(opts))
+	for i, o := range opts {
+		out[i] = any(o).(O)
 	}
 	return out
 }
