@@ -27,7 +27,7 @@ const (
 	// retryable error (deadlock, serialization failure, lock timeout, SQLite
 	// busy) keeps being run again, measured from its first attempt's start;
 	// a ctx deadline that comes earlier ends it earlier. The number of
-	// attempts is not limited unless Attempts (chunk.ChunkAttempts for chunk.Run) is
+	// attempts is not limited unless Attempts (chunk.Attempts for chunk.Run) is
 	// given. Update, UpdateKeys, UpdateRows and Run share it, per
 	// transaction, and it equals updater.DefaultRetryBudget.
 	DefaultRetryBudget = txn.DefaultMaxElapsed
@@ -213,7 +213,7 @@ func Columns(names ...string) UpdateOrKeysOption {
 // the first run included: 1 disables retrying, and 0, the default, sets no
 // limit other than the retry budget (RetryBudget). A negative n returns
 // ErrBadOption. Inside a caller's transaction nothing is retried. chunk.Run's
-// equivalent is chunk.ChunkAttempts. Update, UpdateKeys and UpdateRows.
+// equivalent is chunk.Attempts. Update, UpdateKeys and UpdateRows.
 func Attempts(n int) Option {
 	return option(func(c *config) { c.retry.MaxAttempts = n })
 }

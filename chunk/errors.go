@@ -21,7 +21,7 @@ var (
 	ErrModelMismatch = model.ErrMismatch
 
 	// ErrBadOption is returned before anything runs when an option is out
-	// of range (a negative ChunkAttempts or ChunkRetryBudget).
+	// of range (a negative Attempts or RetryBudget).
 	ErrBadOption = errors.New("chunk: invalid option")
 )
 

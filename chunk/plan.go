@@ -43,8 +43,9 @@ type Preview struct {
 }
 
 // DryRun makes Purge return its Preview in Report.Plan and delete nothing.
-func DryRun() Option {
-	return func(c *runConfig) { c.dryRun = true }
+// Purge only; Plan is the dry run of Run and Ranges.
+func DryRun() PurgeOption {
+	return purgeOption(func(c *runConfig) { c.dryRun = true })
 }
 
 // Plan reads, without writing, how a chunked run over db with opts would
@@ -54,8 +55,12 @@ func DryRun() Option {
 // reads); a checkpoint is not read, so the plan starts at the first row.
 // db must carry a model (ErrBadWork); conditions, Table, OrderBy and Size
 // are honoured as by Ranges.
-func Plan(ctx context.Context, db *gorm.DB, opts ...Option) (Preview, error) {
-	return plan(ctx, db, newRunConfig(opts), false)
+func Plan(ctx context.Context, db *gorm.DB, opts ...PlanOption) (Preview, error) {
+	cfg, err := newRunConfig(opts, PlanOption.applyPlan)
+	if err != nil {
+		return Preview{}, err
+	}
+	return plan(ctx, db, cfg, false)
 }
 
 func plan(ctx context.Context, db *gorm.DB, cfg runConfig, purge bool) (Preview, error) {

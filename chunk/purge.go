@@ -41,15 +41,16 @@ func (e *TooManyRowsError) Unwrap() error { return ErrTooManyRows }
 // MaxRows makes Run, Ranges and Purge count the rows db's conditions match
 // before the first chunk and refuse, with a *TooManyRowsError and nothing
 // run, when there are more than n. 0 (the default) sets no limit; a
-// negative n returns ErrBadOption.
-func MaxRows(n int64) Option {
-	return func(c *runConfig) { c.maxRows = n }
+// negative n returns ErrBadOption. Run, Ranges and Purge.
+func MaxRows(n int64) ExecOption {
+	return execOption(func(c *runConfig) { c.maxRows = n })
 }
 
 // AllowAll lets Purge delete every row of the table (db without a
-// bounding condition); without it Purge refuses with ErrNoCondition.
-func AllowAll() Option {
-	return func(c *runConfig) { c.allowAll = true }
+// bounding condition); without it Purge refuses with ErrNoCondition. Purge
+// only.
+func AllowAll() PurgeOption {
+	return purgeOption(func(c *runConfig) { c.allowAll = true })
 }
 
 // Purge deletes the rows db selects, chunk by chunk, each chunk's DELETE in
@@ -70,14 +71,17 @@ func AllowAll() Option {
 // Checkpoint (a killed purge rerun resumes after the last committed chunk),
 // MaxRows, Hooks, OnProgress, Workers. Report.Rows counts the deleted rows.
 // With DryRun, Purge deletes nothing and returns its Preview in Report.Plan.
-func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
+func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error) {
 	if db == nil {
 		return Report{}, ErrNilDB
 	}
 	if db.Statement.Model == nil {
 		return Report{}, fmt.Errorf("%w: Purge needs db.Model(...)", ErrBadWork)
 	}
-	cfg := newRunConfig(opts)
+	cfg, err := newRunConfig(opts, PurgeOption.applyPurge)
+	if err != nil {
+		return Report{}, err
+	}
 	// db.Scopes and Scopes conditions are the caller's: the guard must see
 	// them (they run once, here, not again in the runner).
 	db, cfg.scopes = model.Scoped(db, cfg.scopes...), nil
@@ -98,7 +102,7 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
 		// A zero value: a model value's primary key would add a condition.
 		return rows.Delete(reflect.New(typ).Interface()).Error
 	}
-	return Ranges(ctx, db, del, opts...)
+	return ranges(ctx, db, del, cfg)
 }
 
 // checkMaxRows counts the rows db's conditions match and refuses more than

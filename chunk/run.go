@@ -77,8 +77,8 @@ type Report struct {
 // chunk, advance the checkpoint, commit. The chunk slice is reused: do not
 // keep it after work returns. A retryable error (deadlock, serialization
 // failure, lock timeout, SQLite busy) rolls the chunk back, reloads and
-// reruns it, for up to DefaultRetryBudget (ChunkAttempts and
-// ChunkRetryBudget change the budget; a negative one returns ErrBadOption
+// reruns it, for up to DefaultRetryBudget (Attempts and
+// RetryBudget change the budget; a negative one returns ErrBadOption
 // before anything runs). Any other error — or ctx being done — rolls
 // back that chunk only and stops the run with a *ChunkError saying where to
 // resume; earlier chunks stay committed. If db is itself inside a
@@ -100,7 +100,7 @@ type Report struct {
 //
 // Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
 // follow Lock's dialect rules.
-func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...Option) (Report, error) {
+func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
 	if db == nil {
 		return Report{}, ErrNilDB
@@ -111,7 +111,11 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
 		return Report{}, fmt.Errorf("%w: chunk type %s is not a struct", ErrBadWork, t)
 	}
-	r, err := newRunner(ctx, db, new(T), newRunConfig(opts))
+	cfg, err := newRunConfig(opts, RunOption.applyRun)
+	if err != nil {
+		return Report{}, err
+	}
+	r, err := newRunner(ctx, db, new(T), cfg)
 	if err != nil {
 		return Report{}, err
 	}
@@ -191,9 +195,6 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		if _, ok := db.Statement.Clauses[name]; ok {
 			return nil, fmt.Errorf("%w: found %s", ErrQueryShape, name)
 		}
-	}
-	if err := cfg.retry.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	if len(cfg.scopes) > 0 {
 		db = model.Scoped(db, cfg.scopes...)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
-	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -66,7 +65,16 @@ const rangeAlias = "gormup_chunk"
 // ErrNilDB). Lock is refused (ErrLockUnsupported): the work's own UPDATE
 // locks the chunk's rows. The window function (COUNT(*) OVER ()) needs
 // PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 or SQL Server.
-func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...Option) (Report, error) {
+func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RangesOption) (Report, error) {
+	cfg, err := newRunConfig(opts, RangesOption.applyRanges)
+	if err != nil {
+		return Report{}, err
+	}
+	return ranges(ctx, db, work, cfg)
+}
+
+// ranges is Ranges with its options applied; Purge runs on it.
+func ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, cfg runConfig) (Report, error) {
 	start := time.Now()
 	if db == nil {
 		return Report{}, ErrNilDB
@@ -76,10 +84,6 @@ func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) 
 	}
 	if db.Statement.Model == nil {
 		return Report{}, fmt.Errorf("%w: Ranges needs db.Model(...)", ErrBadWork)
-	}
-	cfg := newRunConfig(opts)
-	if cfg.lock != lock.Default {
-		return Report{}, fmt.Errorf("%w: Ranges takes no lock; its work's statement locks the rows", ErrLockUnsupported)
 	}
 	r, err := newRunner(ctx, db, db.Statement.Model, cfg)
 	if err != nil {

@@ -65,7 +65,7 @@ type EachResult struct {
 // (BeforeUpdate...) do not run: the writes are set-based. The result counts
 // only committed chunks. A nil db returns ErrNilDB, a nil change
 // chunk.ErrBadWork.
-func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...chunk.Option) (EachResult, error) {
+func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...chunk.RunOption) (EachResult, error) {
 	res := EachResult{Columns: map[string]int64{}}
 	if db == nil {
 		return res, ErrNilDB
@@ -165,7 +165,7 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 			res.Columns[col] += n
 		}
 	}}
-	rep, err := chunk.Run(ctx, db, work, append(slices.Clone(opts), chunk.Hooks(commit))...)
+	rep, err := chunk.Run(ctx, db, work, append(slices.Clone(opts), chunk.RunOption(chunk.Hooks(commit)))...)
 	res.Run = rep
 	return res, err
 }
