@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
-	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
@@ -449,23 +447,4 @@ func (r *runner) progress() Progress {
 	p := Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start), Held: r.heldFor, Size: r.cfg.size}
 	p.Rate, p.ETA = chunker.Measure(p.Done, r.rep.Rows, p.Total, p.Elapsed)
 	return p
-}
-
-// warnUnindexedOrder logs, through db's GORM logger, one warning when no index
-// leads with a custom OrderBy: every chunk's keyset query would then sort the
-// whole remaining table. A failed check (a missing table, say) stays silent:
-// the run itself reports it.
-func (r *runner) warnUnindexedOrder(ctx context.Context, model any) {
-	// The caller's ordering columns, without the primary key appended to
-	// make it unique: an index on them is what the keyset query needs.
-	cols := make([]string, len(r.cfg.orderBy))
-	for i := range cols {
-		cols[i] = r.keys[i].name
-	}
-	covered, err := index.Covers(ctx, r.db, model, cols...)
-	if err != nil || covered {
-		return
-	}
-	r.db.Logger.Warn(ctx, "gormup: chunk.Run orders %s by (%s), which no index leads with: each chunk sorts the rest of the table; "+
-		"declare one with a GORM index tag or index.On (index.Advise says which)", r.table, strings.Join(cols, ", "))
 }
