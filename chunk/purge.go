@@ -12,10 +12,8 @@ import (
 )
 
 // ErrNoCondition is returned by Purge, before anything runs, when db's
-// conditions do not bound the rows: no condition, a vacuous one (1=1,
-// TRUE), only "id IS NOT NULL", a struct condition whose fields GORM
-// dropped as zero values, or only the soft-delete filter. AllowAll lets
-// Purge delete every row.
+// conditions do not bound the rows (hooks.UnboundedReason lists what counts
+// as unbounded). AllowAll lets Purge delete every row.
 var ErrNoCondition = errors.New("chunk: refusing to purge every row")
 
 // ErrTooManyRows is wrapped by a *TooManyRowsError when more rows match
@@ -54,23 +52,19 @@ func AllowAll() PurgeOption {
 }
 
 // Purge deletes the rows db selects, chunk by chunk, each chunk's DELETE in
-// a transaction of its own: the chunked, resumable DELETE of pt-archiver's
-// --purge --bulk-delete --commit-each. db must carry a model and a condition
-// that bounds the rows (else ErrNoCondition, before any SQL, unless
-// AllowAll):
+// a transaction of its own (see [Purging]):
 //
 //	rep, err := chunk.Purge(ctx, db.Model(&Event{}).Where("created_at < ?", cutoff),
 //		chunk.Size(5000), chunk.Checkpoint("purge-events"), chunk.TargetChunkTime(0))
 //
-// Each chunk is Ranges' key range: its bounds are read by one query and the
-// DELETE carries WHERE (<db's conditions>) AND k > <last key> AND
-// k <= <chunk's last key>, so an OR in the conditions cannot escape it and
-// no key list is shipped (no parameter limit). A model with a soft-delete
-// field is soft-deleted, as GORM's Delete does, unless db is Unscoped.
-// Every option of Run applies: Size, TargetChunkTime, Throttle, MaxHold,
-// Checkpoint (a killed purge rerun resumes after the last committed chunk),
-// MaxRows, Hooks, OnProgress, Workers. Report.Rows counts the deleted rows.
-// With DryRun, Purge deletes nothing and returns its Preview in Report.Plan.
+// db must carry a model (else ErrBadWork) and a condition that bounds the
+// rows (else ErrNoCondition, before any SQL, unless AllowAll). Chunks,
+// retries, checkpoints (a killed purge rerun resumes after the last
+// committed chunk), pacing, hooks and progress are Ranges'. Report.Rows
+// counts the deleted rows. With DryRun, Purge deletes nothing and returns
+// its Preview in Report.Plan.
+//
+// [Purging]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Purging
 func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error) {
 	if db == nil {
 		return Report{}, ErrNilDB

@@ -47,57 +47,26 @@ type Report struct {
 }
 
 // Run calls work once per chunk of the rows db selects, each chunk in a
-// transaction of its own, until every row has been processed.
+// transaction of its own, until every row has been processed. See the
+// package's [Paging], [Transactions and retries] and [Checkpoints].
 //
-// db names the rows: a model and conditions, e.g.
-// db.Model(&Account{}).Where("status = ?", "active"); without a model, T is
-// the model. db must not carry Order, Limit or Offset (ErrQueryShape).
-// T is the model or a smaller struct of some of its columns (a DTO): each
-// chunk loads only the DTO's columns (GORM's smart select). When the DTO
-// lacks an ordering column, each chunk first reads its bounds (its row count
-// and last key, one row computed by the database, as Ranges does) and
-// then loads the rows between them; hooks then see no FirstKey.
+// db names the rows (a model and conditions; without a model, T is the
+// model) and must not carry Order, Limit or Offset (ErrQueryShape). T is the
+// model or a DTO of some of its columns. work gets the chunk's transaction
+// tx, a clean session, and the chunk, a slice reused between chunks. Chunks
+// hold DefaultSize rows unless Size is given; each failed chunk is retried
+// for up to DefaultRetryBudget. ctx bounds every statement and the pauses
+// between retries.
 //
-// The table is db.Table's (a schema-qualified name is kept) or the model's.
-// The keyset bounds are ANDed onto db's conditions as one parenthesised
-// group, so a condition with OR cannot escape them.
+// A chunk that fails for good, or ctx being done, returns a *ChunkError
+// saying where to resume; earlier chunks stay committed. A nil db returns
+// ErrNilDB; a nil work or a T that is not a struct, ErrBadWork; a negative
+// option, ErrBadOption; all before anything runs. Run works on PostgreSQL,
+// MySQL, MariaDB, SQLite and SQL Server.
 //
-// Rows are visited in the order of the primary key (composite keys
-// included) or of OrderBy, by keyset pagination: each chunk is the next Size
-// rows after the last key committed, never an OFFSET, and only one chunk is
-// in memory. A row the work changes so that it no longer matches, or a row
-// inserted before the last key, is neither repeated nor skipped; a row
-// inserted after it is processed when the run reaches it.
-//
-// Each chunk runs as one transaction through the shared retry loop: begin,
-// load the chunk (with Lock, holding its rows), call work with the
-// transaction tx (a clean session: no model or conditions of db) and the
-// chunk, advance the checkpoint, commit. The chunk slice is reused: do not
-// keep it after work returns. A retryable error (deadlock, serialization
-// failure, lock timeout, SQLite busy) rolls the chunk back, reloads and
-// reruns it, for up to DefaultRetryBudget (Attempts and
-// RetryBudget change the budget; a negative one returns ErrBadOption
-// before anything runs). Any other error — or ctx being done — rolls
-// back that chunk only and stops the run with a *ChunkError saying where to
-// resume; earlier chunks stay committed. If db is itself inside a
-// transaction, the chunks run in it: nothing commits per chunk and nothing
-// is retried.
-//
-// With Checkpoint, the checkpoint is written in the chunk's transaction, so
-// killing the process at any instant and running again with the same name
-// processes every row exactly once. The chunk that reaches the end (short or
-// empty) marks the checkpoint done; running it again does nothing
-// (Report.AlreadyDone) unless Restart is given.
-//
-// ctx bounds every statement and the pauses between retries; cancelling it
-// rolls back the chunk in flight and returns a *ChunkError wrapping
-// ctx.Err() whose message and ResumeAfter say where a rerun resumes.
-//
-// A nil db returns ErrNilDB; a nil work or a T that is not a struct,
-// ErrBadWork.
-//
-// Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
-// follow Lock's dialect rules.
+// [Paging]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Paging
+// [Transactions and retries]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Transactions_and_retries
+// [Checkpoints]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Checkpoints
 func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
 	if db == nil {
