@@ -47,11 +47,9 @@ var (
 	// Chunked).
 	ErrNoPrimaryKey = errors.New("batch: the model needs a single-column primary key")
 
-	// ErrNoCondition is returned by Update when db's WHERE clause does not
-	// bound the rows: no condition, a vacuous one (1=1, TRUE, 'a'='a'), only
-	// "id IS NOT NULL" (what GORM renders for Not("id", []int{})), a struct
-	// condition whose fields GORM dropped as zero values, or only the
-	// soft-delete filter. AllowAll disables the check.
+	// ErrNoCondition is returned by Update, before writing, when db's WHERE
+	// clause does not bound the rows (hooks.UnboundedReason lists what
+	// counts as unbounded). AllowAll disables the check.
 	ErrNoCondition = errors.New("batch: refusing to update every row")
 
 	// ErrNoColumns is returned when there is nothing to write: an empty or

@@ -132,8 +132,8 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 func (c config) policy() txn.RetryPolicy { return c.retry }
 
 // AllowAll lets Update write every row the condition matches even when the
-// condition does not bound the rows (no WHERE, 1=1, only the soft-delete
-// filter). Without it such a call returns ErrNoCondition. Update only.
+// condition does not bound the rows. Without it such a call returns
+// ErrNoCondition. Update only.
 func AllowAll() UpdateOption {
 	return updateOption(func(c *config) { c.allowAll = true })
 }

@@ -27,9 +27,10 @@ const settingAllowUnbounded = "gormup:allow_unbounded"
 // touches: no WHERE at all, or a vacuous one (see UnboundedReason).
 var ErrUnboundedWrite = errors.New("hooks: UPDATE or DELETE refused: its WHERE does not bound the rows")
 
-// UnboundedReason says why Guard did not prove a statement bounded. The
-// shapes that prove it are listed once, on the type it aliases
-// (internal/where.Reason): a top-level AND term of the WHERE (or of the ON
+// UnboundedReason says why Guard did not prove a statement bounded; this is
+// gormup's one list of unbounded conditions, which batch.Update and
+// chunk.Purge refuse too. A statement is proven bounded by a top-level AND
+// term of the WHERE (or of the ON
 // of an inner JOIN of the written table) that compares a column of the
 // written table with a value, a parameter, a subquery or another table's
 // column — C = v, C <> v, C < v, C IN (...), C BETWEEN v AND w, C LIKE v,
