@@ -8,7 +8,7 @@
 // accident ([ErrNoCondition]; see [Unbounded conditions]), checks column
 // names against the model before any SQL, returns matched rows on every
 // dialect, can cap the rows it may touch (MaxRows) and can split a huge
-// write into primary-key ranges committed one by one (Chunked).
+// write into primary-key ranges committed one by one (Size, CommitEach).
 //
 // UpdateKeys writes the same values to the rows of a key list of any length,
 // chunked under the dialect's bind-parameter limit.
@@ -61,7 +61,7 @@
 // The table written is db.Table's when set — a schema- or
 // database-qualified name ("archive.accounts") is kept — else the model's;
 // a db.Table alias, subquery or expression with arguments is refused with
-// [ErrTable]. Every bound the library adds (a Chunked key range, UpdateKeys'
+// [ErrTable]. Every bound the library adds (Update's key ranges, UpdateKeys'
 // key lists) is ANDed onto db's conditions as one parenthesised group, so a
 // condition with OR (db.Where(a).Or(b), or a raw condition with a newline
 // before OR) cannot escape it: db.Where(a).Or(b) with keys 1, 2, 3 writes
@@ -82,19 +82,23 @@
 //
 // # Chunks and transactions
 //
-// [Chunked] makes Update write primary-key ranges, each committed on its
-// own; a failed chunk returns a *[StatementError] and earlier chunks stay
-// committed. [UpdateKeys] puts keys into IN lists of at most
-// [DefaultKeysPerStatement] keys, and [UpdateRows] rows into statements of
-// [DefaultSize] rows, both lowered to fit the dialect's bind-parameter limit
-// (2,100 on SQL Server) and [MaxStatementParams]; [Size] fixes the size. IN
-// lists are used on PostgreSQL too, rather than one = ANY($1) array, so the
-// statement stays portable SQL that plugins can read. Their chunks commit
-// together, in one transaction retried as a whole, unless [CommitEach]
-// commits (and retries) each on its own; a failed chunk returns a
-// *[StatementError] (UpdateRows' Result is then zero in atomic mode). Inside
-// a caller's transaction everything joins it and nothing is retried;
-// Chunked and CommitEach are refused there ([ErrInTransaction]).
+// [Size] and [CommitEach] mean the same for every entry point: Size is the
+// rows (or keys) one statement writes, and CommitEach commits each
+// statement in a transaction of its own. [Update] writes everything in one
+// statement unless given either; then it writes primary-key ranges of Size
+// rows ([DefaultSize] with CommitEach alone), each range's end read first
+// (the key Size rows on), so sparse keys still give full chunks. [UpdateKeys]
+// puts keys into IN lists of at most [DefaultKeysPerStatement] keys, and
+// [UpdateRows] rows into statements of [DefaultSize] rows, both lowered to
+// fit the dialect's bind-parameter limit (2,100 on SQL Server) and
+// [MaxStatementParams]. IN lists are used on PostgreSQL too, rather than
+// one = ANY($1) array, so the statement stays portable SQL that plugins can
+// read. The chunks commit together, in one transaction retried as a whole,
+// unless CommitEach commits (and retries) each on its own; a failed chunk
+// returns a *[StatementError] (UpdateRows' Result is then zero in atomic
+// mode; with CommitEach earlier chunks stay committed). Inside a caller's
+// transaction everything joins it and nothing is retried; CommitEach is
+// refused there ([ErrInTransaction]).
 //
 // # Per-row values
 //
@@ -143,9 +147,9 @@
 // Each entry point takes its own option type, so an option that means
 // nothing there does not compile: [Update] takes [UpdateOption], [UpdateKeys]
 // [KeysOption], [UpdateRows] [RowsOption]. An option valid for several
-// returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns]),
-// [KeysOrRowsOption] ([Size], [CommitEach]) and [Option] ([Attempts],
-// [RetryBudget], [OnProgress], [Scopes]). No options is the default
+// returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns])
+// and [Option] ([Size], [CommitEach], [Attempts], [RetryBudget],
+// [OnProgress], [Scopes]). No options is the default
 // configuration; a zero value means an option's default and a negative one
 // returns [ErrBadOption] naming the option.
 //

@@ -29,12 +29,12 @@ import (
 // columns]). A condition that does not bound the rows returns
 // ErrNoCondition before anything is written, unless AllowAll ([Unbounded
 // conditions]). MaxRows refuses, rolled back, with a *TooManyRowsError when
-// more rows match; Chunked commits primary-key ranges one by one ([Chunks
-// and transactions]). ctx bounds every statement.
+// more rows match; Size and CommitEach write primary-key ranges, committed
+// one by one with CommitEach ([Chunks and transactions]). ctx bounds every
+// statement.
 //
 // A bad name or value is a *ColumnError, and a bad table ErrTable, before
-// any SQL ([Tables and conditions]); a failed Chunked chunk is a
-// *StatementError. See also [Matched rows] and [Hooks and plugins].
+// any SQL ([Tables and conditions]); a failed chunk is a *StatementError. See also [Matched rows] and [Hooks and plugins].
 //
 // [Values and columns]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Values_and_columns
 // [Unbounded conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Unbounded_conditions
@@ -74,8 +74,8 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...UpdateOption) 
 	if err != nil {
 		return 0, err
 	}
-	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics, base: keyed}
-	if cfg.chunked > 0 {
+	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, chunk: cfg.updateChunk(), matched: matchedSemantics, base: keyed}
+	if u.chunk > 0 {
 		return u.chunked(ctx, db)
 	}
 	var n int64
@@ -99,6 +99,7 @@ type updater struct {
 	table   string
 	assign  map[string]any
 	cfg     config
+	chunk   int  // rows per primary-key range; 0: one statement
 	matched bool // RowsAffected counts matched rows
 	// base holds conditions GORM adds by itself but only to the UPDATE (the
 	// key of a model value), so that counts see them too.
@@ -119,7 +120,7 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	}
 	var counted int64 = -1
 	assign, viaVar := u.assign, false
-	if !u.matched && (u.cfg.maxRows == 0 || u.cfg.chunked > 0) {
+	if !u.matched && (u.cfg.maxRows == 0 || u.chunk > 0) {
 		// Count in the UPDATE itself; MaxRows must refuse before writing.
 		assign, viaVar = countingAssign(tx, u.assign)
 		if !viaVar {
@@ -140,12 +141,12 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 		if err := q.Count(&counted).Error; err != nil {
 			return 0, err
 		}
-	case u.cfg.maxRows > 0 && u.cfg.chunked == 0:
+	case u.cfg.maxRows > 0 && u.chunk == 0:
 		if err := countOnly(scoped()).Count(&counted).Error; err != nil {
 			return 0, err
 		}
 	}
-	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && counted > u.cfg.maxRows {
+	if u.cfg.maxRows > 0 && u.chunk == 0 && counted > u.cfg.maxRows {
 		return 0, &TooManyRowsError{Matched: counted, Max: u.cfg.maxRows}
 	}
 	q := scoped()
@@ -166,7 +167,7 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	case !u.matched:
 		n = counted
 	}
-	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && n > u.cfg.maxRows {
+	if u.cfg.maxRows > 0 && u.chunk == 0 && n > u.cfg.maxRows {
 		// Rows that began to match between the count and the write.
 		return 0, &TooManyRowsError{Matched: n, Max: u.cfg.maxRows}
 	}

@@ -156,8 +156,7 @@
 // OnHold, OnError) with an [Info]; returning [ErrStop] from Before stops a
 // run cleanly. [OnProgress] receives a [Progress] after each committed
 // chunk, and [ProgressLogger] writes them to a log/slog logger. batch's
-// chunked writes (Update with Chunked, UpdateKeys and UpdateRows with
-// CommitEach) report the same [Progress].
+// writes (batch.OnProgress) report the same [Progress].
 //
 // # Pacing
 //

@@ -140,7 +140,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		n, err := batch.Update(ctx, q, values, narrow[batch.UpdateOption](bOpts)...)
 		return outcome{err: err, n: n}
 	case "Chunked":
-		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
+		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Size(2), batch.CommitEach(), batch.OnProgress(func(chunk.Progress) {
 			if capped() != nil {
 				cancel()
 			}

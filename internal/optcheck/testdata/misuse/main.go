@@ -24,7 +24,7 @@ func main() {
 	span := func(*gorm.DB, chunk.Range) error { return nil }
 	_, _ = batch.UpdateRows(ctx, db, rows, []string{"n"}, batch.MaxRows(1))              // want: MaxRows is Update's
 	_, _ = batch.UpdateRows(ctx, db, rows, []string{"n"}, batch.Columns("n"))            // want: Columns is Update's and UpdateKeys'
-	_, _ = batch.Update(ctx, db, set, batch.CommitEach())                                // want: CommitEach is UpdateKeys' and UpdateRows'
+	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.CheckVersion("v"))           // want: CheckVersion is UpdateRows'
 	_, _ = batch.Update(ctx, db, set, batch.CheckVersion("v"))                           // want: CheckVersion is UpdateRows'
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.ListMissing())               // want: ListMissing is UpdateRows'
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.AllowAll())                  // want: AllowAll is Update's
@@ -45,6 +45,7 @@ func main() {
 	_, _ = updater.UpdateEach(ctx, db, each, chunk.AllowAll())                           // want: UpdateEach takes Run's options
 	_, _ = updater.UpdateEach(ctx, db, each, batch.Size(1))                              // want: batch options are not chunk's
 	_, _ = batch.UpdateRows(ctx, db, rows, []string{"n"}, batch.Size(1), batch.Scopes()) // allowed
+	_, _ = batch.Update(ctx, db, set, batch.Size(2), batch.CommitEach())                 // allowed
 	_, _ = chunk.Run(ctx, db, work, chunk.Lock(lock.ForUpdate), chunk.Workers(2))        // allowed
 	_, _ = chunk.Purge(ctx, db, chunk.AllowAll(), chunk.DryRun(), chunk.OrderBy("id"))   // allowed
 	_, _ = chunk.Plan(ctx, db, chunk.Size(1), chunk.OrderBy("id"), chunk.Scopes())       // allowed
