@@ -2,15 +2,8 @@ package chunk
 
 import (
 	"context"
-	"errors"
 	"time"
 )
-
-// ErrStop, returned by a Callbacks.Before callback, stops a run cleanly
-// before that chunk: nothing of the chunk runs, every earlier chunk stays
-// committed, the checkpoint (if any) still points after the last committed
-// chunk, and Run returns a nil error with Report.Stopped set.
-var ErrStop = errors.New("chunk: stop the run")
 
 // Progress describes how far a chunked run has come. All counts include the
 // rows done by earlier runs of the same checkpoint.

@@ -100,3 +100,20 @@ func TestZeroOptionsAreDefaults(t *testing.T) {
 		}
 	})
 }
+
+// TestTableAliasRefused: a db.Table alias is refused with ErrTable (the
+// value batch and updater export too) before any statement runs.
+func TestTableAliasRefused(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedRunItems(t, db, 3)
+		captured, rec := dbtest.Capture(db.DB)
+		_, err := chunk.Run(context.Background(), captured.Table("run_items r"), bump)
+		if !errors.Is(err, chunk.ErrTable) {
+			t.Fatalf("got %v, want ErrTable", err)
+		}
+		if got := rec.Statements(); len(got) != 0 {
+			t.Fatalf("statements ran before the refusal: %q", got)
+		}
+		wantCounters(t, counters(t, db.DB), 1, 3, 0)
+	})
+}

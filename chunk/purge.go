@@ -2,7 +2,6 @@ package chunk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -10,31 +9,6 @@ import (
 	"github.com/gormup/gormup/internal/where"
 	"gorm.io/gorm"
 )
-
-// ErrNoCondition is returned by Purge, before anything runs, when db's
-// conditions do not bound the rows (hooks.UnboundedReason lists what counts
-// as unbounded). AllowAll lets Purge delete every row.
-var ErrNoCondition = errors.New("chunk: refusing to purge every row")
-
-// ErrTooManyRows is wrapped by a *TooManyRowsError when more rows match
-// than MaxRows allows; nothing ran.
-var ErrTooManyRows = errors.New("chunk: too many rows match")
-
-// TooManyRowsError is returned, before any chunk, when db's conditions
-// match more rows than MaxRows allows.
-type TooManyRowsError struct {
-	// Matched is the number of matching rows counted.
-	Matched int64
-	// Max is the MaxRows limit.
-	Max int64
-}
-
-func (e *TooManyRowsError) Error() string {
-	return fmt.Sprintf("chunk: %d rows match, MaxRows allows %d", e.Matched, e.Max)
-}
-
-// Unwrap returns ErrTooManyRows.
-func (e *TooManyRowsError) Unwrap() error { return ErrTooManyRows }
 
 // MaxRows makes Run, Ranges and Purge count the rows db's conditions match
 // before the first chunk and refuse, with a *TooManyRowsError and nothing
