@@ -150,9 +150,10 @@ func Size(n int) Option {
 // optionally followed by ASC or DESC (ascending by default). The primary key
 // columns not listed are appended, ascending, so the ordering is unique. The
 // columns must not hold NULL (ErrNullKey). The default is the primary key.
-// When no index of the table leads with the given columns, Run logs one
+// When no index of the table leads with the given columns, the run logs one
 // warning through db's GORM logger at its start: each chunk's keyset query
-// would sort the rest of the table (Plan reports it as Preview.Indexed).
+// would sort the rest of the table (Plan also reports it as
+// Preview.Indexed).
 // Run, Ranges, Purge and Plan.
 func OrderBy(cols ...string) Option {
 	return option(func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) })

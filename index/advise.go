@@ -53,9 +53,9 @@ func (a Advice) String() string {
 // columns (column or Go field names) in this order, as an UPDATE's equality
 // filter or a keyset ordering on them needs. The primary key counts; partial
 // indexes, invalid ones and expression keys do not. It costs one catalog
-// query (ctx bounds it) and changes nothing, so chunk.Run can call it to
-// warn about unindexed orderings. model may be a struct pointer or an On
-// value. It returns ErrNoTable when the table does not exist and a *DefError
+// query (ctx bounds it) and changes nothing; chunk.Run asks the same
+// question to warn about an unindexed OrderBy. model may be a struct pointer
+// or an On value. It returns ErrNoTable when the table does not exist and a *DefError
 // for an unknown column or no columns.
 func Covers(ctx context.Context, db *gorm.DB, model any, columns ...string) (bool, error) {
 	sch, table, cols, err := resolve(db, model, columns)
