@@ -15,7 +15,7 @@
 //
 // # Options
 //
-// [Update] takes [UpdateOption] and [Transaction] [TxOption]; the options of
+// [Update] takes [UpdateOption] and [Transaction] [TransactionOption]; the options of
 // both are of type [Option]: the retry options [Attempts], [RetryBudget],
 // [Backoff], [OnRetry] and [TxOptions]. [Lock], [Optimistic], [VersionField]
 // and [Scopes] are Update's only, so giving them to Transaction does not
