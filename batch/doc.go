@@ -30,12 +30,9 @@
 // # Unbounded conditions
 //
 // Update refuses, with [ErrNoCondition] and before writing, a condition
-// that does not bound the rows. The checker is the one hooks.Guard uses, and
-// its reasons are listed once, on
-// [github.com/gormup/gormup/hooks.UnboundedReason]: no condition at all (or
-// a struct condition whose fields GORM dropped as zero values), a
-// tautology such as 1=1 or the id IS NOT NULL GORM renders for
-// Not("id", []int{}), or only the soft-delete filter. [AllowAll] lifts the
+// that does not bound the rows. The checker is the one hooks.Guard uses;
+// what it accepts and refuses, and why, is listed once, on
+// [github.com/gormup/gormup/hooks.UnboundedReason]. [AllowAll] lifts the
 // check. A model whose primary key is set (db.Model(&Account{ID: 7}))
 // bounds the write to that row, as in GORM.
 //
