@@ -28,8 +28,9 @@ const (
 	// retryable error (deadlock, serialization failure, lock timeout, SQLite
 	// busy) keeps being run again, measured from its first attempt's start;
 	// a ctx deadline that comes earlier ends it earlier. The number of
-	// attempts is not limited unless Attempts is given. Update, UpdateKeys, UpdateRows and Run share it, per
-	// transaction, and it equals updater.DefaultRetryBudget.
+	// attempts is not limited unless Attempts is given. It applies per
+	// transaction and equals updater.DefaultRetryBudget and
+	// chunk.DefaultRetryBudget.
 	DefaultRetryBudget = txn.DefaultMaxElapsed
 )
 
