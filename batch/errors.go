@@ -43,15 +43,13 @@ var (
 	ErrBadModel = errors.New("batch: model must be a pointer to a struct with a table")
 
 	// ErrNoPrimaryKey is returned when the model has no primary key, or has
-	// a composite one where a single key column is needed (UpdateKeys,
-	// Chunked).
+	// a composite one where a single key column is needed (UpdateKeys;
+	// Update with Size or CommitEach).
 	ErrNoPrimaryKey = errors.New("batch: the model needs a single-column primary key")
 
-	// ErrNoCondition is returned by Update when db's WHERE clause does not
-	// bound the rows: no condition, a vacuous one (1=1, TRUE, 'a'='a'), only
-	// "id IS NOT NULL" (what GORM renders for Not("id", []int{})), a struct
-	// condition whose fields GORM dropped as zero values, or only the
-	// soft-delete filter. AllowAll disables the check.
+	// ErrNoCondition is returned by Update, before writing, when db's WHERE
+	// clause does not bound the rows (hooks.UnboundedReason lists what
+	// counts as unbounded). AllowAll disables the check.
 	ErrNoCondition = errors.New("batch: refusing to update every row")
 
 	// ErrNoColumns is returned when there is nothing to write: an empty or
@@ -107,9 +105,9 @@ var (
 	// meant to exclude.
 	ErrConditions = errors.New("batch: UpdateRows matches rows by primary key only; db must carry no Where conditions")
 
-	// ErrInTransaction is returned by Update with Chunked and by
-	// UpdateKeys/UpdateRows with CommitEach when db is already inside a
-	// transaction: chunks could not commit on their own.
+	// ErrInTransaction is returned by Update, UpdateKeys and UpdateRows with
+	// CommitEach when db is already inside a transaction: chunks could not
+	// commit on their own.
 	ErrInTransaction = errors.New("batch: chunks cannot commit inside the caller's transaction")
 )
 
@@ -172,9 +170,8 @@ func (e *TooManyRowsError) Error() string {
 func (e *TooManyRowsError) Unwrap() error { return ErrTooManyRows }
 
 // StatementError is returned when one chunk's statement fails. With the
-// default atomic mode every chunk was rolled back; with CommitEach (and with
-// Update's Chunked) the chunks before Chunk stay committed and Done counts
-// their rows.
+// default atomic mode every chunk was rolled back; with CommitEach the
+// chunks before Chunk stay committed and Done counts their rows.
 type StatementError struct {
 	// Chunk is the 0-based index of the failed chunk.
 	Chunk int

@@ -28,7 +28,7 @@ func exactCases() []modeltest.Case {
 			}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Bump: 1, Count: 8},
 			// Chunked once never ended: its key range bound only the last alternative.
 			modeltest.Case{Name: "Update Chunked/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
-				return batch.Update(ctx, cond(db.Table(table).Model(&modeltest.Account{})), incr, batch.Chunked(3))
+				return batch.Update(ctx, cond(db.Table(table).Model(&modeltest.Account{})), incr, batch.Size(3), batch.CommitEach())
 			}, Changed: []int64{1, 2, 3, 4, 5, 6, 7, 8}, Bump: 1, Count: 8},
 			modeltest.Case{Name: "Run/" + oc.Name, Run: func(ctx context.Context, db *gorm.DB, table string) (int64, error) {
 				rep, err := chunk.Run(ctx, cond(db.Table(table)), func(tx *gorm.DB, part []modeltest.Account) error {

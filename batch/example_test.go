@@ -69,7 +69,7 @@ func ExampleUpdate_chunked() {
 
 	// Two rows per committed transaction, with progress after each.
 	n, err := batch.Update(ctx, db.Model(&Customer{}).Where("balance >= ?", 100), map[string]any{"balance": 0},
-		batch.Chunked(2), batch.MaxRows(10),
+		batch.Size(2), batch.CommitEach(), batch.MaxRows(10),
 		batch.OnProgress(func(p chunk.Progress) { fmt.Printf("chunk %d: %d rows\n", p.Chunks, p.Done) }))
 	fmt.Println(n, err)
 	// Output:

@@ -20,32 +20,19 @@ const keysFixedSlack = 32
 //
 //	n, err := batch.UpdateKeys(ctx, db.Model(&Account{}), ids, map[string]any{"status": "closed"})
 //
-// Keys go into IN lists of at most DefaultKeysPerStatement keys (Size
-// changes it), always under the dialect's bind-parameter limit (2,100 on SQL
-// Server), so a list of 100,000 keys works everywhere; chunked IN lists are
-// used on PostgreSQL too, rather than one = ANY($1) array parameter, so the
-// statement stays portable SQL that plugins can read. The UPDATE is GORM's
-// own (Updates), so the soft-delete filter and the model's update hooks
-// apply as in db.Updates. All chunks commit
-// together by default, or one by one with CommitEach. db must carry a model
-// with a single-column primary key; conditions db already carries (a
-// tenant, say) are ANDed to every chunk. values is checked as for Update
-// (map or struct with Columns/db.Select; unknown and key columns refused).
-// The key lists are ANDed onto db's conditions as one parenthesised group,
-// so db.Where(a).Or(b) with keys 1, 2, 3 writes only the rows among 1, 2, 3
-// that match (a OR b). The table is db.Table's (qualifier kept; ErrTable for
-// an alias or expression) or the model's; soft-deleted rows are skipped unless
-// db is Unscoped; a version field is incremented by one on every written row
-// (values may not name it: ErrVersionColumn).
-// Keys that match no row are simply not counted; the same key twice is
-// refused with a *KeyError wrapping ErrDuplicateKey, and an empty or nil keys
-// with ErrEmpty — both before any SQL.
+// db must carry a model with a single-column primary key (ErrNoPrimaryKey);
+// conditions it carries (a tenant, say) are ANDed to every key list as one
+// group ([Tables and conditions]). values is checked as for Update ([Values
+// and columns]). Keys go into IN lists of at most DefaultKeysPerStatement
+// keys (Size changes it) under the dialect's parameter limit; all lists
+// commit together unless CommitEach ([Chunks and transactions]). Keys that
+// match no row are not counted; the same key twice is a *KeyError wrapping
+// ErrDuplicateKey, and empty keys ErrEmpty, both before any SQL. A failed
+// chunk returns a *StatementError. ctx bounds every statement.
 //
-// The count is of matched rows on every dialect, as for Update (on MySQL and
-// MariaDB without clientFoundRows each chunk is counted with SELECT COUNT(*)
-// … FOR UPDATE first). Retryable errors rerun the transaction (every chunk
-// when atomic, the failed chunk with CommitEach) unless db is already a
-// transaction. A failed chunk returns a *StatementError.
+// [Tables and conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Tables_and_conditions
+// [Values and columns]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Values_and_columns
+// [Chunks and transactions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Chunks_and_transactions
 func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values any, opts ...KeysOption) (int64, error) {
 	if db == nil {
 		return 0, ErrNilDB

@@ -13,7 +13,8 @@ import (
 const (
 	// DefaultSize is how many rows UpdateRows writes per statement when
 	// Size is not given, unless the dialect's parameter limit or
-	// MaxStatementParams allows fewer.
+	// MaxStatementParams allows fewer, and the rows of each of Update's
+	// primary-key ranges with CommitEach and no Size.
 	DefaultSize = 2000
 	// MaxStatementParams caps the bind parameters of one UpdateRows or
 	// UpdateKeys statement below the dialect's own limit, which keeps
@@ -27,9 +28,9 @@ const (
 	// retryable error (deadlock, serialization failure, lock timeout, SQLite
 	// busy) keeps being run again, measured from its first attempt's start;
 	// a ctx deadline that comes earlier ends it earlier. The number of
-	// attempts is not limited unless Attempts (chunk.ChunkAttempts for chunk.Run) is
-	// given. Update, UpdateKeys, UpdateRows and Run share it, per
-	// transaction, and it equals updater.DefaultRetryBudget.
+	// attempts is not limited unless Attempts is given. It applies per
+	// transaction and equals updater.DefaultRetryBudget and
+	// chunk.DefaultRetryBudget.
 	DefaultRetryBudget = txn.DefaultMaxElapsed
 )
 
@@ -49,15 +50,8 @@ type UpdateOrKeysOption interface {
 	KeysOption
 }
 
-// KeysOrRowsOption is an option of both UpdateKeys and UpdateRows
-// (Size, CommitEach).
-type KeysOrRowsOption interface {
-	KeysOption
-	RowsOption
-}
-
-// Option is an option of Update, UpdateKeys and UpdateRows alike (Attempts,
-// RetryBudget, OnProgress, Scopes). The zero configuration (no options) is
+// Option is an option of Update, UpdateKeys and UpdateRows alike (Size,
+// CommitEach, Attempts, RetryBudget, OnProgress, Scopes). The zero configuration (no options) is
 // valid for all three.
 type Option interface {
 	UpdateOption
@@ -87,15 +81,9 @@ type updateOrKeysOption func(*config)
 func (o updateOrKeysOption) applyUpdate(c *config) { o(c) }
 func (o updateOrKeysOption) applyKeys(c *config)   { o(c) }
 
-type keysOrRowsOption func(*config)
-
-func (o keysOrRowsOption) applyKeys(c *config) { o(c) }
-func (o keysOrRowsOption) applyRows(c *config) { o(c) }
-
 type config struct {
 	allowAll    bool
 	maxRows     int64
-	chunked     int
 	onProgress  func(chunk.Progress)
 	chunkRows   int
 	commitEach  bool
@@ -119,7 +107,7 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 		name  string
 		value int64
 	}{
-		{"MaxRows", c.maxRows}, {"Chunked", int64(c.chunked)}, {"Size", int64(c.chunkRows)},
+		{"MaxRows", c.maxRows}, {"Size", int64(c.chunkRows)},
 		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
 	} {
 		if v.value < 0 {
@@ -131,57 +119,66 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 
 func (c config) policy() txn.RetryPolicy { return c.retry }
 
+// updateChunk is the number of rows of each of Update's primary-key ranges:
+// Size's, or DefaultSize with CommitEach alone; 0 writes everything in one
+// statement.
+func (c config) updateChunk() int {
+	switch {
+	case c.chunkRows > 0:
+		return c.chunkRows
+	case c.commitEach:
+		return DefaultSize
+	}
+	return 0
+}
+
 // AllowAll lets Update write every row the condition matches even when the
-// condition does not bound the rows (no WHERE, 1=1, only the soft-delete
-// filter). Without it such a call returns ErrNoCondition. Update only.
+// condition does not bound the rows. Without it such a call returns
+// ErrNoCondition. Update only.
 func AllowAll() UpdateOption {
 	return updateOption(func(c *config) { c.allowAll = true })
 }
 
 // MaxRows makes Update count the rows its condition matches, inside the same
 // transaction and before writing, and refuse with a *TooManyRowsError (the
-// transaction rolled back) when there are more than n. With Chunked the count
-// is taken once before the first chunk. 0, the default, means no limit;
-// negative n returns ErrBadOption. Update only.
+// transaction rolled back) when there are more than n. With Size or
+// CommitEach the count is taken once before the first chunk. 0, the
+// default, means no limit; negative n returns ErrBadOption. Update only.
 func MaxRows(n int64) UpdateOption {
 	return updateOption(func(c *config) { c.maxRows = n })
 }
 
-// Chunked makes Update write its rows in primary-key ranges of at most size
-// rows, each range in a transaction of its own that commits before the next
-// begins: short locks, bounded undo, replicas keep up. A failed chunk returns
-// a *StatementError; earlier chunks stay committed. It needs a single-column
-// primary key and cannot run inside a caller's transaction
-// (ErrInTransaction). 0, the default, writes everything in one statement.
-// Update only.
-func Chunked(size int) UpdateOption {
-	return updateOption(func(c *config) { c.chunked = size })
-}
-
-// OnProgress registers fn to be called after each committed chunk of a
-// Chunked Update, a CommitEach UpdateRows or UpdateKeys, and once at the end
-// of an atomic one, on the calling goroutine. chunk.Progress.Done counts
-// matched rows and Total is -1. nil (the default) reports nothing. Run's
-// equivalent is chunk.OnProgress, which takes the same chunk.Progress.
+// OnProgress registers fn to be called after each committed chunk (with
+// CommitEach), or once after the one transaction commits, on the calling
+// goroutine. chunk.Progress.Done counts matched rows and Total is -1. nil
+// (the default) reports nothing. chunk.OnProgress is the same option for
+// package chunk and takes the same chunk.Progress. Update, UpdateKeys and
+// UpdateRows.
 func OnProgress(fn func(chunk.Progress)) Option {
 	return option(func(c *config) { c.onProgress = fn })
 }
 
-// Size fixes how many rows (UpdateRows) or keys (UpdateKeys) go into one
-// statement. The default is DefaultSize or DefaultKeysPerStatement,
-// lowered to fit the dialect's parameter limit and MaxStatementParams; a
-// size that does not fit the dialect's parameter limit returns ErrBadOption.
-// UpdateRows and UpdateKeys.
-func Size(n int) KeysOrRowsOption {
-	return keysOrRowsOption(func(c *config) { c.chunkRows = n })
+// Size fixes how many rows (Update, UpdateRows) or keys (UpdateKeys) one
+// statement writes. Update writes everything in one statement by default;
+// with Size it writes primary-key ranges of n rows (it then needs a
+// single-column primary key). UpdateRows' default is DefaultSize and
+// UpdateKeys' DefaultKeysPerStatement, lowered to fit the dialect's
+// parameter limit and MaxStatementParams; a size that does not fit the
+// dialect's parameter limit returns ErrBadOption. All statements commit
+// together unless CommitEach. Update, UpdateKeys and UpdateRows.
+func Size(n int) Option {
+	return option(func(c *config) { c.chunkRows = n })
 }
 
-// CommitEach commits every chunk of UpdateRows or UpdateKeys in a transaction
-// of its own, for inputs too large for one transaction. By default all chunks
-// commit together or not at all. It cannot be used inside a caller's
-// transaction (ErrInTransaction). UpdateRows and UpdateKeys.
-func CommitEach() KeysOrRowsOption {
-	return keysOrRowsOption(func(c *config) { c.commitEach = true })
+// CommitEach commits every chunk in a transaction of its own, for writes
+// too large for one transaction: short locks, bounded undo, replicas keep
+// up. A failed chunk returns a *StatementError; earlier chunks stay
+// committed. Update then writes primary-key ranges of Size rows
+// (DefaultSize when Size is not given). By default all chunks commit
+// together or not at all. It cannot be used inside a caller's transaction
+// (ErrInTransaction). Update, UpdateKeys and UpdateRows.
+func CommitEach() Option {
+	return option(func(c *config) { c.commitEach = true })
 }
 
 // CheckVersion turns on optimistic locking for UpdateRows: field (a Go field
@@ -212,8 +209,9 @@ func Columns(names ...string) UpdateOrKeysOption {
 // error (deadlock, serialization failure, lock timeout, SQLite busy) runs,
 // the first run included: 1 disables retrying, and 0, the default, sets no
 // limit other than the retry budget (RetryBudget). A negative n returns
-// ErrBadOption. Inside a caller's transaction nothing is retried. chunk.Run's
-// equivalent is chunk.ChunkAttempts. Update, UpdateKeys and UpdateRows.
+// ErrBadOption. Inside a caller's transaction nothing is retried.
+// chunk.Attempts is the same option for package chunk. Update, UpdateKeys
+// and UpdateRows.
 func Attempts(n int) Option {
 	return option(func(c *config) { c.retry.MaxAttempts = n })
 }
@@ -221,8 +219,9 @@ func Attempts(n int) Option {
 // RetryBudget sets how long new attempts of a failed transaction may start
 // after its first one started: a retryable failure is retried only if the
 // pause before the next attempt ends within d (and before ctx's deadline).
-// 0 means DefaultRetryBudget; a negative d returns ErrBadOption. Run's
-// equivalent is ChunkRetryBudget. Update, UpdateKeys and UpdateRows.
+// 0 means DefaultRetryBudget; a negative d returns ErrBadOption.
+// chunk.RetryBudget is the same option for package chunk. Update,
+// UpdateKeys and UpdateRows.
 func RetryBudget(d time.Duration) Option {
 	return option(func(c *config) { c.retry.MaxElapsed = d })
 }

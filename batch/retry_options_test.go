@@ -27,7 +27,7 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 		dbtest.Seed(t, db.DB, []updAccount{{ID: 1, Status: "a", Balance: 10}, {ID: 2, Status: "b", Balance: 20}})
 		ctx := context.Background()
 		opts := map[string]batch.Option{"Attempts(-1)": batch.Attempts(-1), "RetryBudget(-1ns)": batch.RetryBudget(-1)}
-		runOpts := map[string]chunk.Option{"ChunkAttempts(-1)": chunk.ChunkAttempts(-1), "ChunkRetryBudget(-1s)": chunk.ChunkRetryBudget(-time.Second)}
+		runOpts := map[string]chunk.ExecOption{"Attempts(-1)": chunk.Attempts(-1), "RetryBudget(-1s)": chunk.RetryBudget(-time.Second)}
 		type call func(db *gorm.DB) error
 		calls := map[string]call{}
 		for name, o := range opts {
@@ -57,12 +57,16 @@ func TestRetryOptionsOutOfRange(t *testing.T) {
 				}, o)
 				return err
 			}
+			calls["Purge/"+name] = func(db *gorm.DB) error {
+				_, err := chunk.Purge(ctx, db.Model(&updAccount{}).Where("id = ?", 1), o)
+				return err
+			}
 		}
 		for name, call := range calls {
 			t.Run(name, func(t *testing.T) {
 				captured, rec := dbtest.Capture(db.DB)
 				want := batch.ErrBadOption
-				if strings.HasPrefix(name, "Run/") || strings.HasPrefix(name, "Ranges/") {
+				if strings.HasPrefix(name, "Run/") || strings.HasPrefix(name, "Ranges/") || strings.HasPrefix(name, "Purge/") {
 					want = chunk.ErrBadOption
 				}
 				if err := call(captured); !errors.Is(err, want) {

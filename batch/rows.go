@@ -38,71 +38,30 @@ type Result struct {
 }
 
 // UpdateRows writes, for every row of rows, the named columns to the table
-// row with the same primary key, in one set-based statement per chunk.
+// row with the same primary key, in one set-based statement per chunk, and
+// never inserts ([Per-row values]).
 //
 //	res, err := batch.UpdateRows(ctx, db, accounts, []string{"balance", "status"})
 //	// res.Matched, res.Missing
 //
 // T is the model type (a struct or a pointer to one, with a primary key,
 // composite keys included). columns are Go field or column names; only they
-// are written, zero values and NULLs included, plus fields with
-// autoUpdateTime (UpdatedAt), which are set to the current time unless named,
-// and the version field (`gormup:"version"` or an optimisticlock.Version),
-// which is set to COALESCE(version, 0) + 1 on every written row. Unknown,
-// read-only, repeated and primary-key columns, and the version field, are
-// refused with a *ColumnError before any SQL, as are conditions on db
-// (ErrConditions: rows are matched by key alone), an empty rows slice
-// (ErrEmpty), a nil row (*KeyError wrapping ErrNilRow) and two rows whose
-// keys are equal (*KeyError wrapping ErrDuplicateKey) — equal as the
-// database compares them: under MySQL's case-insensitive collations 'a' and
-// 'A' are the same key, as are 'ab' and 'ab ' in a PostgreSQL character(n)
-// key. A value that cannot be sent exactly as the driver would send it is a
-// *ColumnError wrapping ErrBadValue, before anything is written.
+// are written, zero values and NULLs included, plus autoUpdateTime fields and
+// the version field ([Values and columns]). Chunks hold DefaultSize rows
+// (Size) under the dialect's parameter limit and commit together unless
+// CommitEach ([Chunks and transactions]). ctx bounds every statement.
 //
-// A row whose key is not in the table is never inserted: it counts in
-// Result.Missing (listed with ListMissing). As with GORM's Updates, a
-// soft-deleted row (gorm.DeletedAt) is not written and counts as Missing
-// unless db is Unscoped. Every input row lands in exactly one of Matched,
-// Missing and Conflicts, decided by the database's own equality.
+// Refused before any SQL: a bad column (*ColumnError), conditions on db
+// (ErrConditions: rows are matched by key alone), empty rows (ErrEmpty), a
+// nil row or two equal keys (*KeyError wrapping ErrNilRow or
+// ErrDuplicateKey) and a value that cannot be sent exactly (*ColumnError
+// wrapping ErrBadValue). A failed chunk returns a *StatementError. Per-row
+// model hooks do not run ([Hooks and plugins]).
 //
-// Each value reaches its column as GORM's own Updates would send it, byte
-// for byte: trailing spaces, invalid UTF-8 in []byte, long values, NULLs,
-// times at the column's precision. The statement per chunk is:
-//
-//   - PostgreSQL: UPDATE … FROM unnest(CAST(? AS text)::type[], …), one
-//     text array per column, each cast to its column's type as the server
-//     reports it, and key = ANY(…) so the rows are found by index;
-//   - MySQL 8 and MariaDB 10.6+: UPDATE … JOIN JSON_TABLE(?, …), one JSON
-//     document per chunk, each column typed as the driver types the Go
-//     value (text in the target column's collation, bytes hex-encoded);
-//   - SQLite 3.33+: UPDATE … FROM (VALUES …);
-//   - SQL Server: UPDATE … FROM … JOIN (VALUES …);
-//   - older SQLite, MySQL and MariaDB: SET c = CASE WHEN … END.
-//
-// Chunks hold DefaultSize rows, fewer when the dialect's bind-parameter
-// limit (2,100 on SQL Server) or MaxStatementParams requires; Size fixes
-// the size. On SQLite and MySQL/MariaDB the full-chunk statement is prepared
-// once per transaction and reused.
-//
-// All chunks commit together by default, in one transaction retried as a
-// whole on deadlocks, serialization failures and SQLite busy errors;
-// CommitEach commits (and retries) each chunk on its own. When db is already
-// a transaction, UpdateRows joins it and retries nothing. ctx bounds every
-// statement. A failed chunk returns a *StatementError; in atomic mode the
-// Result is then zero.
-//
-// Matched counts matched rows on every dialect: when a chunk's RowsAffected
-// falls short (or ListMissing asks), the chunk's rows are read back with
-// one SELECT joining them to the table. With CheckVersion the chunk's rows
-// are first read with FOR UPDATE (the SQLite write lock, SQL Server
-// UPDLOCK); a row is written when its stored version equals the row's
-// version, NULL matching NULL, and otherwise listed in Conflicts.
-//
-// The statements go through GORM's callback chain (db.Exec), so plugins see
-// them, and when a gormup audit plugin listens (hooks.Collecting) every
-// written column of every row travels as a hooks.Change. Per-row model hooks
-// (BeforeUpdate, AfterUpdate, BeforeSave...) do NOT run, as with Django's
-// bulk_update and Rails' update_all: the write is set-based.
+// [Per-row values]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Per_row_values
+// [Values and columns]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Values_and_columns
+// [Chunks and transactions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Chunks_and_transactions
+// [Hooks and plugins]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Hooks_and_plugins
 func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []string, opts ...RowsOption) (Result, error) {
 	if db == nil {
 		return Result{}, ErrNilDB

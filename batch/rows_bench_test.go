@@ -127,7 +127,7 @@ func BenchmarkUpdate(b *testing.B) {
 			for _, s := range []struct {
 				name string
 				opts []batch.UpdateOption
-			}{{"one-statement", nil}, {"chunked-10000", []batch.UpdateOption{batch.Chunked(10_000)}}} {
+			}{{"one-statement", nil}, {"chunked-10000", []batch.UpdateOption{batch.Size(10_000), batch.CommitEach()}}} {
 				b.Run(s.name, func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {

@@ -107,7 +107,7 @@ func TestScopesFromGormG(t *testing.T) {
 				return gormG(t, func(s *gorm.Statement) { s.Where("balance > ?", 15) }, newOrClosed)
 			}, nil},
 			{"Update/Chunked", func(db *gorm.DB) (int64, error) {
-				return batch.Update(ctx, db.Model(&gAccount{}), add, batch.Scopes(newOrClosed), batch.Chunked(2))
+				return batch.Update(ctx, db.Model(&gAccount{}), add, batch.Scopes(newOrClosed), batch.Size(2), batch.CommitEach())
 			}, func(t *testing.T) []int64 { return gormG(t, newOrClosed) }, nil},
 			{"Update/tautology scope", func(db *gorm.DB) (int64, error) {
 				return batch.Update(ctx, db.Model(&gAccount{}), add, batch.Scopes(func(s *gorm.Statement) { s.Where("1 = 1") }))

@@ -17,59 +17,31 @@ import (
 )
 
 // Update writes values to every row of db's model that db's conditions match
-// and returns the number of rows matched.
+// and returns the number of rows matched, changed or not, on every dialect.
 //
 //	n, err := batch.Update(ctx, db.Model(&Account{}).Where("status = ?", "trial"),
 //		map[string]any{"status": "expired", "balance": gorm.Expr("balance - ?", 5)})
 //
-// db must carry a model (db.Model(&T{}), a non-nil pointer to a struct) and
-// usually conditions; it may be a transaction, in which case the write joins
-// it and is not retried. ctx bounds every statement.
+// db must carry a model (db.Model(&T{}), else ErrNoModel or ErrBadModel)
+// and usually conditions; it may be a transaction, which the write then
+// joins without retrying. values is a map of column or field names to
+// values, or a struct of the model's type with Columns ([Values and
+// columns]). A condition that does not bound the rows returns
+// ErrNoCondition before anything is written, unless AllowAll ([Unbounded
+// conditions]). MaxRows refuses, rolled back, with a *TooManyRowsError when
+// more rows match; Size and CommitEach write primary-key ranges, committed
+// one by one with CommitEach ([Chunks and transactions]). ctx bounds every
+// statement.
 //
-// values is a map[string]any of column (or Go field) names to values — Go
-// values, gorm.Expr expressions or subqueries — or a struct of the model's
-// type (or a pointer to one), whose fields named by the Columns option or
-// db.Select(...) are written, zero values included. Every name is checked
-// against the model's schema before any SQL runs (*ColumnError wrapping
-// ErrUnknownColumn names the column and the model), names are never spliced
-// into SQL, and assigning a primary-key column is refused
-// (ErrPrimaryKeyColumn). Fields with autoUpdateTime (UpdatedAt) are set to
-// the current time unless values names them.
+// A bad name or value is a *ColumnError, and a bad table ErrTable, before
+// any SQL ([Tables and conditions]); a failed chunk is a *StatementError. See also [Matched rows] and [Hooks and plugins].
 //
-// Update refuses, with ErrNoCondition and before writing, a condition that
-// does not bound the rows: none at all, 1=1 and other tautologies, only
-// "id IS NOT NULL" (what GORM renders for Not("id", []int{})), a struct
-// condition whose fields GORM dropped as zero values, or only the
-// soft-delete filter. AllowAll lifts the check. A model whose primary key is
-// set (db.Model(&Account{ID: 7})) bounds the write to that row, as in GORM.
-//
-// The count returned is the number of rows matched, changed or not, on every
-// dialect: on MySQL and MariaDB without clientFoundRows=true in the DSN, whose
-// RowsAffected counts only changed rows, the UPDATE counts the rows it
-// matches in a session variable (incremented inside one of its
-// assignments, see countingAssign) read back in the same transaction; with
-// MaxRows, which must refuse before writing, Update instead counts the
-// matching rows first with SELECT COUNT(*) … FOR UPDATE (the rows stay
-// locked until the UPDATE).
-//
-// The table written is db.Table's when set — a schema- or database-qualified
-// name ("archive.accounts") is kept — else the model's; a db.Table alias,
-// subquery or expression with arguments is refused with ErrTable. Every
-// bound Update adds (a Chunked key range) is ANDed onto db's conditions as
-// one parenthesised group, so a condition with OR (db.Where(a).Or(b), or a
-// raw condition with a newline before OR) cannot escape it. Soft-deleted rows
-// are not written unless db is Unscoped, as in GORM's Updates. When the model
-// has a version field (`gormup:"version"` or optimisticlock.Version) every
-// written row's version is incremented by exactly one, set-based
-// (version = COALESCE(version, 0) + 1); values naming it is refused
-// (*ColumnError wrapping ErrVersionColumn).
-//
-// MaxRows refuses writes matching too many rows; Chunked splits a huge write
-// into primary-key ranges committed one by one. The UPDATE is built and run
-// by GORM (Updates), so GORM callbacks and plugins see it and the model's
-// BeforeUpdate/AfterUpdate hooks run as in db.Updates; when a gormup audit
-// plugin listens (hooks.Collecting) the assignments travel with it as
-// hooks.Change values with a nil Key and the condition in Where.
+// [Values and columns]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Values_and_columns
+// [Unbounded conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Unbounded_conditions
+// [Chunks and transactions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Chunks_and_transactions
+// [Tables and conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Tables_and_conditions
+// [Matched rows]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Matched_rows
+// [Hooks and plugins]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Hooks_and_plugins
 func Update(ctx context.Context, db *gorm.DB, values any, opts ...UpdateOption) (int64, error) {
 	if db == nil {
 		return 0, ErrNilDB
@@ -102,8 +74,8 @@ func Update(ctx context.Context, db *gorm.DB, values any, opts ...UpdateOption) 
 	if err != nil {
 		return 0, err
 	}
-	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics, base: keyed}
-	if cfg.chunked > 0 {
+	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, chunk: cfg.updateChunk(), matched: matchedSemantics, base: keyed}
+	if u.chunk > 0 {
 		return u.chunked(ctx, db)
 	}
 	var n int64
@@ -127,6 +99,7 @@ type updater struct {
 	table   string
 	assign  map[string]any
 	cfg     config
+	chunk   int  // rows per primary-key range; 0: one statement
 	matched bool // RowsAffected counts matched rows
 	// base holds conditions GORM adds by itself but only to the UPDATE (the
 	// key of a model value), so that counts see them too.
@@ -147,7 +120,7 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	}
 	var counted int64 = -1
 	assign, viaVar := u.assign, false
-	if !u.matched && (u.cfg.maxRows == 0 || u.cfg.chunked > 0) {
+	if !u.matched && (u.cfg.maxRows == 0 || u.chunk > 0) {
 		// Count in the UPDATE itself; MaxRows must refuse before writing.
 		assign, viaVar = countingAssign(tx, u.assign)
 		if !viaVar {
@@ -168,12 +141,12 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 		if err := q.Count(&counted).Error; err != nil {
 			return 0, err
 		}
-	case u.cfg.maxRows > 0 && u.cfg.chunked == 0:
+	case u.cfg.maxRows > 0 && u.chunk == 0:
 		if err := countOnly(scoped()).Count(&counted).Error; err != nil {
 			return 0, err
 		}
 	}
-	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && counted > u.cfg.maxRows {
+	if u.cfg.maxRows > 0 && u.chunk == 0 && counted > u.cfg.maxRows {
 		return 0, &TooManyRowsError{Matched: counted, Max: u.cfg.maxRows}
 	}
 	q := scoped()
@@ -194,7 +167,7 @@ func (u *updater) run(tx *gorm.DB, extra []clause.Expression) (int64, error) {
 	case !u.matched:
 		n = counted
 	}
-	if u.cfg.maxRows > 0 && u.cfg.chunked == 0 && n > u.cfg.maxRows {
+	if u.cfg.maxRows > 0 && u.chunk == 0 && n > u.cfg.maxRows {
 		// Rows that began to match between the count and the write.
 		return 0, &TooManyRowsError{Matched: n, Max: u.cfg.maxRows}
 	}

@@ -10,13 +10,14 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// chunked runs the update in primary-key ranges of at most cfg.chunked rows,
-// each committed in a transaction of its own. The upper bound of each range
+// chunked runs the update in primary-key ranges of at most u.chunk rows,
+// all in one transaction or, with CommitEach, each committed in a
+// transaction of its own. The upper bound of each range
 // is read first (the key of the size-th matching row after the previous
 // range), so sparse keys still give full chunks and rows the update stops
 // matching do not shift later ranges.
 func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
-	if dialect.InTransaction(db) {
+	if u.cfg.commitEach && dialect.InTransaction(db) {
 		return 0, ErrInTransaction
 	}
 	pk, err := singleKey(u.s)
@@ -35,8 +36,11 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		}
 	}
 	var lo any
-	loop := chunker.Loop{Each: true, Policy: u.cfg.policy(), Committed: progressTo(u.cfg.onProgress)}
+	loop := chunker.Loop{Each: u.cfg.commitEach, Policy: u.cfg.policy(), Committed: progressTo(u.cfg.onProgress)}
 	done, err := loop.Run(ctx, db, func(tx *gorm.DB, i int) (int64, bool, error) {
+		if i == 0 {
+			lo = nil // a retried atomic transaction starts over
+		}
 		var bounds []clause.Expression
 		if lo != nil {
 			bounds = append(bounds, clause.Gt{Column: col, Value: lo})
@@ -47,7 +51,7 @@ func (u *updater) chunked(ctx context.Context, db *gorm.DB) (int64, error) {
 		// (the columns a struct value writes) instead of the column it names.
 		// The bound is read in the chunk's transaction.
 		q := u.t.Bound(tx.Session(&gorm.Session{}), bounds...).Select(pk.DBName)
-		if err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.cfg.chunked-1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error; err != nil {
+		if err := q.Order(clause.OrderByColumn{Column: col}).Offset(u.chunk-1).Limit(1).Pluck(pk.DBName, keys.Interface()).Error; err != nil {
 			return 0, false, err
 		}
 		var hi any

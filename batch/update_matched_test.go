@@ -49,7 +49,7 @@ func TestUpdateCountsUnchangedRowsExactly(t *testing.T) {
 				return batch.Update(ctx, db.Model(&flagRow{}).Select("active").Where("id <= ?", 8), &flagRow{Active: true})
 			}, 8},
 			{"chunked", func() (int64, error) {
-				return batch.Update(ctx, db.Model(&flagRow{}).Where("id >= ?", 3), map[string]any{"active": true}, batch.Chunked(3))
+				return batch.Update(ctx, db.Model(&flagRow{}).Where("id >= ?", 3), map[string]any{"active": true}, batch.Size(3), batch.CommitEach())
 			}, 8},
 			{"max rows", func() (int64, error) {
 				return batch.Update(ctx, db.Model(&flagRow{}).Where("id <= ?", 9), map[string]any{"active": true}, batch.MaxRows(9))

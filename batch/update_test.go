@@ -169,7 +169,7 @@ func TestUpdateMaxRows(t *testing.T) {
 		// Chunked counts once before the first chunk.
 		before = fingerprint(t, db.DB)
 		_, err = batch.Update(ctx, db.Model(&updAccount{}).Where("status = ?", "active"), map[string]any{"balance": 0},
-			batch.MaxRows(2), batch.Chunked(2))
+			batch.MaxRows(2), batch.Size(2), batch.CommitEach())
 		if !errors.As(err, &tm) || !errors.Is(err, batch.ErrTooManyRows) || tm.Matched != 5 || tm.Max != 2 {
 			t.Fatalf("chunked Update = %v, want *TooManyRowsError{Matched: 5, Max: 2}", err)
 		}
@@ -188,7 +188,7 @@ func TestUpdateChunked(t *testing.T) {
 		var seen []chunk.Progress
 		cdb, rec := dbtest.Capture(db.DB)
 		n, err := batch.Update(ctx, cdb.Model(&updAccount{}).Where("balance > ?", 102), map[string]any{"status": "x"},
-			batch.Chunked(5), batch.OnProgress(func(p chunk.Progress) { seen = append(seen, p) }))
+			batch.Size(5), batch.CommitEach(), batch.OnProgress(func(p chunk.Progress) { seen = append(seen, p) }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,12 +214,58 @@ func TestUpdateChunked(t *testing.T) {
 	})
 }
 
+// TestUpdateSizeAtomic: Size without CommitEach writes the same key ranges
+// as TestUpdateChunked, in one transaction: progress is reported once,
+// after it commits; inside a caller's transaction the ranges join it and
+// its rollback undoes them all.
+func TestUpdateSizeAtomic(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 23)
+		dbtest.MustExec(t, db.DB, "DELETE FROM upd_accounts WHERE id IN (4, 5, 6, 12)")
+		ctx := context.Background()
+		before := fingerprint(t, db.DB)
+		errRollback := errors.New("roll back")
+		err := db.Transaction(func(tx *gorm.DB) error {
+			n, err := batch.Update(ctx, tx.Model(&updAccount{}).Where("balance > ?", 102), map[string]any{"status": "x"}, batch.Size(5))
+			if err != nil || n != 17 {
+				t.Fatalf("inside a transaction: matched = %d, %v; want 17", n, err)
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) || fingerprint(t, db.DB) != before {
+			t.Fatalf("rolled-back caller transaction: %v, rows changed = %v", err, fingerprint(t, db.DB) != before)
+		}
+		var seen []chunk.Progress
+		cdb, rec := dbtest.Capture(db.DB)
+		n, err := batch.Update(ctx, cdb.Model(&updAccount{}).Where("balance > ?", 102), map[string]any{"status": "x"},
+			batch.Size(5), batch.OnProgress(func(p chunk.Progress) { seen = append(seen, p) }))
+		if err != nil || n != 17 {
+			t.Fatalf("matched = %d, %v; want 17", n, err)
+		}
+		if len(seen) != 1 || seen[0].Done != 17 || seen[0].Chunks != 4 {
+			t.Fatalf("progress = %+v, want one report of 17 rows in 4 chunks", seen)
+		}
+		if got := len(rec.Matching("UPDATE")); got != 4 {
+			t.Errorf("UPDATE statements = %d, want 4", got)
+		}
+		for id, a := range loadAccounts(t, db.DB) {
+			want := map[bool]string{true: "trial", false: "active"}[id%2 == 1]
+			if id >= 3 {
+				want = "x"
+			}
+			if a.Status != want {
+				t.Errorf("row %d status = %q, want %q", id, a.Status, want)
+			}
+		}
+	})
+}
+
 func TestUpdateChunkedRefusesTransaction(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedAccounts(t, db, 3)
 		before := fingerprint(t, db.DB)
 		err := db.Transaction(func(tx *gorm.DB) error {
-			_, err := batch.Update(context.Background(), tx.Model(&updAccount{}).Where("id > 0"), map[string]any{"balance": 1}, batch.Chunked(2))
+			_, err := batch.Update(context.Background(), tx.Model(&updAccount{}).Where("id > 0"), map[string]any{"balance": 1}, batch.Size(2), batch.CommitEach())
 			return err
 		})
 		if !errors.Is(err, batch.ErrInTransaction) {
@@ -277,7 +323,7 @@ func TestUpdateChunkedStructWithOneSelectedColumn(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		n, err := batch.Update(ctx, db.Model(&updAccount{}).Select("Balance").Where("id > ?", 2),
-			updAccount{Balance: 7}, batch.Chunked(4))
+			updAccount{Balance: 7}, batch.Size(4), batch.CommitEach())
 		if err != nil || n != 9 {
 			t.Fatalf("Update = %d, %v; want 9 rows", n, err)
 		}

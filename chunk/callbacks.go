@@ -2,15 +2,8 @@ package chunk
 
 import (
 	"context"
-	"errors"
 	"time"
 )
-
-// ErrStop, returned by a Chunk.Before callback, stops a chunk.Run cleanly
-// before that chunk: nothing of the chunk runs, every earlier chunk stays
-// committed, the checkpoint (if any) still points after the last committed
-// chunk, and Run returns a nil error with Report.Stopped set.
-var ErrStop = errors.New("chunk: stop the run")
 
 // Progress describes how far a chunked run has come. All counts include the
 // rows done by earlier runs of the same checkpoint.
@@ -37,7 +30,7 @@ type Progress struct {
 	ETA time.Duration
 }
 
-// Info describes one chunk of a chunk.Run to the Chunk callbacks.
+// Info describes one chunk of a run to the Callbacks.
 type Info struct {
 	// Name is the run's checkpoint name, or "" for a run without one; with
 	// chunk.Workers, the worker's own checkpoint name.
@@ -107,7 +100,7 @@ func (c Callbacks) CallAfterCommit(ctx context.Context, info Info) {
 	}
 }
 
-// CallOnRetry calls c.OnRetry if it is set, for code that drives a Chunk
+// CallOnRetry calls c.OnRetry if it is set, for code that drives Callbacks
 // itself (chunk.Run, tests); a nil callback is skipped.
 func (c Callbacks) CallOnRetry(ctx context.Context, info Info, err error) {
 	if c.OnRetry != nil {
@@ -115,7 +108,7 @@ func (c Callbacks) CallOnRetry(ctx context.Context, info Info, err error) {
 	}
 }
 
-// CallOnError calls c.OnError if it is set, for code that drives a Chunk
+// CallOnError calls c.OnError if it is set, for code that drives Callbacks
 // itself (chunk.Run, tests); a nil callback is skipped.
 func (c Callbacks) CallOnError(ctx context.Context, info Info, err error) {
 	if c.OnError != nil {

@@ -8,11 +8,11 @@ import (
 	"github.com/gormup/gormup/internal/model"
 )
 
-// Sentinel errors about the arguments and options of Run, Ranges and
-// Workers; each is returned before anything runs.
+// Sentinel errors about the arguments and options of Run, Ranges, Purge and
+// Plan; each is returned before anything runs.
 var (
-	// ErrNilDB is returned by Run and Ranges, before anything runs, when db
-	// is nil.
+	// ErrNilDB is returned by every entry point, before anything runs, when
+	// db is nil.
 	ErrNilDB = errors.New("chunk: nil *gorm.DB")
 
 	// ErrModelMismatch is returned before any SQL when the chunk type names
@@ -20,8 +20,14 @@ var (
 	// strict subset). It is the same value as batch.ErrModelMismatch.
 	ErrModelMismatch = model.ErrMismatch
 
+	// ErrTable is returned before any SQL when db.Table is not a plain
+	// table name (an alias, a subquery or an expression with arguments). It
+	// is the same value as batch.ErrTable and updater.ErrTable.
+	ErrTable = model.ErrTable
+
 	// ErrBadOption is returned before anything runs when an option is out
-	// of range (a negative ChunkAttempts or ChunkRetryBudget).
+	// of range (a negative Size, Workers, MaxRows, Attempts, RetryBudget,
+	// TargetChunkTime or MaxHold); its message names the option.
 	ErrBadOption = errors.New("chunk: invalid option")
 )
 
@@ -48,13 +54,13 @@ var (
 	ErrQueryShape = errors.New("chunk: Run's db must not carry Order, Limit or Offset")
 
 	// ErrBadWork is returned by Run when work is nil or T is not a
-	// struct, and by Ranges when work is nil or db carries no model.
+	// struct, by Ranges when work is nil or db carries no model, and by
+	// Purge and Plan when db carries no model.
 	ErrBadWork = errors.New("chunk: Run needs a work function and a struct chunk type")
 
 	// ErrLockUnsupported is returned by Run, before any chunk, when the
 	// database cannot take the requested Lock: NOWAIT or SKIP LOCKED on
-	// SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6. Ranges
-	// returns it for any Lock.
+	// SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6.
 	ErrLockUnsupported = errors.New("chunk: lock mode not supported by this database")
 
 	// ErrCheckpointMismatch is returned by Run when a stored checkpoint of
@@ -68,6 +74,37 @@ var (
 	// is done twice.
 	ErrCheckpointConflict = errors.New("chunk: checkpoint advanced by another run of the same name")
 )
+
+// ErrStop, returned by a Callbacks.Before callback, stops a run cleanly
+// before that chunk: nothing of the chunk runs, every earlier chunk stays
+// committed, the checkpoint (if any) still points after the last committed
+// chunk, and Run returns a nil error with Report.Stopped set.
+var ErrStop = errors.New("chunk: stop the run")
+
+// ErrNoCondition is returned by Purge, before anything runs, when db's
+// conditions do not bound the rows (hooks.UnboundedReason lists what counts
+// as unbounded). AllowAll lets Purge delete every row.
+var ErrNoCondition = errors.New("chunk: refusing to purge every row")
+
+// ErrTooManyRows is wrapped by a *TooManyRowsError when more rows match
+// than MaxRows allows; nothing ran.
+var ErrTooManyRows = errors.New("chunk: too many rows match")
+
+// TooManyRowsError is returned, before any chunk, when db's conditions
+// match more rows than MaxRows allows.
+type TooManyRowsError struct {
+	// Matched is the number of matching rows counted.
+	Matched int64
+	// Max is the MaxRows limit.
+	Max int64
+}
+
+func (e *TooManyRowsError) Error() string {
+	return fmt.Sprintf("chunk: %d rows match, MaxRows allows %d", e.Matched, e.Max)
+}
+
+// Unwrap returns ErrTooManyRows.
+func (e *TooManyRowsError) Unwrap() error { return ErrTooManyRows }
 
 // errKeyNotLoaded tells Run that the chunk type has no field for an ordering
 // column, so chunk bounds are read separately.

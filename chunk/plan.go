@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/gormup/gormup/index"
-	"github.com/gormup/gormup/internal/throttle"
+	"github.com/gormup/gormup/internal/catalog"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
@@ -37,14 +36,16 @@ type Preview struct {
 	// for Run and Ranges, and the DELETE for a Purge plan (DryRun). Values
 	// are inlined for reading, not for running.
 	FirstSQL string
-	// Indexed reports that an index leads with the ordering columns
-	// (index.Covers), so each chunk's bound is an index range scan.
+	// Indexed reports that the primary key or an index leads with the
+	// ordering columns (as index.Covers reports), so each chunk's bound is an
+	// index range scan.
 	Indexed bool
 }
 
 // DryRun makes Purge return its Preview in Report.Plan and delete nothing.
-func DryRun() Option {
-	return func(c *runConfig) { c.dryRun = true }
+// Purge only; Plan is the dry run of Run and Ranges.
+func DryRun() PurgeOption {
+	return purgeOption(func(c *runConfig) { c.dryRun = true })
 }
 
 // Plan reads, without writing, how a chunked run over db with opts would
@@ -54,8 +55,12 @@ func DryRun() Option {
 // reads); a checkpoint is not read, so the plan starts at the first row.
 // db must carry a model (ErrBadWork); conditions, Table, OrderBy and Size
 // are honoured as by Ranges.
-func Plan(ctx context.Context, db *gorm.DB, opts ...Option) (Preview, error) {
-	return plan(ctx, db, newRunConfig(opts), false)
+func Plan(ctx context.Context, db *gorm.DB, opts ...PlanOption) (Preview, error) {
+	cfg, err := newRunConfig(opts, PlanOption.applyPlan)
+	if err != nil {
+		return Preview{}, err
+	}
+	return plan(ctx, db, cfg, false)
 }
 
 func plan(ctx context.Context, db *gorm.DB, cfg runConfig, purge bool) (Preview, error) {
@@ -72,7 +77,7 @@ func plan(ctx context.Context, db *gorm.DB, cfg runConfig, purge bool) (Preview,
 	}
 	base := r.db.WithContext(ctx)
 	p := Preview{Table: r.table, Size: r.cfg.size}
-	est, err := throttle.EstimateRows(ctx, base, r.table)
+	est, err := catalog.EstimateRows(ctx, base, r.table)
 	if err != nil {
 		return p, fmt.Errorf("chunk: estimating rows: %w", err)
 	}
@@ -85,7 +90,7 @@ func plan(ctx context.Context, db *gorm.DB, cfg runConfig, purge bool) (Preview,
 	for i, k := range r.keys {
 		cols[i] = k.name
 	}
-	if p.Indexed, err = index.Covers(ctx, base, r.db.Statement.Model, cols...); err != nil {
+	if p.Indexed, err = r.indexed(ctx, base, r.db.Statement.Model, cols); err != nil {
 		return p, fmt.Errorf("chunk: checking the index: %w", err)
 	}
 	for i := int64(0); ; i++ {

@@ -15,7 +15,7 @@ const (
 	HeldMessage     = "gormup: run held"
 )
 
-// ProgressLogger returns Chunk callbacks that report a chunk.Run on logger
+// ProgressLogger returns Callbacks that report a run on logger
 // (slog.Default() when nil):
 //
 //   - AfterCommit logs ProgressMessage at Info level with the attributes
@@ -29,7 +29,7 @@ const (
 //   - OnError logs ErrorMessage at Error level with the chunk, where the run
 //     can resume (after) and the error.
 //
-// The returned Chunk is safe for concurrent use by several runs, though its
+// The returned Callbacks are safe for concurrent use by several runs, though their
 // throttle is then shared between them.
 func ProgressLogger(logger *slog.Logger, every time.Duration) Callbacks {
 	if logger == nil {

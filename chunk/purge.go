@@ -2,7 +2,6 @@ package chunk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -11,73 +10,46 @@ import (
 	"gorm.io/gorm"
 )
 
-// ErrNoCondition is returned by Purge, before anything runs, when db's
-// conditions do not bound the rows: no condition, a vacuous one (1=1,
-// TRUE), only "id IS NOT NULL", a struct condition whose fields GORM
-// dropped as zero values, or only the soft-delete filter. AllowAll lets
-// Purge delete every row.
-var ErrNoCondition = errors.New("chunk: refusing to purge every row")
-
-// ErrTooManyRows is wrapped by a *TooManyRowsError when more rows match
-// than MaxRows allows; nothing ran.
-var ErrTooManyRows = errors.New("chunk: too many rows match")
-
-// TooManyRowsError is returned, before any chunk, when db's conditions
-// match more rows than MaxRows allows.
-type TooManyRowsError struct {
-	// Matched is the number of matching rows counted.
-	Matched int64
-	// Max is the MaxRows limit.
-	Max int64
-}
-
-func (e *TooManyRowsError) Error() string {
-	return fmt.Sprintf("chunk: %d rows match, MaxRows allows %d", e.Matched, e.Max)
-}
-
-// Unwrap returns ErrTooManyRows.
-func (e *TooManyRowsError) Unwrap() error { return ErrTooManyRows }
-
 // MaxRows makes Run, Ranges and Purge count the rows db's conditions match
 // before the first chunk and refuse, with a *TooManyRowsError and nothing
 // run, when there are more than n. 0 (the default) sets no limit; a
-// negative n returns ErrBadOption.
-func MaxRows(n int64) Option {
-	return func(c *runConfig) { c.maxRows = n }
+// negative n returns ErrBadOption. Run, Ranges and Purge.
+func MaxRows(n int64) ExecOption {
+	return execOption(func(c *runConfig) { c.maxRows = n })
 }
 
 // AllowAll lets Purge delete every row of the table (db without a
-// bounding condition); without it Purge refuses with ErrNoCondition.
-func AllowAll() Option {
-	return func(c *runConfig) { c.allowAll = true }
+// bounding condition); without it Purge refuses with ErrNoCondition. Purge
+// only.
+func AllowAll() PurgeOption {
+	return purgeOption(func(c *runConfig) { c.allowAll = true })
 }
 
 // Purge deletes the rows db selects, chunk by chunk, each chunk's DELETE in
-// a transaction of its own: the chunked, resumable DELETE of pt-archiver's
-// --purge --bulk-delete --commit-each. db must carry a model and a condition
-// that bounds the rows (else ErrNoCondition, before any SQL, unless
-// AllowAll):
+// a transaction of its own (see [Purging]):
 //
 //	rep, err := chunk.Purge(ctx, db.Model(&Event{}).Where("created_at < ?", cutoff),
 //		chunk.Size(5000), chunk.Checkpoint("purge-events"), chunk.TargetChunkTime(0))
 //
-// Each chunk is Ranges' key range: its bounds are read by one query and the
-// DELETE carries WHERE (<db's conditions>) AND k > <last key> AND
-// k <= <chunk's last key>, so an OR in the conditions cannot escape it and
-// no key list is shipped (no parameter limit). A model with a soft-delete
-// field is soft-deleted, as GORM's Delete does, unless db is Unscoped.
-// Every option of Run applies: Size, TargetChunkTime, Throttle, MaxHold,
-// Checkpoint (a killed purge rerun resumes after the last committed chunk),
-// MaxRows, Hooks, OnProgress, Workers. Report.Rows counts the deleted rows.
-// With DryRun, Purge deletes nothing and returns its Preview in Report.Plan.
-func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
+// db must carry a model (else ErrBadWork) and a condition that bounds the
+// rows (else ErrNoCondition, before any SQL, unless AllowAll). Chunks,
+// retries, checkpoints (a killed purge rerun resumes after the last
+// committed chunk), pacing, hooks and progress are Ranges'. Report.Rows
+// counts the deleted rows. With DryRun, Purge deletes nothing and returns
+// its Preview in Report.Plan.
+//
+// [Purging]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Purging
+func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error) {
 	if db == nil {
 		return Report{}, ErrNilDB
 	}
 	if db.Statement.Model == nil {
 		return Report{}, fmt.Errorf("%w: Purge needs db.Model(...)", ErrBadWork)
 	}
-	cfg := newRunConfig(opts)
+	cfg, err := newRunConfig(opts, PurgeOption.applyPurge)
+	if err != nil {
+		return Report{}, err
+	}
 	// db.Scopes and Scopes conditions are the caller's: the guard must see
 	// them (they run once, here, not again in the runner).
 	db, cfg.scopes = model.Scoped(db, cfg.scopes...), nil
@@ -98,7 +70,7 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...Option) (Report, error) {
 		// A zero value: a model value's primary key would add a condition.
 		return rows.Delete(reflect.New(typ).Interface()).Error
 	}
-	return Ranges(ctx, db, del, opts...)
+	return ranges(ctx, db, del, cfg)
 }
 
 // checkMaxRows counts the rows db's conditions match and refuses more than

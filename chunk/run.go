@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
-	"github.com/gormup/gormup/index"
 	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/model"
@@ -49,58 +47,27 @@ type Report struct {
 }
 
 // Run calls work once per chunk of the rows db selects, each chunk in a
-// transaction of its own, until every row has been processed.
+// transaction of its own, until every row has been processed. See the
+// package's [Paging], [Transactions and retries] and [Checkpoints].
 //
-// db names the rows: a model and conditions, e.g.
-// db.Model(&Account{}).Where("status = ?", "active"); without a model, T is
-// the model. db must not carry Order, Limit or Offset (ErrQueryShape).
-// T is the model or a smaller struct of some of its columns (a DTO): each
-// chunk loads only the DTO's columns (GORM's smart select). When the DTO
-// lacks an ordering column, each chunk first reads its bounds (its row count
-// and last key, one row computed by the database, as Ranges does) and
-// then loads the rows between them; hooks then see no FirstKey.
+// db names the rows (a model and conditions; without a model, T is the
+// model) and must not carry Order, Limit or Offset (ErrQueryShape). T is the
+// model or a DTO of some of its columns. work gets the chunk's transaction
+// tx, a clean session, and the chunk, a slice reused between chunks. Chunks
+// hold DefaultSize rows unless Size is given; each failed chunk is retried
+// for up to DefaultRetryBudget. ctx bounds every statement and the pauses
+// between retries.
 //
-// The table is db.Table's (a schema-qualified name is kept) or the model's.
-// The keyset bounds are ANDed onto db's conditions as one parenthesised
-// group, so a condition with OR cannot escape them.
+// A chunk that fails for good, or ctx being done, returns a *ChunkError
+// saying where to resume; earlier chunks stay committed. A nil db returns
+// ErrNilDB; a nil work or a T that is not a struct, ErrBadWork; a negative
+// option, ErrBadOption; all before anything runs. Run works on PostgreSQL,
+// MySQL, MariaDB, SQLite and SQL Server.
 //
-// Rows are visited in the order of the primary key (composite keys
-// included) or of OrderBy, by keyset pagination: each chunk is the next Size
-// rows after the last key committed, never an OFFSET, and only one chunk is
-// in memory. A row the work changes so that it no longer matches, or a row
-// inserted before the last key, is neither repeated nor skipped; a row
-// inserted after it is processed when the run reaches it.
-//
-// Each chunk runs as one transaction through the shared retry loop: begin,
-// load the chunk (with Lock, holding its rows), call work with the
-// transaction tx (a clean session: no model or conditions of db) and the
-// chunk, advance the checkpoint, commit. The chunk slice is reused: do not
-// keep it after work returns. A retryable error (deadlock, serialization
-// failure, lock timeout, SQLite busy) rolls the chunk back, reloads and
-// reruns it, for up to DefaultRetryBudget (ChunkAttempts and
-// ChunkRetryBudget change the budget; a negative one returns ErrBadOption
-// before anything runs). Any other error — or ctx being done — rolls
-// back that chunk only and stops the run with a *ChunkError saying where to
-// resume; earlier chunks stay committed. If db is itself inside a
-// transaction, the chunks run in it: nothing commits per chunk and nothing
-// is retried.
-//
-// With Checkpoint, the checkpoint is written in the chunk's transaction, so
-// killing the process at any instant and running again with the same name
-// processes every row exactly once. The chunk that reaches the end (short or
-// empty) marks the checkpoint done; running it again does nothing
-// (Report.AlreadyDone) unless Restart is given.
-//
-// ctx bounds every statement and the pauses between retries; cancelling it
-// rolls back the chunk in flight and returns a *ChunkError wrapping
-// ctx.Err() whose message and ResumeAfter say where a rerun resumes.
-//
-// A nil db returns ErrNilDB; a nil work or a T that is not a struct,
-// ErrBadWork.
-//
-// Run works on PostgreSQL, MySQL, MariaDB, SQLite and SQL Server; row locks
-// follow Lock's dialect rules.
-func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...Option) (Report, error) {
+// [Paging]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Paging
+// [Transactions and retries]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Transactions_and_retries
+// [Checkpoints]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Checkpoints
+func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk []T) error, opts ...RunOption) (Report, error) {
 	start := time.Now()
 	if db == nil {
 		return Report{}, ErrNilDB
@@ -111,7 +78,11 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
 		return Report{}, fmt.Errorf("%w: chunk type %s is not a struct", ErrBadWork, t)
 	}
-	r, err := newRunner(ctx, db, new(T), newRunConfig(opts))
+	cfg, err := newRunConfig(opts, RunOption.applyRun)
+	if err != nil {
+		return Report{}, err
+	}
+	r, err := newRunner(ctx, db, new(T), cfg)
 	if err != nil {
 		return Report{}, err
 	}
@@ -191,9 +162,6 @@ func newRunner(ctx context.Context, db *gorm.DB, chunk any, cfg runConfig) (*run
 		if _, ok := db.Statement.Clauses[name]; ok {
 			return nil, fmt.Errorf("%w: found %s", ErrQueryShape, name)
 		}
-	}
-	if err := cfg.retry.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	if len(cfg.scopes) > 0 {
 		db = model.Scoped(db, cfg.scopes...)
@@ -448,23 +416,4 @@ func (r *runner) progress() Progress {
 	p := Progress{Done: r.rowsDone, Chunks: r.index, Total: r.total, Elapsed: time.Since(r.start), Held: r.heldFor, Size: r.cfg.size}
 	p.Rate, p.ETA = chunker.Measure(p.Done, r.rep.Rows, p.Total, p.Elapsed)
 	return p
-}
-
-// warnUnindexedOrder logs, through db's GORM logger, one warning when no index
-// leads with a custom OrderBy: every chunk's keyset query would then sort the
-// whole remaining table. A failed check (a missing table, say) stays silent:
-// the run itself reports it.
-func (r *runner) warnUnindexedOrder(ctx context.Context, model any) {
-	// The caller's ordering columns, without the primary key appended to
-	// make it unique: an index on them is what the keyset query needs.
-	cols := make([]string, len(r.cfg.orderBy))
-	for i := range cols {
-		cols[i] = r.keys[i].name
-	}
-	covered, err := index.Covers(ctx, r.db, model, cols...)
-	if err != nil || covered {
-		return
-	}
-	r.db.Logger.Warn(ctx, "gormup: chunk.Run orders %s by (%s), which no index leads with: each chunk sorts the rest of the table; "+
-		"declare one with a GORM index tag or index.On (index.Advise says which)", r.table, strings.Join(cols, ", "))
 }

@@ -57,7 +57,7 @@ func TestRunWarnsOnceAboutAnUnindexedOrdering(t *testing.T) {
 		} {
 			w := &warnings{}
 			wdb := db.Session(&gorm.Session{Logger: w})
-			var opts []chunk.Option
+			var opts []chunk.RunOption
 			if tt.orderBy != nil {
 				opts = append(opts, chunk.OrderBy(tt.orderBy...))
 			}

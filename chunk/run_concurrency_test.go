@@ -50,7 +50,7 @@ func TestRunDeadlockBetweenOppositeOrdersIsRetried(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				reps[i], errs[i] = chunk.Run(context.Background(), db.DB, work,
-					chunk.Size(10), chunk.OrderBy(order), chunk.ChunkAttempts(20), chunk.Hooks(onRetry))
+					chunk.Size(10), chunk.OrderBy(order), chunk.Attempts(20), chunk.Hooks(onRetry))
 			}()
 		}
 		wg.Wait()

@@ -83,11 +83,11 @@ func TestRunCrashChild(t *testing.T) {
 			}
 		},
 	}
-	opts := []chunk.Option{chunk.Size(crashChunk), chunk.Checkpoint(crashName), chunk.Hooks(h)}
 	var err error
 	mode := os.Getenv(envCrashMode)
+	workers := 0 // the default: one
 	if mode == "workers" {
-		opts = append(opts, chunk.Workers(3))
+		workers = 3
 	}
 	if mode == "ranges" {
 		_, err = chunk.Ranges(context.Background(), db.Model(&crashRow{}), func(rows *gorm.DB, r chunk.Range) error {
@@ -98,9 +98,9 @@ func TestRunCrashChild(t *testing.T) {
 				die()
 			}
 			return nil
-		}, opts...)
+		}, chunk.Size(crashChunk), chunk.Checkpoint(crashName), chunk.Hooks(h), chunk.Workers(workers))
 	} else {
-		_, err = chunk.Run(context.Background(), db, work, opts...)
+		_, err = chunk.Run(context.Background(), db, work, chunk.Size(crashChunk), chunk.Checkpoint(crashName), chunk.Hooks(h), chunk.Workers(workers))
 	}
 	t.Fatalf("child ran to the end (err %v): it should have been killed", err)
 }
@@ -146,16 +146,15 @@ func testSurvivesSIGKILL(t *testing.T, mode string) {
 			done := checkCrashInvariant(t, db.DB, mode == "workers")
 			t.Logf("killed at %s: %d rows committed", point, done)
 		}
-		opts := []chunk.Option{chunk.Size(crashChunk), chunk.Checkpoint(crashName)}
 		var rep chunk.Report
 		var err error
 		switch mode {
 		case "workers":
-			rep, err = chunk.Run(context.Background(), db.DB, crashWork, append(opts, chunk.Workers(3))...)
+			rep, err = chunk.Run(context.Background(), db.DB, crashWork, chunk.Size(crashChunk), chunk.Checkpoint(crashName), chunk.Workers(3))
 		case "ranges":
-			rep, err = chunk.Ranges(context.Background(), db.Model(&crashRow{}), crashRanges, opts...)
+			rep, err = chunk.Ranges(context.Background(), db.Model(&crashRow{}), crashRanges, chunk.Size(crashChunk), chunk.Checkpoint(crashName))
 		default:
-			rep, err = chunk.Run(context.Background(), db.DB, crashWork, opts...)
+			rep, err = chunk.Run(context.Background(), db.DB, crashWork, chunk.Size(crashChunk), chunk.Checkpoint(crashName))
 		}
 		if err != nil {
 			t.Fatal(err)

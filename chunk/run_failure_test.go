@@ -98,7 +98,7 @@ func TestRunCancellationRollsBackTheChunkInFlight(t *testing.T) {
 func TestRunFinishedCheckpointAndRestart(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 25)
-		run := func(opts ...chunk.Option) chunk.Report {
+		run := func(opts ...chunk.RunOption) chunk.Report {
 			t.Helper()
 			rep, err := chunk.Run(context.Background(), db.DB, bump, append(opts, chunk.Size(10), chunk.Checkpoint("once"))...)
 			if err != nil {
@@ -148,7 +148,7 @@ func TestRunHooksProgressAndCleanStop(t *testing.T) {
 				}
 			},
 		}
-		opts := []chunk.Option{chunk.Size(10), chunk.Checkpoint("hooks"), chunk.CountTotal(), chunk.Hooks(recorder),
+		opts := []chunk.RunOption{chunk.Size(10), chunk.Checkpoint("hooks"), chunk.CountTotal(), chunk.Hooks(recorder),
 			chunk.OnProgress(func(p chunk.Progress) { progress = append(progress, p) })}
 		rep, err := chunk.Run(context.Background(), db.DB, bump, opts...)
 		if err != nil {

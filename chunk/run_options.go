@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/gormup/gormup/internal/txn"
@@ -8,14 +9,69 @@ import (
 	"gorm.io/gorm"
 )
 
-// Defaults of Run.
+// Defaults of the options of Run, Ranges, Purge and Plan.
 const (
 	// DefaultSize is the number of rows per chunk when Size is not given.
 	DefaultSize = 1000
+	// DefaultRetryBudget is how long a chunk's transaction that failed with a
+	// retryable error keeps being run again when RetryBudget is not given;
+	// it equals batch.DefaultRetryBudget and updater.DefaultRetryBudget.
+	DefaultRetryBudget = txn.DefaultMaxElapsed
 )
 
-// Option configures Run.
-type Option func(*runConfig)
+// RunOption configures Run (and updater.UpdateEach, which runs on Run). Only
+// options whose doc names Run satisfy it, so an option that means nothing to
+// Run does not compile.
+type RunOption interface{ applyRun(*runConfig) }
+
+// RangesOption configures Ranges.
+type RangesOption interface{ applyRanges(*runConfig) }
+
+// PurgeOption configures Purge.
+type PurgeOption interface{ applyPurge(*runConfig) }
+
+// PlanOption configures Plan.
+type PlanOption interface{ applyPlan(*runConfig) }
+
+// ExecOption is an option of the entry points that commit chunks: Run,
+// Ranges and Purge (Checkpoint, Workers, Hooks, pacing, retries...). Plan
+// commits nothing, so none of them compiles there.
+type ExecOption interface {
+	RunOption
+	RangesOption
+	PurgeOption
+}
+
+// Option is an option of Run, Ranges, Purge and Plan alike (Size, OrderBy,
+// Scopes). The zero configuration (no options) is valid for all four.
+type Option interface {
+	ExecOption
+	PlanOption
+}
+
+// option is an option of every entry point; the narrower types below
+// implement only the methods of the entry points they are valid for, so not
+// even a type assertion widens them.
+type option func(*runConfig)
+
+func (o option) applyRun(c *runConfig)    { o(c) }
+func (o option) applyRanges(c *runConfig) { o(c) }
+func (o option) applyPurge(c *runConfig)  { o(c) }
+func (o option) applyPlan(c *runConfig)   { o(c) }
+
+type execOption func(*runConfig)
+
+func (o execOption) applyRun(c *runConfig)    { o(c) }
+func (o execOption) applyRanges(c *runConfig) { o(c) }
+func (o execOption) applyPurge(c *runConfig)  { o(c) }
+
+type runOption func(*runConfig)
+
+func (o runOption) applyRun(c *runConfig) { o(c) }
+
+type purgeOption func(*runConfig)
+
+func (o purgeOption) applyPurge(c *runConfig) { o(c) }
 
 type runConfig struct {
 	size       int
@@ -42,14 +98,33 @@ type runConfig struct {
 	dryRun   bool
 }
 
-func newRunConfig(opts []Option) runConfig {
-	c := runConfig{size: DefaultSize, workers: 1}
+// newRunConfig applies opts with apply (the entry point's method) and then
+// the defaults; a negative size, count or duration returns ErrBadOption
+// naming the option.
+func newRunConfig[O any](opts []O, apply func(O, *runConfig)) (runConfig, error) {
+	var c runConfig
 	for _, o := range opts {
-		if o != nil {
-			o(&c)
+		if any(o) != nil {
+			apply(o, &c)
 		}
 	}
-	return c
+	for _, v := range []struct {
+		name  string
+		value int64
+	}{
+		{"Size", int64(c.size)}, {"Workers", int64(c.workers)}, {"MaxRows", c.maxRows},
+		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+		{"TargetChunkTime", int64(c.target)}, {"MaxHold", int64(c.maxHold)},
+	} {
+		if v.value < 0 {
+			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
+		}
+	}
+	if c.size == 0 {
+		c.size = DefaultSize
+	}
+	c.workers = max(c.workers, 1)
+	return c, nil
 }
 
 // Scopes adds conditions written as gorm.G scopes (func(*gorm.Statement),
@@ -60,120 +135,106 @@ func newRunConfig(opts []Option) runConfig {
 // options run in the order given; nil ones are skipped. Run, Ranges, Purge
 // and Plan.
 func Scopes(scopes ...func(*gorm.Statement)) Option {
-	return func(c *runConfig) { c.scopes = append(c.scopes, scopes...) }
+	return option(func(c *runConfig) { c.scopes = append(c.scopes, scopes...) })
 }
 
-// Size sets the number of rows per chunk (DefaultSize, 1000, when not
-// given or n <= 0). Only one chunk is held in memory at a time.
+// Size sets the number of rows per chunk: DefaultSize, 1000, when not given
+// or 0; a negative n returns ErrBadOption. With TargetChunkTime it is the
+// first chunk's size. Only one chunk is held in memory at a time. Run,
+// Ranges, Purge and Plan.
 func Size(n int) Option {
-	return func(c *runConfig) {
-		if n > 0 {
-			c.size = n
-		} else {
-			c.size = DefaultSize
-		}
-	}
+	return option(func(c *runConfig) { c.size = n })
+}
+
+// OrderBy sets the columns the run pages by, each a column or field name
+// optionally followed by ASC or DESC (ascending by default). The primary key
+// columns not listed are appended, ascending, so the ordering is unique. The
+// columns must not hold NULL (ErrNullKey). The default is the primary key.
+// When no index of the table leads with the given columns, the run logs one
+// warning through db's GORM logger at its start: each chunk's keyset query
+// would sort the rest of the table (Plan also reports it as
+// Preview.Indexed).
+// Run, Ranges, Purge and Plan.
+func OrderBy(cols ...string) Option {
+	return option(func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) })
 }
 
 // Checkpoint names the run's checkpoint, stored in the gormup_checkpoints
 // table (created on demand) and advanced in the same transaction as each
-// chunk's work. A Run whose checkpoint exists resumes after the last
+// chunk's work. A run whose checkpoint exists resumes after the last
 // committed chunk; one whose checkpoint is marked done returns at once with
-// Report.AlreadyDone. An empty name (the default) keeps no checkpoint.
-func Checkpoint(name string) Option {
-	return func(c *runConfig) { c.checkpoint = name }
+// Report.AlreadyDone. An empty name (the default) keeps no checkpoint. Run,
+// Ranges and Purge.
+func Checkpoint(name string) ExecOption {
+	return execOption(func(c *runConfig) { c.checkpoint = name })
 }
 
 // Restart resets the checkpoint before the run, so it starts from the first
 // row even if an earlier run of the same name finished. Without Checkpoint
-// it has no effect.
-func Restart() Option {
-	return func(c *runConfig) { c.restart = true }
+// it has no effect. Run, Ranges and Purge.
+func Restart() ExecOption {
+	return execOption(func(c *runConfig) { c.restart = true })
 }
 
 // Hooks adds chunk lifecycle callbacks; callbacks of several Hooks options
-// are called in the order given. See Callbacks and ProgressLogger.
-func Hooks(h ...Callbacks) Option {
-	return func(c *runConfig) { c.hooks = append(c.hooks, h...) }
+// are called in the order given. See Callbacks and ProgressLogger. Run,
+// Ranges and Purge.
+func Hooks(h ...Callbacks) ExecOption {
+	return execOption(func(c *runConfig) { c.hooks = append(c.hooks, h...) })
 }
 
-// Progress sets a function called after each committed chunk, on Run's
-// goroutine (with Workers, on the workers' goroutines, one call at a time).
-// nil (the default) reports nothing. The Option of Update, UpdateKeys and
-// UpdateRows for the same purpose is OnProgress, which takes the same
-// Progress.
-func OnProgress(fn func(Progress)) Option {
-	return func(c *runConfig) { c.progress = fn }
+// OnProgress sets a function called after each committed chunk, on the
+// run's goroutine (with Workers, on the workers' goroutines, one call at a
+// time). nil (the default) reports nothing. batch.OnProgress is the same
+// option for batch's entry points and takes the same Progress. Run, Ranges
+// and Purge.
+func OnProgress(fn func(Progress)) ExecOption {
+	return execOption(func(c *runConfig) { c.progress = fn })
 }
 
-// CountTotal makes Run count the matching rows once at its start (a
+// CountTotal makes the run count the matching rows once at its start (a
 // SELECT COUNT(*) with db's conditions, after the checkpoint's key), so that
 // progress reports a total and an ETA. Off by default: the count costs a
-// scan.
-func CountTotal() Option {
-	return func(c *runConfig) { c.countTotal = true }
-}
-
-// OrderBy sets the columns Run pages by, each a column or field name
-// optionally followed by ASC or DESC (ascending by default). The primary key
-// columns not listed are appended, ascending, so the ordering is unique. The
-// columns must not hold NULL (ErrNullKey). The default is the
-// primary key. When no index of the table leads with the given columns
-// (index.Covers), Run logs one warning through db's GORM logger at its start:
-// each chunk's keyset query would sort the rest of the table.
-func OrderBy(cols ...string) Option {
-	return func(c *runConfig) { c.orderBy = append(c.orderBy, cols...) }
+// scan. Run, Ranges and Purge.
+func CountTotal() ExecOption {
+	return execOption(func(c *runConfig) { c.countTotal = true })
 }
 
 // Lock makes each chunk's load lock its rows until the chunk commits
-// (lock.Default, the default, takes none). lock.ForUpdate waits for the
-// rows (on SQLite, which has no row locks, it takes the write lock before
-// the load); lock.ForUpdateNoWait fails the chunk at once with a
-// *ChunkError wrapping lock.ErrLocked, never retried; lock.SkipLocked leaves
-// out rows other transactions hold, so several workers can share a queue
-// table (a pass pages forward, so it does not come back for a row held when
-// it passed: run passes until the condition matches no row; no row is ever
-// processed twice). A mode the database cannot take (NOWAIT or SKIP LOCKED
-// on SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6,
-// lock.ForNoKeyUpdate outside PostgreSQL) fails the run before the first
-// chunk with an error wrapping ErrLockUnsupported.
-func Lock(m lock.Mode) Option {
-	return func(c *runConfig) { c.lock = m }
+// (lock.Default, the default, takes none); see [Row locks] for each mode
+// and the dialects that take it. A mode the database cannot take fails the
+// run before the first chunk with an error wrapping ErrLockUnsupported. Run
+// only: Ranges' and Purge's own statements lock the rows they write.
+//
+// [Row locks]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Row_locks
+func Lock(m lock.Mode) RunOption {
+	return runOption(func(c *runConfig) { c.lock = m })
 }
 
-// ChunkAttempts limits how many times a chunk's transaction runs, the first
-// run included, when it fails with a retryable error: 1 disables retrying,
-// and 0, the default, sets no limit other than the chunk's retry budget
-// (ChunkRetryBudget). A negative n makes Run return ErrBadOption before
-// anything runs. The Option of Update, UpdateKeys and UpdateRows for the
-// same purpose is Attempts.
-func ChunkAttempts(n int) Option {
-	return func(c *runConfig) { c.retry.MaxAttempts = n }
+// Attempts limits how many times a chunk's transaction runs, the first run
+// included, when it fails with a retryable error: 1 disables retrying, and
+// 0, the default, sets no limit other than the retry budget (RetryBudget).
+// A negative n returns ErrBadOption before anything runs. It is
+// batch.Attempts and updater.Attempts for one chunk. Run, Ranges and Purge.
+func Attempts(n int) ExecOption {
+	return execOption(func(c *runConfig) { c.retry.MaxAttempts = n })
 }
 
-// ChunkRetryBudget sets how long new attempts of a failed chunk's
-// transaction may start after its first one started (and before ctx's
-// deadline). 0 means DefaultRetryBudget; a negative d makes Run return
-// ErrBadOption before anything runs. The Option of Update, UpdateKeys and
-// UpdateRows for the same purpose is RetryBudget.
-func ChunkRetryBudget(d time.Duration) Option {
-	return func(c *runConfig) { c.retry.MaxElapsed = d }
+// RetryBudget sets how long new attempts of a failed chunk's transaction
+// may start after its first one started (and before ctx's deadline). 0
+// means DefaultRetryBudget; a negative d returns ErrBadOption before
+// anything runs. It is batch.RetryBudget and updater.RetryBudget for one
+// chunk. Run, Ranges and Purge.
+func RetryBudget(d time.Duration) ExecOption {
+	return execOption(func(c *runConfig) { c.retry.MaxElapsed = d })
 }
 
-// Workers runs the chunks on n goroutines (1, sequential, by default or when
-// n <= 1). The matching rows are split up front into n key ranges of about
-// equal size, each processed by one worker in order, with its own
-// transactions and, with Checkpoint, its own checkpoint "<name>/<i>-of-<n>"
-// next to the run's, which stores the split keys so that a resumed run
-// splits alike and every row is still processed exactly once. Rows inserted
-// later fall in exactly one range. Hooks and Progress are called from the
-// workers, one call at a time; progress sums the workers, and Chunk
-// callbacks tell workers apart by Info.Worker (and Name). A Before hook's
-// ErrStop, or an error in one worker, stops every other worker before
-// its next chunk (chunks in flight finish); Run then returns the workers'
-// errors joined, in the order they happened. Report.LastKey is nil.
-// On SQLite, which has one writer, each chunk takes the write lock first (as
-// Lock(ForUpdate) does) so that workers wait their turn: they gain nothing.
-func Workers(n int) Option {
-	return func(c *runConfig) { c.workers = max(n, 1) }
+// Workers runs the chunks on n goroutines, each over its own key range and
+// with its own checkpoint (see [Parallel runs]). 0, the default, and 1 run
+// sequentially; a negative n returns ErrBadOption. Report.LastKey is nil.
+// Run, Ranges and Purge.
+//
+// [Parallel runs]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Parallel_runs
+func Workers(n int) ExecOption {
+	return execOption(func(c *runConfig) { c.workers = n })
 }

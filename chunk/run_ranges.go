@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gormup/gormup/internal/dialect"
-	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -29,44 +28,33 @@ type Range struct {
 // rangeAlias names the derived table Ranges reads a chunk's bounds from.
 const rangeAlias = "gormup_chunk"
 
-// Ranges is Run for set-based work: instead of loading each chunk's rows
-// into memory it reads only the chunk's bounds (its row count and last key,
-// one row, computed by the database over the next Size keys), and calls work
-// with rows — a query on the chunk's transaction carrying db's model and
-// conditions restricted to the chunk — so that one statement does the
-// chunk's work:
+// Ranges is Run for set-based work: instead of loading each chunk's rows it
+// reads only the chunk's bounds (its row count and last key, one row
+// computed by the database over the next Size keys) and calls work with
+// rows, a query on the chunk's transaction carrying db's model and
+// conditions restricted to the chunk, so that one statement does the
+// chunk's work (see [Set-based chunks] for the SQL):
 //
 //	chunk.Ranges(ctx, db.Model(&Account{}).Where("status = ?", "active"),
 //		func(rows *gorm.DB, r chunk.Range) error {
 //			return rows.Update("balance", gorm.Expr("balance * 2")).Error
 //		}, chunk.Size(10000), chunk.Checkpoint("double"))
 //
-// The bounds are read by one query over the keys after the last committed
-// one, in the run's order (k stands for the ordering columns, compared as a
-// keyset). For a single integer or string key:
+// Transactions, retries, checkpoints, hooks, progress and cancellation
+// behave as in Run; hooks see no FirstKey. db must carry a model (else
+// ErrBadWork; a nil db returns ErrNilDB).
 //
-//	SELECT k FROM t WHERE <db's conditions> AND k > <last key>
-//	ORDER BY k LIMIT 1 OFFSET <Size-1>
-//
-// and, when that finds no row (the last, short chunk), SELECT COUNT(*),
-// MAX(k) over the same rows (MIN for DESC). For composite keys and other
-// types, a window count over the next Size keys:
-//
-//	SELECT COUNT(*) OVER (), c.k FROM (SELECT k FROM t WHERE <db's conditions>
-//	AND k > <last key> ORDER BY k LIMIT <Size>) c ORDER BY c.k DESC LIMIT 1
-//
-// rows then carries WHERE (<db's conditions>) AND k > <last key> AND
-// k <= <chunk's last key>; db's conditions, and any the work chains onto
-// rows, are grouped in parentheses when the statement runs, so an OR among
-// them cannot escape the chunk's bounds. It may be chained more than once; for other
-// statements in the same transaction use
-// rows.Session(&gorm.Session{NewDB: true}). Transactions, retries,
-// checkpoints, hooks, progress and cancellation behave as in Run; hooks see
-// no FirstKey. db must carry a model (else ErrBadWork; a nil db returns
-// ErrNilDB). Lock is refused (ErrLockUnsupported): the work's own UPDATE
-// locks the chunk's rows. The window function (COUNT(*) OVER ()) needs
-// PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 or SQL Server.
-func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...Option) (Report, error) {
+// [Set-based chunks]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Set_based_chunks
+func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RangesOption) (Report, error) {
+	cfg, err := newRunConfig(opts, RangesOption.applyRanges)
+	if err != nil {
+		return Report{}, err
+	}
+	return ranges(ctx, db, work, cfg)
+}
+
+// ranges is Ranges with its options applied; Purge runs on it.
+func ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, cfg runConfig) (Report, error) {
 	start := time.Now()
 	if db == nil {
 		return Report{}, ErrNilDB
@@ -76,10 +64,6 @@ func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) 
 	}
 	if db.Statement.Model == nil {
 		return Report{}, fmt.Errorf("%w: Ranges needs db.Model(...)", ErrBadWork)
-	}
-	cfg := newRunConfig(opts)
-	if cfg.lock != lock.Default {
-		return Report{}, fmt.Errorf("%w: Ranges takes no lock; its work's statement locks the rows", ErrLockUnsupported)
 	}
 	r, err := newRunner(ctx, db, db.Statement.Model, cfg)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/dbtest"
-	"github.com/gormup/gormup/lock"
 	"gorm.io/gorm"
 )
 
@@ -91,7 +90,7 @@ func TestRunRangesCustomOrderAndFailure(t *testing.T) {
 			}
 			return nil
 		}
-		opts := []chunk.Option{chunk.Size(15), chunk.OrderBy("score DESC"), chunk.Checkpoint("ranges-desc")}
+		opts := []chunk.RangesOption{chunk.Size(15), chunk.OrderBy("score DESC"), chunk.Checkpoint("ranges-desc")}
 		_, err := chunk.Ranges(context.Background(), db.Model(&runItem{}), work, opts...)
 		var ce *chunk.ChunkError
 		if !errors.As(err, &ce) || !errors.Is(err, boom) || ce.Index != 4 || ce.RowsDone != 60 || ce.FirstKey != nil {
@@ -138,9 +137,6 @@ func TestRunRangesRefusesBadInput(t *testing.T) {
 		}
 		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, chunk.ErrBadWork) {
 			t.Errorf("nil work: got %v, want ErrBadWork", err)
-		}
-		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), bumpRows, chunk.Lock(lock.ForUpdate)); !errors.Is(err, chunk.ErrLockUnsupported) {
-			t.Errorf("lock: got %v, want ErrLockUnsupported", err)
 		}
 		wantCounters(t, counters(t, db.DB), 1, 3, 0)
 	})

@@ -18,10 +18,20 @@ type shapeRow struct {
 	Score  int64
 }
 
-// chunkSQL returns the SQL of one chunk's load after key, as Run builds it.
-func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...Option) string {
+// runConfigOf applies Run's options.
+func runConfigOf(t *testing.T, opts ...RunOption) runConfig {
 	t.Helper()
-	r, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig(opts))
+	c, err := newRunConfig(opts, RunOption.applyRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// chunkSQL returns the SQL of one chunk's load after key, as Run builds it.
+func chunkSQL(t *testing.T, db *gorm.DB, key []any, opts ...RunOption) string {
+	t.Helper()
+	r, err := newRunner(context.Background(), db, new(shapeRow), runConfigOf(t, opts...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +80,7 @@ func TestRunChunkSQLShape(t *testing.T) {
 		t.Run(tt.dialect, func(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			scope := db.Model(&shapeRow{}).Where("status = ?", "a").Or("status = ?", "b")
-			opts := []Option{Size(500), OrderBy("score DESC"), Lock(tt.lock)}
+			opts := []RunOption{Size(500), OrderBy("score DESC"), Lock(tt.lock)}
 			first := chunkSQL(t, scope, nil, opts...)
 			next := chunkSQL(t, scope, []any{int64(7), "t1", int64(42)}, opts...)
 			if first != tt.first || next != tt.next {
@@ -82,7 +92,7 @@ func TestRunChunkSQLShape(t *testing.T) {
 
 func TestRunRefusesUnsupportedLock(t *testing.T) {
 	db := dbtest.DryRun(t, dbtest.SQLite)
-	_, err := newRunner(context.Background(), db, new(shapeRow), newRunConfig([]Option{Lock(lock.SkipLocked)}))
+	_, err := newRunner(context.Background(), db, new(shapeRow), runConfigOf(t, Lock(lock.SkipLocked)))
 	if !errors.Is(err, dialect.ErrLockUnsupported) {
 		t.Fatalf("got %v, want ErrLockUnsupported", err)
 	}
@@ -126,7 +136,7 @@ func TestRunRangesSQLShape(t *testing.T) {
 		t.Run(tt.dialect, func(t *testing.T) {
 			db := dbtest.DryRun(t, tt.dialect)
 			scope := db.Model(&shapeRow{}).Where("status = ?", "a")
-			r, err := newRunner(context.Background(), scope, new(shapeRow), newRunConfig([]Option{Size(500)}))
+			r, err := newRunner(context.Background(), scope, new(shapeRow), runConfigOf(t, Size(500)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +188,7 @@ func TestRunRangesSingleKeyBoundsSQLShape(t *testing.T) {
 		t.Run(dialectName, func(t *testing.T) {
 			db := dbtest.DryRun(t, dialectName)
 			scope := db.Model(&shapeItem{}).Where("status = ?", "a")
-			r, err := newRunner(context.Background(), scope, new(shapeItem), newRunConfig([]Option{Size(500), OrderBy("id DESC")}))
+			r, err := newRunner(context.Background(), scope, new(shapeItem), runConfigOf(t, Size(500), OrderBy("id DESC")))
 			if err != nil {
 				t.Fatal(err)
 			}

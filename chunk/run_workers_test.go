@@ -101,8 +101,8 @@ func TestRunWorkersProcessEveryRowOnce(t *testing.T) {
 func TestRunWorkersStopErrorAndResume(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 600)
-		opts := func(extra ...chunk.Option) []chunk.Option {
-			return append([]chunk.Option{chunk.Workers(3), chunk.Size(25), chunk.Checkpoint("par-stop")}, extra...)
+		opts := func(extra ...chunk.RunOption) []chunk.RunOption {
+			return append([]chunk.RunOption{chunk.Workers(3), chunk.Size(25), chunk.Checkpoint("par-stop")}, extra...)
 		}
 		committed := func() int64 {
 			var n int64

@@ -46,6 +46,10 @@ const ControlTable = throttle.ControlTable
 // DefaultTargetChunkTime is the chunk time TargetChunkTime(0) aims at.
 const DefaultTargetChunkTime = throttle.DefaultTarget
 
+// DefaultMaxHold is how long Throttle's checks may hold a run before one
+// chunk when MaxHold is not given.
+const DefaultMaxHold = throttle.DefaultMaxHold
+
 // Pause marks the run name paused, from any process reaching the same
 // database: a run whose Checkpoint is name and that was given Throttle then
 // holds between chunks until Resume (or fails once held past MaxHold).
@@ -71,9 +75,10 @@ func Paused(ctx context.Context, db *gorm.DB, name string) (bool, error) {
 // time per row (the median of the last chunks, so one slow chunk does not
 // collapse it), growing by at most 20% and shrinking by at most 30% per
 // chunk, within [1, 100000]. The checkpoint stays exact whatever the size.
-// A negative d makes the run return ErrBadOption before anything runs.
-func TargetChunkTime(d time.Duration) Option {
-	return func(c *runConfig) { c.target, c.adaptive = d, true }
+// A negative d returns ErrBadOption before anything runs. Run, Ranges and
+// Purge.
+func TargetChunkTime(d time.Duration) ExecOption {
+	return execOption(func(c *runConfig) { c.target, c.adaptive = d, true })
 }
 
 // Throttle makes the run ask checks before each chunk, and wait (ctx-aware,
@@ -84,16 +89,16 @@ func TargetChunkTime(d time.Duration) Option {
 // when it ends. A check that cannot read its server fails the run (a
 // *ChunkError wrapping the check's error); a hold longer than MaxHold fails
 // it with a *HeldError. Either way no chunk was begun and the checkpoint is
-// clean.
-func Throttle(checks ...Check) Option {
-	return func(c *runConfig) { c.throttled, c.checks = true, append(c.checks, checks...) }
+// clean. Run, Ranges and Purge.
+func Throttle(checks ...Check) ExecOption {
+	return execOption(func(c *runConfig) { c.throttled, c.checks = true, append(c.checks, checks...) })
 }
 
 // MaxHold sets how long Throttle's checks may hold the run before one chunk
-// (throttle.DefaultMaxHold when 0). A negative d makes the run return
-// ErrBadOption before anything runs.
-func MaxHold(d time.Duration) Option {
-	return func(c *runConfig) { c.maxHold = d }
+// (DefaultMaxHold when 0). A negative d returns ErrBadOption before
+// anything runs. Run, Ranges and Purge.
+func MaxHold(d time.Duration) ExecOption {
+	return execOption(func(c *runConfig) { c.maxHold = d })
 }
 
 // pacing is the throttling state of a run: nil fields do nothing.
@@ -106,9 +111,6 @@ type pacing struct {
 // checkpoint name. onHold reports a hold.
 func newPacing(cfg runConfig, db *gorm.DB, onHold func(throttle.Waiting)) (pacing, error) {
 	var p pacing
-	if cfg.target < 0 || cfg.maxHold < 0 || cfg.maxRows < 0 {
-		return p, fmt.Errorf("%w: TargetChunkTime, MaxHold and MaxRows must not be negative", ErrBadOption)
-	}
 	if cfg.adaptive {
 		s, err := throttle.NewSizer(throttle.SizerConfig{Target: cfg.target, Min: 1, Initial: cfg.size})
 		if err != nil {

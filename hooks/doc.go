@@ -19,10 +19,9 @@
 // before anything reaches the database, every UPDATE and DELETE it cannot
 // prove bounded: a statement passes only when a condition restricts a column
 // of the table it writes against a value, a parameter, a subquery or a joined
-// table's column (the shapes are listed on UnboundedReason). No WHERE, 1=1,
-// "id IS NOT NULL" (GORM's rendering of Not(map[string]any{"id": ids}) for an
-// empty ids), a condition on another table only, text it cannot read and
-// writes hidden in MERGE or DO are refused. It reads statements GORM builds
+// table's column. What it accepts and what it refuses, and why, is listed
+// once, on [UnboundedReason] and its Reason constants; batch.Update and
+// chunk.Purge refuse the same conditions. It reads statements GORM builds
 // and raw SQL run with Exec or Raw, with each database's lexical rules.
 // hooks.AllowUnbounded(db) (a reusable session) and
 // hooks.AllowUnboundedContext(ctx) (for gorm.G[T] calls and anything else

@@ -27,9 +27,10 @@ const settingAllowUnbounded = "gormup:allow_unbounded"
 // touches: no WHERE at all, or a vacuous one (see UnboundedReason).
 var ErrUnboundedWrite = errors.New("hooks: UPDATE or DELETE refused: its WHERE does not bound the rows")
 
-// UnboundedReason says why Guard did not prove a statement bounded. The
-// shapes that prove it are listed once, on the type it aliases
-// (internal/where.Reason): a top-level AND term of the WHERE (or of the ON
+// UnboundedReason says why Guard did not prove a statement bounded; this is
+// gormup's one list of unbounded conditions, which batch.Update and
+// chunk.Purge refuse too. A statement is proven bounded by a top-level AND
+// term of the WHERE (or of the ON
 // of an inner JOIN of the written table) that compares a column of the
 // written table with a value, a parameter, a subquery or another table's
 // column — C = v, C <> v, C < v, C IN (...), C BETWEEN v AND w, C LIKE v,
@@ -160,20 +161,18 @@ func AllowUnbounded(db *gorm.DB) *gorm.DB {
 
 // Guard is a GORM plugin that refuses every UPDATE and DELETE it cannot prove
 // bounded: the statement must restrict a column of the table it writes in
-// one of the shapes listed on UnboundedReason. Everything else — no WHERE, an
-// always-true condition of any form, a condition on another table only, only
-// the soft-delete filter, text Guard cannot read, a write wrapped in a
-// statement it cannot follow — fails with an *UnboundedWriteError and nothing
-// is sent to the database. It closes the holes of GORM's own
-// ErrMissingWhereClause check, which only catches a missing WHERE.
+// one of the shapes listed on UnboundedReason. Everything else fails with an
+// *UnboundedWriteError (its Reason says why) and nothing is sent to the
+// database. It closes the holes of GORM's own ErrMissingWhereClause check,
+// which only catches a missing WHERE.
 //
 // Install it with db.Use(&hooks.Guard{}); the zero value guards every
 // statement. Guard checks the final WHERE of the statements GORM builds
 // (Update, Updates, UpdateColumn(s), Save of an existing row, Delete, soft
 // deletes), including the conditions GORM adds from the model's primary key,
 // and, unless SkipRaw is set, the statements run with Exec, Raw(...).Rows/
-// Scan or Raw(...).Find, read with the lexical rules of the database (see
-// internal/sqltext): every statement of a ';'-separated text, writes inside
+// Scan or Raw(...).Find, read with the lexical rules of the database: every
+// statement of a ';'-separated text, writes inside
 // WITH, EXPLAIN ANALYZE, MariaDB ANALYZE and PostgreSQL PREPARE are followed;
 // the JOIN ... ON forms of per-row bulk updates count as bounds. It ignores
 // GORM's AllowGlobalUpdate: the escape hatches are AllowUnbounded (a session)

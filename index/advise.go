@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gormup/gormup/internal/catalog"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -13,7 +14,7 @@ import (
 // PrimaryKey is the name Covers and Advise give the table's primary key,
 // which every database indexes (on SQLite an INTEGER PRIMARY KEY is the rowid
 // and has no index of its own in the catalog).
-const PrimaryKey = "PRIMARY KEY"
+const PrimaryKey = catalog.PrimaryKey
 
 // Advice says whether an index serves a filter or an ordering on some
 // columns, and what to do when none does.
@@ -52,9 +53,9 @@ func (a Advice) String() string {
 // columns (column or Go field names) in this order, as an UPDATE's equality
 // filter or a keyset ordering on them needs. The primary key counts; partial
 // indexes, invalid ones and expression keys do not. It costs one catalog
-// query (ctx bounds it) and changes nothing, so chunk.Run can call it to
-// warn about unindexed orderings. model may be a struct pointer or an On
-// value. It returns ErrNoTable when the table does not exist and a *DefError
+// query (ctx bounds it) and changes nothing; chunk.Run asks the same
+// question to warn about an unindexed OrderBy. model may be a struct pointer
+// or an On value. It returns ErrNoTable when the table does not exist and a *DefError
 // for an unknown column or no columns.
 func Covers(ctx context.Context, db *gorm.DB, model any, columns ...string) (bool, error) {
 	sch, table, cols, err := resolve(db, model, columns)
@@ -131,13 +132,6 @@ func resolve(db *gorm.DB, model any, columns []string) (*schema.Schema, string, 
 
 // coveredBy names the primary key or existing index leading with cols, or "".
 func coveredBy(ctx context.Context, db *gorm.DB, sch *schema.Schema, table string, cols []string) (string, error) {
-	pk := make([]key, len(sch.PrimaryFieldDBNames))
-	for i, name := range sch.PrimaryFieldDBNames {
-		pk[i] = key{column: name}
-	}
-	if leads(pk, cols) {
-		return PrimaryKey, nil
-	}
 	d, err := dialect.Of(ctx, db)
 	if err != nil {
 		return "", err
@@ -145,19 +139,11 @@ func coveredBy(ctx context.Context, db *gorm.DB, sch *schema.Schema, table strin
 	if err := tableExists(ctx, db, table); err != nil {
 		return "", err
 	}
-	found, err := readCatalog(ctx, db, d, table)
+	by, err := catalog.Leading(ctx, db, d, table, sch.PrimaryFieldDBNames, cols)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("index: %w", err)
 	}
-	for _, e := range found {
-		if e.valid && e.where == "" && leads(e.keys, cols) {
-			if e.primary {
-				return PrimaryKey, nil
-			}
-			return e.name, nil
-		}
-	}
-	return "", nil
+	return by, nil
 }
 
 // leads reports whether keys begin with the plain columns cols, in order.

@@ -103,7 +103,7 @@ func BenchmarkChunkedUpdate(b *testing.B) {
 							}
 							b.ReportAllocs()
 							for b.Loop() {
-								n, err := batch.Update(ctx, q(), map[string]any{"attempts": gorm.Expr("attempts + 1")}, batch.Chunked(1000))
+								n, err := batch.Update(ctx, q(), map[string]any{"attempts": gorm.Expr("attempts + 1")}, batch.Size(1000), batch.CommitEach())
 								if err != nil {
 									b.Fatal(err)
 								}

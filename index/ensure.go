@@ -14,37 +14,18 @@ import (
 // indexes that carry it but are not declared are reported as Undeclared.
 const undeclaredPrefix = "idx_"
 
-// Diff compares the indexes declared by models — structs whose GORM tags
-// declare indexes (index, uniqueIndex, with priority, sort, length, where,
-// expression, class, type, option, comment), and values of On — with the
-// database's catalog, without changing anything. ctx bounds every query.
-//
-// It reports each declared index as Missing, Present or Drifted (with its
-// Differences: columns and their order, sort direction, uniqueness, partial
-// condition, index type, prefix length, PostgreSQL validity), and every
-// existing "idx_…" index of a declared table that nothing declares as
-// Undeclared. Collations, comments and options are not compared.
-//
-// Conditions and expressions are compared as text, with quotes, whitespace,
-// case and PostgreSQL casts ignored. On PostgreSQL, when the texts still
-// disagree, the declaration is built on an empty temporary copy of the table
-// inside a rolled-back transaction and compared as the server renders it, so
-// "where:active" matches the catalog's "active" and "status = 'x'" matches
-// "status::text = 'x'::text". SQLite keeps the CREATE INDEX text as written,
-// so an index created from other text for the same condition is reported as
-// Drifted. SQL Server conditions are compared with all parentheses ignored.
+// Diff compares the indexes declared by models (see [Declarations]) with
+// the database's catalog, without changing anything, and reports each
+// declared index as Missing, Present or Drifted and every undeclared
+// "idx_…" index of a declared table as Undeclared (see [Comparing with the
+// catalog]). ctx bounds every query.
 //
 // A declaration the database cannot honour returns an *UnsupportedError, an
 // unusable one a *DefError, and a model whose table does not exist
 // ErrNoTable; errors for several declarations are joined.
 //
-// Models are parsed as GORM parses them (TableName, naming strategy); a table
-// set with db.Table applies to every model. Several models or On values for
-// one table are merged; one name declared twice with different definitions
-// is a *DefError. On a DryRun session nothing is read: every declaration is
-// reported Missing (by Ensure: Created, with its CREATE INDEX built and
-// logged but not sent), which makes SQL-shape checks possible without a
-// server.
+// [Declarations]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Declarations
+// [Comparing with the catalog]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Comparing_with_the_catalog
 func Diff(ctx context.Context, db *gorm.DB, models []any) (Report, error) {
 	p, err := plan(ctx, db, models)
 	if err != nil {
@@ -53,38 +34,27 @@ func Diff(ctx context.Context, db *gorm.DB, models []any) (Report, error) {
 	return p.report(), nil
 }
 
-// Ensure creates the declared indexes of models (see Diff for what models may
-// be) that do not exist, through GORM's Migrator, and reports every declared
-// index as Created, Present or Drifted. Existing indexes are never changed
-// unless the Repair option is given, tables never: a second call issues no
-// DDL. ctx bounds every statement; db may be a transaction, except for
-// CONCURRENTLY on PostgreSQL (ErrConcurrentlyInTransaction) and any DDL on
-// MySQL and MariaDB (ErrDDLInTransaction), checked before anything is
-// written.
-//
-// Dialect honesty: declarations are checked against the database first and
-// nothing is created if one fails (see ErrUnsupported); settings the database
-// ignores without changing what the index covers (a comment outside MySQL, an
-// option on SQLite, CONCURRENTLY outside PostgreSQL, btree on SQLite and SQL
-// Server, a length on a non-unique index outside MySQL) are left out of the
-// SQL with a warning in the report; names longer than the database's
-// identifier limit (63 bytes on PostgreSQL, 64 on MySQL, 128 on SQL Server)
-// are shortened deterministically to their first bytes, "_" and 8 hex digits
-// of their SHA-256.
+// Ensure creates the declared indexes of models (see [Declarations]) that do
+// not exist, through GORM's Migrator, and reports every declared index as
+// Created, Present or Drifted. Existing indexes are never changed unless
+// Repair is given, tables never: a second call issues no DDL. Declarations
+// are checked before anything is created ([Dialect honesty]). ctx bounds
+// every statement; db may be a transaction, except for CONCURRENTLY on
+// PostgreSQL (ErrConcurrentlyInTransaction) and any DDL on MySQL and MariaDB
+// (ErrDDLInTransaction), checked before anything is written.
 //
 // A failed CREATE or DROP is a *DDLError: Ensure goes on with the other
-// indexes, joins the errors and returns the report of what it did. When
-// another process creates the same index concurrently, a failed CREATE is
-// followed by a fresh look at the catalog and the index reported Present if
-// it now matches. On PostgreSQL, whose GORM migrator issues CREATE INDEX IF
-// NOT EXISTS, a CREATE that loses such a race succeeds without building
-// anything, so several concurrent callers may each report Created; the
-// index exists exactly once either way.
+// indexes, joins the errors and returns the report of what it did (see
+// [Concurrent callers] for races). Other errors are Diff's.
+//
+// [Declarations]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Declarations
+// [Dialect honesty]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Dialect_honesty
+// [Concurrent callers]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Concurrent_callers
 func Ensure(ctx context.Context, db *gorm.DB, models []any, opts ...EnsureOption) (Report, error) {
 	var cfg config
 	for _, o := range opts {
 		if o != nil {
-			o(&cfg)
+			o.applyEnsure(&cfg)
 		}
 	}
 	p, err := plan(ctx, db, models)

@@ -31,41 +31,25 @@ type EachResult struct {
 
 // UpdateEach is fetch-modify-save over every row the conditions on db
 // select, in chunks: it pages through them with chunk.Run, calls change on
-// each row of a chunk, and writes, in the chunk's own transaction, only the
-// changed columns of the changed rows — one batch.UpdateRows statement per
-// set of changed columns, zero values included. Unchanged rows cost no
-// write; a change function that alters nothing writes nothing.
+// each row, and writes only the changed columns of the changed rows in the
+// chunk's own transaction ([Updating every row]).
 //
 //	res, err := updater.UpdateEach(ctx, db.Where("status = ?", "trial"), func(a *Account) error {
 //		a.Status = "expired"
 //		return nil
 //	}, chunk.Size(500), chunk.Checkpoint("expire-trials"))
 //
-// T is the model (a struct with a primary key). The rows are read from and
-// written to db.Table's table when set (qualifier kept), else T's; a db.Model
-// of another table is refused with ErrModelMismatch before any SQL. Change
-// detection is Update's (the same tracker: values as the database stores
-// them, times at the column's precision). Each written row's version field is
-// incremented by one (UpdateRows'); the change function's edits to it are
-// ignored. Soft-deleted rows are skipped unless db is Unscoped. Chunk bounds
-// are ANDed onto db's conditions as one group, so an OR among them cannot
-// escape. opts are chunk.Run's
-// (chunk.Option); this package's Options (Lock, Attempts...)
-// do not apply. They are Size (default chunk.DefaultSize), Checkpoint and
-// Restart, Hooks, OnProgress, CountTotal, OrderBy, Lock, ChunkAttempts and
-// ChunkRetryBudget (per chunk, default batch.DefaultRetryBudget, the same
-// value as DefaultRetryBudget), Workers, TargetChunkTime, Throttle and
-// MaxHold, with Run's defaults (with Workers, change runs on several goroutines at once); with a
-// Checkpoint every row is changed exactly once even across crashes. A chunk
-// that fails with a retryable error is reloaded and change runs again on the
-// fresh rows, so change must not keep state across calls beyond what it
-// writes to the row. An error from change, or a changed primary key
-// (ErrPrimaryKeyChanged), rolls back that chunk and stops the run with a
-// *chunk.ChunkError; earlier chunks stay committed. Model hooks
-// (BeforeUpdate...) do not run: the writes are set-based. The result counts
-// only committed chunks. A nil db returns ErrNilDB, a nil change
-// chunk.ErrBadWork.
-func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...chunk.Option) (EachResult, error) {
+// T is the model (a struct with a primary key, else ErrNoPrimaryKey); the
+// table is db.Table's or T's, and a db.Model of another table is refused with
+// ErrModelMismatch before any SQL. opts are chunk.Run's, with its defaults.
+// change may run more than once per row (a retried chunk reloads it). An
+// error from change, or a changed primary key (ErrPrimaryKeyChanged), rolls
+// back that chunk and stops the run with a *chunk.ChunkError; earlier chunks
+// stay committed and the result counts only them. A nil db returns ErrNilDB,
+// a nil change chunk.ErrBadWork.
+//
+// [Updating every row]: https://pkg.go.dev/github.com/gormup/gormup/updater#hdr-Updating_every_row
+func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...chunk.RunOption) (EachResult, error) {
 	res := EachResult{Columns: map[string]int64{}}
 	if db == nil {
 		return res, ErrNilDB
@@ -165,7 +149,7 @@ func UpdateEach[T any](ctx context.Context, db *gorm.DB, change func(*T) error, 
 			res.Columns[col] += n
 		}
 	}}
-	rep, err := chunk.Run(ctx, db, work, append(slices.Clone(opts), chunk.Hooks(commit))...)
+	rep, err := chunk.Run(ctx, db, work, append(slices.Clone(opts), chunk.RunOption(chunk.Hooks(commit)))...)
 	res.Run = rep
 	return res, err
 }

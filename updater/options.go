@@ -39,22 +39,22 @@ const tagKey = model.TagKey
 // satisfy it, so a lock option given to Transaction does not compile.
 type UpdateOption interface{ applyUpdate(*config) }
 
-// TxOption configures Transaction.
-type TxOption interface{ applyTx(*config) }
+// TransactionOption configures Transaction.
+type TransactionOption interface{ applyTransaction(*config) }
 
 // Option is an option of both Update and Transaction: the retry options
 // (Attempts, RetryBudget, Backoff, OnRetry) and TxOptions. The zero
 // configuration (no options) is valid for both.
 type Option interface {
 	UpdateOption
-	TxOption
+	TransactionOption
 }
 
 // option is an option of Update and Transaction; updateOption of Update only.
 type option func(*config)
 
-func (o option) applyUpdate(c *config) { o(c) }
-func (o option) applyTx(c *config)     { o(c) }
+func (o option) applyUpdate(c *config)      { o(c) }
+func (o option) applyTransaction(c *config) { o(c) }
 
 type updateOption func(*config)
 

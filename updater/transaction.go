@@ -21,11 +21,11 @@ import (
 // fn may run more than once: it must do its work only through tx and keep no
 // effects of a failed attempt. If db is already inside a transaction, fn runs
 // once on db with no transaction of Transaction's own and no retries.
-func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts ...TxOption) error {
+func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts ...TransactionOption) error {
 	if db == nil {
 		return ErrNilDB
 	}
-	c, err := newConfig(opts, TxOption.applyTx)
+	c, err := newConfig(opts, TransactionOption.applyTransaction)
 	if err != nil {
 		return err
 	}

@@ -55,11 +55,11 @@ func TestTransaction(t *testing.T) {
 		})
 		for _, tt := range []struct {
 			name string
-			opts []updater.TxOption
+			opts []updater.TransactionOption
 			want int
 		}{
-			{"gives up after Attempts", []updater.TxOption{fast, updater.Attempts(2)}, 2},
-			{"gives up when the retry budget leaves no time for a pause", []updater.TxOption{updater.RetryBudget(time.Nanosecond)}, 1},
+			{"gives up after Attempts", []updater.TransactionOption{fast, updater.Attempts(2)}, 2},
+			{"gives up when the retry budget leaves no time for a pause", []updater.TransactionOption{updater.RetryBudget(time.Nanosecond)}, 1},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				calls := 0
@@ -118,7 +118,7 @@ func TestTransaction(t *testing.T) {
 		// The default retry budget is time, not a count: 12 failures in a
 		// row, past the old default of 10 attempts, are retried until the
 		// transaction commits, once; zero values are that default.
-		for i, opts := range [][]updater.TxOption{nil, {updater.Attempts(0), updater.RetryBudget(0), updater.Backoff(0, 0)}} {
+		for i, opts := range [][]updater.TransactionOption{nil, {updater.Attempts(0), updater.RetryBudget(0), updater.Backoff(0, 0)}} {
 			t.Run(fmt.Sprintf("default options retry past 10 attempts (%d options)", len(opts)), func(t *testing.T) {
 				calls := 0
 				err := updater.Transaction(ctx, db.DB, func(tx *gorm.DB) error {

@@ -32,70 +32,26 @@ type Result[T any] struct {
 // Update loads the one row of T that the conditions on db select, calls
 // change on it, and writes exactly the columns that change (or a
 // BeforeSave/BeforeUpdate hook) altered — zero values included — with one
-// UPDATE … WHERE <primary key>, all in one transaction. ctx bounds every
-// statement and the pauses between attempts.
+// UPDATE … WHERE <primary key>, all in one transaction ([Which row],
+// [Change detection]). ctx bounds every statement and the pauses between
+// attempts.
 //
-// Which row: the conditions already on db (Where, Scopes, Table); exactly one
-// row must match. The row is read from and written to the same table:
-// db.Table's when set, with its schema or database qualifier
-// ("archive.accounts"), else T's. A db.Model whose table is not T's is
-// refused with ErrModelMismatch, a db.Table alias or expression with
-// ErrTable, both before any SQL. Soft-deleted rows are neither read nor
-// written unless db is Unscoped. None: an error wrapping gorm.ErrRecordNotFound. More than
-// one (the read uses LIMIT 2): ErrMultipleRows. Nothing is written either way.
-//
-// Change detection compares each column, through GORM's schema, as the
-// database stores it: pointers by the value they point to (nil is NULL),
-// driver.Valuer types and serializer fields by their Value, []byte by content,
-// times as instants at the column's precision (the precision tag, else 6
-// digits on PostgreSQL, 3 on MySQL/MariaDB, 7 on SQL Server, 9 on SQLite).
-// Fields tagged `gorm:"-"` or read-only (`<-:false`, `<-:create`) are never
-// written. When nothing changed no UPDATE runs and no hook is called.
-// Otherwise BeforeSave and BeforeUpdate run on the changed row, then
-// autoUpdateTime fields the caller left alone get the current time, then the
-// UPDATE runs through GORM's callback chain (plugins see it; when an audit
-// plugin collects changes they travel with hooks.WithChanges), then
-// AfterUpdate and AfterSave run. A hook error rolls the transaction back and
-// is returned. Changing a primary key returns ErrPrimaryKeyChanged. Update
-// never inserts: a row deleted concurrently is reported, not re-created.
-//
-// Concurrency control: with Lock, or by default when the model has no
-// version field, the row is read with a lock (ForUpdate: FOR UPDATE on
-// PostgreSQL and MySQL/MariaDB, WITH (UPDLOCK, ROWLOCK) on SQL Server, the
-// database write lock taken before the read on SQLite). With Optimistic,
-// or by default when the model has a version field, the row is read without
-// a lock and the UPDATE adds version = version + 1 and WHERE version = <read
-// value>; when that matches nothing the attempt starts over, and after the
-// last attempt Update returns a *ConflictError. After a first conflict the
-// retries read with FOR UPDATE: a hot row then serialises its writers instead
-// of starving the unlucky ones (measured with 16 writers on one row, pure
-// optimistic retries needed up to 24 attempts; with this escalation, 2). On
-// SQLite, which has one writer at a time, optimistic mode takes the write
-// lock before the read as well: a read snapshot outdated by another writer
-// could never be upgraded (SQLITE_BUSY_SNAPSHOT). On MySQL/MariaDB RowsAffected
-// counts changed rows unless the DSN sets clientFoundRows, but the version
-// increment always changes the row, so 0 means a conflict either way. A
-// version field, when present, is incremented by exactly one in both modes,
-// set-based (version = COALESCE(version, 0) + 1: a NULL version becomes 1);
-// the change function's own edits to it are ignored.
-//
-// Deadlocks, serialization failures, lock timeouts, SQLite busy errors and
-// version conflicts — including those reported at COMMIT, as Galera does —
-// roll back and run the whole attempt again (read, change, write), for up
-// to DefaultRetryBudget (less if ctx's deadline is earlier) with jittered
-// backoff (see the options; an out-of-range one returns ErrBadOption). change may
-// therefore run more than once: it must only modify the struct it is given,
-// never have other side effects. An error from change rolls back and is
-// returned as is.
-//
-// If db is already inside a transaction (from db.Transaction or Begin),
-// Update opens none and retries nothing — a failed statement may have
-// aborted the caller's transaction — so conflicts and deadlocks are returned
-// to the caller, whose own transaction decides. A nil change reads (and
+// The row is read with a row lock, or optimistically when the model has a
+// version field; Lock and Optimistic choose ([Concurrency control]).
+// Retryable errors and version conflicts rerun the whole attempt for up to
+// DefaultRetryBudget, so change may run more than once; inside a caller's
+// transaction nothing is retried ([Retries]). A nil change reads (and
 // locks) the row and writes nothing.
 //
-// The row stays locked while change runs, so change should be quick. On
-// error the Result carries only Attempts.
+// No matching row is an error wrapping gorm.ErrRecordNotFound, more than one
+// ErrMultipleRows; a conflict that outlasts the retries is a *ConflictError;
+// an out-of-range option is ErrBadOption; an error from change or a hook is
+// returned as is. On error the Result carries only Attempts.
+//
+// [Which row]: https://pkg.go.dev/github.com/gormup/gormup/updater#hdr-Which_row
+// [Change detection]: https://pkg.go.dev/github.com/gormup/gormup/updater#hdr-Change_detection
+// [Concurrency control]: https://pkg.go.dev/github.com/gormup/gormup/updater#hdr-Concurrency_control
+// [Retries]: https://pkg.go.dev/github.com/gormup/gormup/updater#hdr-Retries
 func Update[T any](ctx context.Context, db *gorm.DB, change func(*T) error, opts ...UpdateOption) (Result[T], error) {
 	var res Result[T]
 	if db == nil {

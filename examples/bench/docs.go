@@ -156,7 +156,7 @@ var versionPrefix = regexp.MustCompile(`^\d+(\.\d+)?`)
 
 func majorMinor(v string) string { return versionPrefix.FindString(v) }
 
-// digits normalises sizes in names ("Chunked(3333)", "per 2000 rows") that
+// digits normalises sizes in names ("Size(3333)", "per 2000 rows") that
 // depend on -rows.
 var digits = regexp.MustCompile(`\d+`)
 

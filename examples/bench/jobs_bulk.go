@@ -40,9 +40,9 @@ func conditionalJob(db *gorm.DB, cfg config) job {
 					one, err = batch.Update(ctx, eu(), values)
 					return err
 				}},
-			{name: fmt.Sprintf("batch.Update Chunked(%d)", chunk), kind: kindGormup, rows: matched, check: checkMatched(&chunked),
+			{name: fmt.Sprintf("batch.Update CommitEach Size(%d)", chunk), kind: kindGormup, rows: matched, check: checkMatched(&chunked),
 				run: func(ctx context.Context) (err error) {
-					chunked, err = batch.Update(ctx, eu(), values, batch.Chunked(chunk))
+					chunked, err = batch.Update(ctx, eu(), values, batch.Size(chunk), batch.CommitEach())
 					return err
 				}},
 		},

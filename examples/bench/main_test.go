@@ -118,7 +118,7 @@ func TestShapeCatchesARename(t *testing.T) {
 	resized := r
 	resized.Jobs = slices.Clone(r.Jobs)
 	resized.Jobs[1].Results = slices.Clone(r.Jobs[1].Results)
-	resized.Jobs[1].Results[2].Strategy = "batch.Update Chunked(200)"
+	resized.Jobs[1].Results[2].Strategy = "batch.Update CommitEach Size(200)"
 	if !slices.Equal(shape(resized), shape(r)) {
 		t.Fatal("a size that depends on -rows changed the shape")
 	}

@@ -55,8 +55,8 @@ var pacing struct {
 // pacingOptions returns the options of a polite run: adaptive size and a
 // throttle that holds while the hold file exists (and, through the
 // checkpoint name, while the run is paused with chunk.Pause).
-func pacingOptions(out io.Writer) []chunk.Option {
-	var opts []chunk.Option
+func pacingOptions(out io.Writer) []chunk.RunOption {
+	var opts []chunk.RunOption
 	if pacing.target > 0 {
 		opts = append(opts, chunk.TargetChunkTime(pacing.target))
 	}

@@ -143,7 +143,7 @@ func run(ctx context.Context, dsn string, n int, out io.Writer) error {
 func retryStuck(ctx context.Context, db *gorm.DB) (string, error) {
 	start := time.Now()
 	n, err := batch.Update(ctx, db.Model(&Job{}).Where("status = ?", "stuck"),
-		map[string]any{"attempts": gorm.Expr("attempts + 1")}, batch.Chunked(1000))
+		map[string]any{"attempts": gorm.Expr("attempts + 1")}, batch.Size(1000), batch.CommitEach())
 	if err != nil {
 		return "", err
 	}

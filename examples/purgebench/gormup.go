@@ -17,7 +17,9 @@ import (
 // gormupPurge runs chunk.Purge over the selected rows of a fresh table.
 func gormupPurge(ctx context.Context, db *gorm.DB, c config, size int, out io.Writer) (result, error) {
 	r, err := gormupRun(ctx, db, c, size, out, "gormup chunk.Purge",
-		func(q *gorm.DB, opts ...chunk.Option) (chunk.Report, error) { return chunk.Purge(ctx, q, opts...) })
+		func(q *gorm.DB, size int, hooks chunk.Callbacks) (chunk.Report, error) {
+			return chunk.Purge(ctx, q, chunk.Size(size), chunk.Hooks(hooks))
+		})
 	if err != nil {
 		return r, err
 	}
@@ -31,8 +33,8 @@ func gormupUpdate(ctx context.Context, db *gorm.DB, c config, size int, out io.W
 		return rows.Update("counter", gorm.Expr("counter + 1")).Error
 	}
 	r, err := gormupRun(ctx, db, c, size, out, "gormup chunk.Ranges UPDATE",
-		func(q *gorm.DB, opts ...chunk.Option) (chunk.Report, error) {
-			return chunk.Ranges(ctx, q, increment, opts...)
+		func(q *gorm.DB, size int, hooks chunk.Callbacks) (chunk.Report, error) {
+			return chunk.Ranges(ctx, q, increment, chunk.Size(size), chunk.Hooks(hooks))
 		})
 	if err != nil {
 		return r, err
@@ -43,14 +45,14 @@ func gormupUpdate(ctx context.Context, db *gorm.DB, c config, size int, out io.W
 // gormupRun resets the table and times do on the selected rows in chunks of
 // size, counting its statements and timing each chunk.
 func gormupRun(ctx context.Context, db *gorm.DB, c config, size int, out io.Writer, tool string,
-	do func(q *gorm.DB, opts ...chunk.Option) (chunk.Report, error)) (result, error) {
+	do func(q *gorm.DB, size int, hooks chunk.Callbacks) (chunk.Report, error)) (result, error) {
 	r := result{tool: tool, size: size}
 	if err := reset(ctx, db); err != nil {
 		return r, err
 	}
 	t, counted := newTimer(), newCounter()
 	start := time.Now()
-	rep, err := do(counted.on(db).Model(&Event{}).Where("status = ?", "expired"), chunk.Size(size), chunk.Hooks(t.callbacks()))
+	rep, err := do(counted.on(db).Model(&Event{}).Where("status = ?", "expired"), size, t.callbacks())
 	r.total = time.Since(start)
 	if err != nil {
 		return r, err

@@ -1,8 +1,8 @@
 // Package chunker is gormup's one chunk loop: the decision "every chunk in
 // one transaction, or each chunk in a transaction of its own", the retry of
 // a chunk's transaction through internal/txn, and the progress clock. Every
-// chunked entry point (batch.Update with Chunked, UpdateKeys and UpdateRows
-// with or without CommitEach, updater.UpdateEach through chunk.Run) drives
+// chunked entry point (batch.Update with Size or CommitEach, UpdateKeys and
+// UpdateRows with or without CommitEach, updater.UpdateEach through chunk.Run) drives
 // its chunks through Loop.Run; chunk.Run and chunk.Ranges keep their own
 // checkpointed step but measure progress with Clock.
 //

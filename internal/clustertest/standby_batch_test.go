@@ -44,7 +44,7 @@ func TestStandbyBatchUpdate(t *testing.T) {
 	if !errors.As(err, &tooMany) || tooMany.Matched != 5 {
 		t.Fatalf("MaxRows(4): got %v, want a *TooManyRowsError with 5 matched", err)
 	}
-	_, err = batch.Update(ctx, seeds(), map[string]any{"balance": 9}, batch.MaxRows(4), batch.Chunked(2))
+	_, err = batch.Update(ctx, seeds(), map[string]any{"balance": 9}, batch.MaxRows(4), batch.Size(2), batch.CommitEach())
 	if !errors.As(err, &tooMany) || tooMany.Matched != 5 {
 		t.Fatalf("MaxRows(4) with Chunked(2): got %v, want a *TooManyRowsError with 5 matched", err)
 	}
@@ -56,7 +56,7 @@ func TestStandbyBatchUpdate(t *testing.T) {
 	if err != nil || n != 4 {
 		t.Fatalf("batch.Update: %d rows, %v; want 4 rows matched on the primary", n, err)
 	}
-	n, err = batch.Update(ctx, seeds().Where("id >= ?", 2), map[string]any{"owner": "chunked"}, batch.Chunked(2))
+	n, err = batch.Update(ctx, seeds().Where("id >= ?", 2), map[string]any{"owner": "chunked"}, batch.Size(2), batch.CommitEach())
 	if err != nil || n != 4 {
 		t.Fatalf("batch.Update Chunked(2): %d rows, %v; want 4", n, err)
 	}

@@ -134,13 +134,13 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 				return err
 			}
 			return change(r)
-		}, append(cOpts, chunk.Size(2))...)
+		}, append(narrow[chunk.RunOption](cOpts), chunk.Size(2))...)
 		return outcome{err: err, n: res.Changed}
 	case "batch.Update":
 		n, err := batch.Update(ctx, q, values, narrow[batch.UpdateOption](bOpts)...)
 		return outcome{err: err, n: n}
 	case "Chunked":
-		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
+		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Size(2), batch.CommitEach(), batch.OnProgress(func(chunk.Progress) {
 			if capped() != nil {
 				cancel()
 			}
@@ -185,7 +185,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		sort.Strings(o.missingKeys)
 		return o
 	case "Run", "Workers":
-		opts := append(cOpts, chunk.Size(2))
+		opts := append(narrow[chunk.RunOption](cOpts), chunk.Size(2))
 		if e.name == "Workers" {
 			opts = append(opts, chunk.Workers(2))
 		}
@@ -193,7 +193,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		return outcome{err: err, n: rep.Rows}
 	case "Purge":
 		stop := chunk.Callbacks{Before: func(context.Context, chunk.Info) error { return capped() }}
-		rep, err := chunk.Purge(ctx, q, append(cOpts, chunk.Size(2), chunk.Hooks(stop))...)
+		rep, err := chunk.Purge(ctx, q, append(narrow[chunk.PurgeOption](cOpts), chunk.Size(2), chunk.Hooks(stop))...)
 		return outcome{err: err, n: rep.Rows}
 	case "Ranges":
 		rep, err := chunk.Ranges(ctx, q, func(rows *gorm.DB, _ chunk.Range) error {
@@ -201,15 +201,15 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 				return err
 			}
 			return rows.UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
-		}, append(cOpts, chunk.Size(2))...)
+		}, append(narrow[chunk.RangesOption](cOpts), chunk.Size(2))...)
 		return outcome{err: err, n: rep.Rows}
 	}
 	panic("unknown entry " + e.name)
 }
 
-// narrow hands batch Options (valid for every entry point) to an entry
-// point whose option type O is narrower.
-func narrow[O any](opts []batch.Option) []O {
+// narrow hands options valid for every entry point of their package (batch
+// or chunk Options) to an entry point whose option type O is narrower.
+func narrow[O, I any](opts []I) []O {
 	out := make([]O, len(opts))
 	for i, o := range opts {
 		out[i] = any(o).(O)

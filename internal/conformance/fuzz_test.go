@@ -137,7 +137,7 @@ func checkBound(t *testing.T, db *dbtest.DB, a, b []byte, keyBits uint8) {
 			cctx, stop := context.WithCancel(ctx)
 			defer stop()
 			_, err := batch.Update(cctx, where(db.WithContext(cctx).Model(&Account{})), map[string]any{"balance": gorm.Expr("balance + ?", delta)},
-				batch.Chunked(2), batch.OnProgress(func(chunk.Progress) {
+				batch.Size(2), batch.CommitEach(), batch.OnProgress(func(chunk.Progress) {
 					if next() != nil {
 						stop()
 					}

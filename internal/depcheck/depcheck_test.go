@@ -7,7 +7,7 @@ import (
 )
 
 // libraryPackages are the packages applications import.
-var libraryPackages = []string{"updater", "batch", "chunk", "lock", "hooks", "projection", "index", "internal/throttle", "internal/chunker"}
+var libraryPackages = []string{"updater", "batch", "chunk", "lock", "hooks", "projection", "index", "internal/throttle", "internal/chunker", "internal/catalog"}
 
 // forbidden are packages no library package may depend on: cgo drivers and
 // drivers' Open entry points (GORM dialectors).

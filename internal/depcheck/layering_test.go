@@ -18,13 +18,13 @@ const module = "github.com/gormup/gormup/"
 var allowed = map[string][]string{
 	"lock":       {},
 	"projection": {"internal/dialect"},
-	"index":      {"internal/dialect", "internal/model", "internal/sqltext"},
+	"index":      {"internal/catalog", "internal/dialect", "internal/model", "internal/sqltext"},
 	"hooks":      {"internal/dialect", "internal/model", "internal/sqltext", "internal/where"},
-	// chunk reads index.Covers to warn about an unindexed OrderBy.
-	"chunk":   {"index", "internal/chunker", "internal/dialect", "internal/model", "internal/throttle", "internal/txn", "internal/where", "lock"},
-	"batch":   {"chunk", "hooks", "internal/chunker", "internal/dialect", "internal/model", "internal/txn", "internal/where"},
-	"updater": {"batch", "chunk", "hooks", "internal/dialect", "internal/model", "internal/txn", "lock"},
+	"chunk":      {"internal/catalog", "internal/chunker", "internal/dialect", "internal/model", "internal/throttle", "internal/txn", "internal/where", "lock"},
+	"batch":      {"chunk", "hooks", "internal/chunker", "internal/dialect", "internal/model", "internal/txn", "internal/where"},
+	"updater":    {"batch", "chunk", "hooks", "internal/dialect", "internal/model", "internal/txn", "lock"},
 
+	"internal/catalog":                {"internal/dialect"},
 	"internal/chunker":                {"internal/txn"},
 	"internal/txn":                    {"internal/dialect"},
 	"internal/dialect":                {"lock"},
@@ -43,10 +43,20 @@ var allowed = map[string][]string{
 	"docs":                            {},
 }
 
+// never lists imports that no edit of allowed may permit, each with why.
+var never = []struct{ pkg, imp, why string }{
+	{"chunk", "index", "catalog reads go through internal/catalog, which index uses too"},
+}
+
 // violations returns one line per import the table does not allow, given
 // each package's module-local imports (paths relative to the module).
 func violations(graph map[string][]string) []string {
 	var out []string
+	for _, n := range never {
+		if slices.Contains(allowed[n.pkg], n.imp) {
+			out = append(out, "allowed lets "+n.pkg+" import "+n.imp+": never ("+n.why+")")
+		}
+	}
 	for pkg, imports := range graph {
 		example := pkg == "examples" || strings.HasPrefix(pkg, "examples/")
 		ok, listed := allowed[pkg]
@@ -104,7 +114,7 @@ func TestLayering(t *testing.T) {
 // and an unlisted package are each reported.
 func TestLayeringDetectsViolations(t *testing.T) {
 	graph := moduleGraph(t)
-	graph["chunk"] = append(graph["chunk"], "batch")
+	graph["chunk"] = append(graph["chunk"], "batch", "index")
 	graph["batch"] = append(graph["batch"], "updater")
 	graph["hooks"] = append(graph["hooks"], "examples/internal/exampledb")
 	graph["newpkg"] = nil
@@ -112,9 +122,24 @@ func TestLayeringDetectsViolations(t *testing.T) {
 	want := []string{
 		"batch imports updater: not allowed",
 		"chunk imports batch: not allowed",
+		"chunk imports index: not allowed",
 		"hooks imports examples/internal/exampledb: nothing imports examples",
 		"newpkg: not in the layering table",
 	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("violations\n got %q\nwant %q", got, want)
+	}
+}
+
+// A never rule holds even when allowed is edited to permit the import.
+func TestLayeringNeverRules(t *testing.T) {
+	saved := allowed["chunk"]
+	t.Cleanup(func() { allowed["chunk"] = saved })
+	allowed["chunk"] = append(slices.Clone(saved), "index")
+	graph := moduleGraph(t)
+	graph["chunk"] = append(graph["chunk"], "index")
+	got := violations(graph)
+	want := []string{"allowed lets chunk import index: never (" + never[0].why + ")"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("violations\n got %q\nwant %q", got, want)
 	}

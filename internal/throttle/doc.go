@@ -22,8 +22,7 @@
 //	}
 //
 // Another process pauses and resumes the run with Pause and Resume on the
-// same database. EstimateRows reads the catalog's row count of a table for a
-// dry run's plan.
+// same database.
 //
 // The built-in checks read, each on the server it is given:
 //

@@ -94,21 +94,6 @@ func ExamplePause() {
 	// false
 }
 
-// EstimateRows sizes a dry run's plan from the catalog; SQLite keeps no row
-// count, so there it counts.
-func ExampleEstimateRows() {
-	type Order struct{ ID int64 }
-	db := dbtest.Memory(&Order{})
-	db.Create(&[]Order{{1}, {2}, {3}})
-	est, err := throttle.EstimateRows(context.Background(), db, "orders")
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(est.Rows, est.Exact)
-	// Output:
-	// 3 true
-}
-
 // A run on a PostgreSQL primary held while a streaming replica has more
 // than 64 MB of WAL to replay, or while no replica is connected, for at most
 // an hour; holds are logged through GORM's logger.

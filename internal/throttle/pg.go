@@ -216,16 +216,14 @@ func session(ctx context.Context, db *gorm.DB, primary bool, check string, want 
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range want {
-		if d.Family() == f {
-			tx := db.Session(&gorm.Session{NewDB: true, Context: ctx})
-			if primary {
-				tx = dialect.Primary(tx)
-			}
-			return tx, nil
-		}
+	if !d.OneOf(want...) {
+		return nil, fmt.Errorf("%w: %s reads %s, not %s", ErrWrongDialect, check, joinFamilies(want), d.Name())
 	}
-	return nil, fmt.Errorf("%w: %s reads %s, not %s", ErrWrongDialect, check, joinFamilies(want), d.Family())
+	tx := db.Session(&gorm.Session{NewDB: true, Context: ctx})
+	if primary {
+		tx = dialect.Primary(tx)
+	}
+	return tx, nil
 }
 
 func joinFamilies(fs []dialect.Family) string {
