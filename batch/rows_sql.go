@@ -43,6 +43,10 @@ type rowsStmt struct {
 	loc      *time.Location // MySQL: the driver's time zone for time.Time values
 	auto     []string       // unquoted autoUpdateTime columns set to a fixed value
 	autoCast []string       // PostgreSQL casts of auto
+	// load is BulkLoad's quoted temporary table: the statements join it
+	// (its columns are derivedNames, then ordinalAlias) instead of a
+	// derived table of the chunk's values; "" otherwise.
+	load string
 }
 
 // width is the number of values per input row.
@@ -132,9 +136,13 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		q, args := s.buildCase(rows, autoVals)
 		return q, args, nil
 	}
+	n := len(rows)
+	if s.load != "" {
+		n = 0 // the rows are in the load table
+	}
 	var b strings.Builder
-	b.Grow(128 + len(rows)*s.width()*12)
-	args := make([]any, 0, len(rows)*s.width()+len(autoVals))
+	b.Grow(128 + n*s.width()*12)
+	args := make([]any, 0, n*s.width()+len(autoVals))
 	nk := len(s.keys)
 	qualify := s.strategy == dialect.BulkJSONTable // MySQL's multi-table UPDATE needs qualified SET targets
 
@@ -176,6 +184,11 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		writeSet()
 		args = append(args, autoVals...)
 		b.WriteString(" FROM ")
+		if s.load != "" {
+			b.WriteString(s.load + " AS " + s.quote("v") + " WHERE ")
+			writeOn()
+			break
+		}
 		first := len(args)
 		var err error
 		if args, err = s.writeUnnest(&b, args, rows); err != nil {
@@ -191,6 +204,13 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		args = append(args, args[first])
 	case dialect.BulkJSONTable:
 		b.WriteString("UPDATE " + s.table + " JOIN ")
+		if s.load != "" {
+			b.WriteString(s.load + " AS " + s.quote("v") + " ON ")
+			writeOn()
+			writeSet()
+			args = append(args, autoVals...)
+			break
+		}
 		s.writeJSONTable(&b)
 		b.WriteString(" AS " + s.quote("v") + " ON ")
 		writeOn()
@@ -268,6 +288,9 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	b.WriteString(" FROM ")
 	names := append([]string{ordinalAlias}, s.derivedNames()...)
 	switch {
+	case s.load != "":
+		b.WriteString(s.load)
+		names = append(names[1:], ordinalAlias)
 	case s.strategy == dialect.BulkUnnest:
 		var err error
 		if args, err = s.writeUnnest(&b, args, rows); err != nil {
