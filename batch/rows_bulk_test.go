@@ -269,3 +269,24 @@ func TestUpdateRowsBulkLoadRefused(t *testing.T) {
 		})
 	}
 }
+
+// With hooks.Guard installed, BulkLoad's statements pass: the UPDATE is
+// bounded by its join to the load table.
+func TestUpdateRowsBulkLoadGuard(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 3)
+		gdb := dbtest.Reopen(t, db)
+		if err := gdb.Use(&hooks.Guard{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, opts := range [][]batch.RowsOption{{batch.BulkLoad()}, {batch.BulkLoad(), batch.CheckVersion("version"), batch.ListMissing()}} {
+			res, err := batch.UpdateRows(context.Background(), gdb, []updAccount{{ID: 2, Balance: 22, Version: 1}, {ID: 9, Version: 1}}, []string{"balance"}, opts...)
+			if err != nil || res.Matched != 1 || res.Missing != 1 {
+				t.Fatalf("UpdateRows under Guard = %+v, %v", res, err)
+			}
+		}
+		if got := loadAccounts(t, db.DB); got[2].Balance != 22 || got[1].Balance != 101 || got[3].Balance != 103 {
+			t.Fatalf("rows = %+v", got)
+		}
+	})
+}
