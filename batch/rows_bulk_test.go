@@ -290,3 +290,44 @@ func TestUpdateRowsBulkLoadGuard(t *testing.T) {
 		}
 	})
 }
+
+// The statements of the bulk-load path, pinned per dialect (the time GORM
+// renders for UpdatedAt replaced by NOW): catalog reads, then in the
+// transaction the load table, its load (COPY is not a statement GORM sees;
+// MySQL's INSERT is), the UPDATE joined to it, and on MySQL the drops.
+func TestUpdateRowsBulkLoadSQL(t *testing.T) {
+	want := map[string][]string{
+		dbtest.Postgres: {
+			`CREATE TEMPORARY TABLE "gormup_load" ON COMMIT DROP AS SELECT "gormup_t"."id" AS "id", "gormup_t"."balance" AS "balance" FROM "upd_accounts" AS "gormup_t" WITH NO DATA`,
+			`UPDATE "upd_accounts" SET "balance" = "v"."balance", "updated_at" = NOW::timestamp with time zone FROM "gormup_load" AS "v" WHERE "upd_accounts"."id" = "v"."id" AND "upd_accounts"."deleted_at" IS NULL`,
+		},
+		dbtest.MySQL: {
+			"DROP TEMPORARY TABLE IF EXISTS `gormup_load`",
+			"CREATE TEMPORARY TABLE `gormup_load` SELECT `gormup_t`.`id` AS `id`, `gormup_t`.`balance` AS `balance`, CAST(0 AS SIGNED) AS `gormup_n` FROM `upd_accounts` AS `gormup_t` LIMIT 0",
+			"INSERT INTO `gormup_load` (`id`, `balance`, `gormup_n`) VALUES ( 1, 5, 1), ( 3, 7, 2)",
+			"UPDATE `upd_accounts` JOIN `gormup_load` AS `v` ON `upd_accounts`.`id` = `v`.`id` AND `upd_accounts`.`deleted_at` IS NULL SET `upd_accounts`.`balance` = `v`.`balance`, `upd_accounts`.`updated_at` = NOW",
+			"DROP TEMPORARY TABLE IF EXISTS `gormup_load`",
+		},
+	}
+	stamp := regexp.MustCompile(`'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.0-9]*'`)
+	for _, d := range []string{dbtest.Postgres, dbtest.MySQL} {
+		t.Run(d, func(t *testing.T) {
+			db := dbtest.Open(t, d)
+			seedAccounts(t, db, 3)
+			cdb, rec := dbtest.Capture(db.DB)
+			res, err := batch.UpdateRows(context.Background(), cdb, []updAccount{{ID: 1, Balance: 5}, {ID: 3, Balance: 7}}, []string{"balance"}, batch.BulkLoad())
+			if err != nil || res.Matched != 2 {
+				t.Fatalf("Result = %+v, %v", res, err)
+			}
+			var got []string
+			for _, s := range rec.Statements() {
+				if !strings.HasPrefix(s, "SELECT") && !strings.HasPrefix(s, "SHOW") {
+					got = append(got, stamp.ReplaceAllString(s, "NOW"))
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(want[d], "\n") {
+				t.Fatalf("statements\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want[d], "\n"))
+			}
+		})
+	}
+}
