@@ -213,8 +213,9 @@ func ListMissing() RowsOption {
 // transaction — and returns an error wrapping ErrBulkLoad, with nothing
 // written, when it cannot have them; it never falls back to the default
 // statements by itself. SQLite and SQL Server have no bulk-load path: there
-// BulkLoad changes nothing. It cannot be combined with CommitEach
-// (ErrBadOption). UpdateRows only.
+// BulkLoad changes nothing, as under DryRun (which builds the default
+// statements). It cannot be combined with CommitEach (ErrBadOption). The
+// batch package documentation says when to pick it. UpdateRows only.
 func BulkLoad() RowsOption {
 	return rowsOption(func(c *config) { c.bulkLoad = true })
 }
