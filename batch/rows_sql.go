@@ -276,7 +276,10 @@ func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, num
 //	JOIN accounts AS gormup_t ON gormup_t.id = v.id FOR UPDATE OF gormup_t
 func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	var b strings.Builder
-	args := make([]any, 0, len(rows)*s.width()+1)
+	var args []any
+	if s.load == "" {
+		args = make([]any, 0, len(rows)*s.width()+1)
+	}
 	t := s.quote(targetAlias)
 	v := s.quote("v")
 	b.WriteString("SELECT " + v + "." + s.quote(ordinalAlias) + ", ")
