@@ -2,6 +2,8 @@ package batch_test
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +16,9 @@ import (
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 )
 
@@ -296,6 +301,9 @@ func TestUpdateRowsBulkLoadGuard(t *testing.T) {
 // transaction the load table, its load (COPY is not a statement GORM sees;
 // MySQL's INSERT is), the UPDATE joined to it, and on MySQL the drops.
 func TestUpdateRowsBulkLoadSQL(t *testing.T) {
+	if os.Getenv(dbtest.EnvNestedPureGo) != "" {
+		t.Skip("needs PostgreSQL or MySQL, not the nested sqlite-purego run")
+	}
 	want := map[string][]string{
 		dbtest.Postgres: {
 			`CREATE TEMPORARY TABLE "gormup_load" ON COMMIT DROP AS SELECT "gormup_t"."id" AS "id", "gormup_t"."balance" AS "balance" FROM "upd_accounts" AS "gormup_t" WITH NO DATA`,
@@ -329,5 +337,47 @@ func TestUpdateRowsBulkLoadSQL(t *testing.T) {
 				t.Fatalf("statements\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want[d], "\n"))
 			}
 		})
+	}
+}
+
+// hiddenConn is a database/sql driver connection that hides pgx's: what
+// Conn.Raw hands out is not pgx's, as with any other PostgreSQL driver.
+type hiddenConn struct{ driver.Conn }
+
+type hidingConnector struct{ driver.Connector }
+
+func (c hidingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	return hiddenConn{conn}, err
+}
+
+// Through a PostgreSQL driver that is not pgx's, COPY is out of reach:
+// BulkLoad returns ErrBulkLoad and writes nothing; the default path works.
+func TestUpdateRowsBulkLoadNotPgx(t *testing.T) {
+	if os.Getenv(dbtest.EnvNestedPureGo) != "" {
+		t.Skip("needs PostgreSQL, not the nested sqlite-purego run")
+	}
+	db := dbtest.Open(t, dbtest.Postgres)
+	seedAccounts(t, db, 2)
+	cfg, err := pgx.ParseConfig(db.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := sql.OpenDB(hidingConnector{stdlib.GetConnector(*cfg)})
+	t.Cleanup(func() { sqlDB.Close() })
+	other, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := accountState(t, db.DB)
+	rows := []updAccount{{ID: 1, Balance: 5}, {ID: 2, Balance: 6}}
+	if _, err := batch.UpdateRows(context.Background(), other, rows, []string{"balance"}, batch.BulkLoad()); !errors.Is(err, batch.ErrBulkLoad) {
+		t.Fatalf("err = %v, want ErrBulkLoad", err)
+	}
+	if after := accountState(t, db.DB); after != before {
+		t.Fatalf("rows = %s, want %s: nothing written", after, before)
+	}
+	if res, err := batch.UpdateRows(context.Background(), other, rows, []string{"balance"}); err != nil || res.Matched != 2 {
+		t.Fatalf("default path: %+v, %v", res, err)
 	}
 }
