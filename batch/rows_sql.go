@@ -43,10 +43,7 @@ type rowsStmt struct {
 	loc      *time.Location // MySQL: the driver's time zone for time.Time values
 	auto     []string       // unquoted autoUpdateTime columns set to a fixed value
 	autoCast []string       // PostgreSQL casts of auto
-	// load is BulkLoad's quoted temporary table: the statements join it
-	// (its columns are derivedNames, then ordinalAlias) instead of a
-	// derived table of the chunk's values; "" otherwise.
-	load string
+	load     string         // BulkLoad's quoted load table (derivedNames, ordinalAlias), joined instead of the rows; or ""
 }
 
 // width is the number of values per input row.
@@ -136,13 +133,12 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		q, args := s.buildCase(rows, autoVals)
 		return q, args, nil
 	}
-	n := len(rows)
 	if s.load != "" {
-		n = 0 // the rows are in the load table
+		rows = nil // they are in the load table
 	}
 	var b strings.Builder
-	b.Grow(128 + n*s.width()*12)
-	args := make([]any, 0, n*s.width()+len(autoVals))
+	b.Grow(128 + len(rows)*s.width()*12)
+	args := make([]any, 0, len(rows)*s.width()+len(autoVals))
 	nk := len(s.keys)
 	qualify := s.strategy == dialect.BulkJSONTable // MySQL's multi-table UPDATE needs qualified SET targets
 
@@ -276,10 +272,10 @@ func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, num
 //	JOIN accounts AS gormup_t ON gormup_t.id = v.id FOR UPDATE OF gormup_t
 func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	var b strings.Builder
-	var args []any
-	if s.load == "" {
-		args = make([]any, 0, len(rows)*s.width()+1)
+	if s.load != "" {
+		rows = nil // they are in the load table
 	}
+	args := make([]any, 0, len(rows)*s.width()+1)
 	t := s.quote(targetAlias)
 	v := s.quote("v")
 	b.WriteString("SELECT " + v + "." + s.quote(ordinalAlias) + ", ")
