@@ -143,16 +143,18 @@ func (w *rowWriter) bulkChunk(ctx context.Context, tx *gorm.DB, in *input, l bul
 	return err
 }
 
-// insertRows fills the load table with multi-row INSERTs of w.size rows,
-// each value bound as GORM's own UPDATE binds it.
+// insertRows fills the load table with multi-row INSERTs of w.size rows
+// (fewer if the ordinal would take them past MaxStatementParams), each
+// value bound as GORM's own UPDATE binds it.
 func (w *rowWriter) insertRows(tx *gorm.DB, l bulkLoad, in *input) error {
 	head := "INSERT INTO " + w.stmt.load + " (" + w.stmt.quotedList(l.names) + ") VALUES "
 	tuple := openParen + strings.TrimSuffix(strings.Repeat("?, ", len(l.names)), ", ") + ")"
+	size := max(1, min(w.size, MaxStatementParams/len(l.names)))
 	var q string
 	var args []any
-	for _, c := range dialect.Split(len(in.src), w.size) {
+	for _, c := range dialect.Split(len(in.src), size) {
 		rows := w.fill(in, c[0], c[1])
-		if n := len(rows); q == "" || n != w.size {
+		if n := len(rows); q == "" || n != size {
 			q = head + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
 		}
 		args = args[:0]
