@@ -61,12 +61,12 @@
 // transaction. Pick it for large inputs written at once on PostgreSQL,
 // where one COPY and one UPDATE replace a statement per chunk, when the
 // connection may create temporary tables and the call is not inside a
-// transaction of the caller's. On MySQL 8 and MariaDB 10.6+ the default
-// JSON_TABLE statements are usually at least as fast, so keep them there
-// unless a measurement of the workload says otherwise (examples/bench);
-// on older MySQL and MariaDB, whose default is SET c = CASE WHEN …,
-// BulkLoad avoids those statements. On SQLite and SQL Server it changes
-// nothing. The rows written, the counts returned (Matched, Missing,
+// transaction of the caller's. On MySQL 8 and MariaDB 10.6+ neither path
+// is faster on every table: the default JSON_TABLE statements need no
+// temporary table, so keep them unless a measurement of the workload
+// favours BulkLoad (examples/bench); on older MySQL and MariaDB, whose
+// default is SET c = CASE WHEN …, BulkLoad avoids those statements. On
+// SQLite and SQL Server it changes nothing. The rows written, the counts returned (Matched, Missing,
 // MissingKeys, Conflicts) and what an audit plugin sees are the same on
 // both paths; Result.Statements counts the one UPDATE.
 //
