@@ -158,6 +158,41 @@
 // and [Attempts] caps the attempts; inside a caller's transaction nothing is
 // retried. updater uses the same loop, options and defaults.
 //
+// # Bulk load: which path to pick
+//
+// By default UpdateRows sends each chunk of rows as the parameters of one
+// UPDATE (arrays on PostgreSQL, one JSON document on MySQL and MariaDB,
+// VALUES elsewhere). That path needs only the UPDATE privilege, joins a
+// caller's transaction, and can commit chunk by chunk ([CommitEach]). Keep
+// it unless the case below applies.
+//
+// [BulkLoad] first loads every row into a temporary table — COPY (pgx's
+// CopyFrom, binary protocol) on PostgreSQL, multi-row INSERTs on MySQL and
+// MariaDB — and then writes them all with one UPDATE joined to it, in one
+// transaction. Pick it for large inputs written at once on PostgreSQL,
+// where one COPY and one UPDATE replace a statement per chunk, when the
+// connection may create temporary tables and the call is not inside a
+// transaction of the caller's. On MySQL 8 and MariaDB 10.6+ neither path
+// is faster on every table: the default JSON_TABLE statements need no
+// temporary table, so keep them unless a measurement of the workload
+// favours BulkLoad (examples/bench); on older MySQL and MariaDB, whose
+// default is SET c = CASE WHEN …, BulkLoad avoids those statements. On
+// SQLite and SQL Server it changes nothing. The rows written, the counts returned (Matched, Missing,
+// MissingKeys, Conflicts) and what an audit plugin sees are the same on
+// both paths; Result.Statements counts the one UPDATE.
+//
+// BulkLoad fails closed: when it cannot run — inside a caller's
+// transaction on PostgreSQL (database/sql does not hand out a
+// transaction's connection for COPY), through a driver other than pgx's,
+// or when the server refuses the temporary table — it returns an error
+// wrapping [ErrBulkLoad] and writes nothing, instead of silently taking
+// the other path; calling UpdateRows again without it is the fallback.
+// MySQL's LOAD DATA LOCAL INFILE is not used: it needs the server's
+// local_infile setting (off by default since MySQL 8.0) and a reader
+// registered in go-sql-driver's process-wide registry (or allowAllFiles in
+// the DSN), state the caller owns, not a library; the INSERTs bind each
+// value exactly as GORM's own UPDATE does.
+//
 // # Conditions from gorm.G
 //
 // Code written with gorm.G[T] keeps its conditions as statement scopes,

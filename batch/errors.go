@@ -105,6 +105,17 @@ var (
 	// meant to exclude.
 	ErrConditions = errors.New("batch: UpdateRows matches rows by primary key only; db must carry no Where conditions")
 
+	// ErrBulkLoad is wrapped by the error UpdateRows returns under BulkLoad
+	// when the bulk-load path cannot run, with nothing written: on
+	// PostgreSQL inside a caller's transaction (COPY needs the connection,
+	// which database/sql does not hand out for a transaction) or through a
+	// database/sql driver other than pgx's; on PostgreSQL, MySQL and MariaDB
+	// when the server refuses the temporary table (no TEMPORARY or CREATE
+	// TEMPORARY TABLES privilege, a read-only transaction). The error also
+	// wraps the cause. Calling UpdateRows again without BulkLoad writes the
+	// same rows with the default statements.
+	ErrBulkLoad = errors.New("batch: the bulk-load path cannot run")
+
 	// ErrInTransaction is returned by Update, UpdateKeys and UpdateRows with
 	// CommitEach when db is already inside a transaction: chunks could not
 	// commit on their own.

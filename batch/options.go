@@ -89,6 +89,7 @@ type config struct {
 	commitEach  bool
 	version     string
 	listMissing bool
+	bulkLoad    bool
 	columns     []string
 	scopes      []func(*gorm.Statement)
 	retry       txn.RetryPolicy // attempts and budget
@@ -113,6 +114,9 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 		if v.value < 0 {
 			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
 		}
+	}
+	if c.bulkLoad && c.commitEach {
+		return c, fmt.Errorf("%w: BulkLoad writes every row in one transaction and cannot be combined with CommitEach", ErrBadOption)
 	}
 	return c, nil
 }
@@ -195,6 +199,22 @@ func CheckVersion(field string) RowsOption {
 // matched no row; by default only their number is reported. UpdateRows only.
 func ListMissing() RowsOption {
 	return rowsOption(func(c *config) { c.listMissing = true })
+}
+
+// BulkLoad makes UpdateRows load every row into a temporary table and write
+// them with one UPDATE joined to it, in one transaction: COPY (pgx's
+// CopyFrom, binary protocol) on PostgreSQL, multi-row INSERTs on MySQL and
+// MariaDB. What is written and reported is what the default statements
+// write and report. It needs what the default path does not — a temporary
+// table, and on PostgreSQL a pgx connection of its own, so not a caller's
+// transaction — and returns an error wrapping ErrBulkLoad, with nothing
+// written, when it cannot have them; it never falls back to the default
+// statements by itself. SQLite and SQL Server have no bulk-load path: there
+// BulkLoad changes nothing, as under DryRun (which builds the default
+// statements). It cannot be combined with CommitEach (ErrBadOption). The
+// batch package documentation says when to pick it. UpdateRows only.
+func BulkLoad() RowsOption {
+	return rowsOption(func(c *config) { c.bulkLoad = true })
 }
 
 // Columns names the fields Update writes from a struct value (Go field or

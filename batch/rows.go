@@ -85,6 +85,9 @@ func UpdateRows[T any](ctx context.Context, db *gorm.DB, rows []T, columns []str
 	if err := w.serverDuplicates(ctx, db, in); err != nil {
 		return Result{}, err
 	}
+	if cfg.bulkLoad {
+		return w.bulkWrite(ctx, db, in)
+	}
 	return w.write(ctx, db, in)
 }
 

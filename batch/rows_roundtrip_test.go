@@ -111,9 +111,10 @@ func rtDBs(tb testing.TB) []*dbtest.DB {
 }
 
 // roundTrip writes in's rows into rt_gorm with GORM's Updates (one
-// transaction) and into rt_rows with UpdateRows, and fails t unless both
-// succeed and read back identical, or both fail and nothing changed.
-func roundTrip(t *testing.T, db *dbtest.DB, in rtInput) {
+// transaction) and into rt_rows with UpdateRows (given extra options), and
+// fails t unless both succeed and read back identical, or both fail and
+// nothing changed.
+func roundTrip(t *testing.T, db *dbtest.DB, in rtInput, extra ...batch.RowsOption) {
 	t.Helper()
 	for _, tbl := range []string{"rt_gorm", "rt_rows"} {
 		if err := db.Exec("DELETE FROM " + tbl).Error; err != nil {
@@ -134,7 +135,7 @@ func roundTrip(t *testing.T, db *dbtest.DB, in rtInput) {
 	})
 	// Odd inputs write one row per chunk: the full-chunk statement is then
 	// prepared once and reused (SQLite, MySQL).
-	var opts []batch.RowsOption
+	opts := extra
 	if in.I%2 != 0 {
 		opts = append(opts, batch.Size(1))
 	}
@@ -208,6 +209,7 @@ func TestUpdateRowsRoundTrip(t *testing.T) {
 		}
 		for i, in := range rtSeeds {
 			t.Run(fmt.Sprint(i), func(t *testing.T) { roundTrip(t, db, in) })
+			t.Run(fmt.Sprint("BulkLoad/", i), func(t *testing.T) { roundTrip(t, db, in, batch.BulkLoad()) })
 		}
 	})
 }
@@ -225,6 +227,7 @@ func FuzzUpdateRowsRoundTrip(f *testing.F) {
 		in := rtInput{S: s, B: b, I: i, F: fl, Unix: unix, Nanos: nanos, Zone: zone}
 		for _, db := range dbs {
 			roundTrip(t, db, in)
+			roundTrip(t, db, in, batch.BulkLoad())
 		}
 	})
 }

@@ -43,6 +43,7 @@ type rowsStmt struct {
 	loc      *time.Location // MySQL: the driver's time zone for time.Time values
 	auto     []string       // unquoted autoUpdateTime columns set to a fixed value
 	autoCast []string       // PostgreSQL casts of auto
+	load     string         // BulkLoad's quoted load table (derivedNames, ordinalAlias), joined instead of the rows; or ""
 }
 
 // width is the number of values per input row.
@@ -132,6 +133,9 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		q, args := s.buildCase(rows, autoVals)
 		return q, args, nil
 	}
+	if s.load != "" {
+		rows = nil // they are in the load table
+	}
 	var b strings.Builder
 	b.Grow(128 + len(rows)*s.width()*12)
 	args := make([]any, 0, len(rows)*s.width()+len(autoVals))
@@ -176,6 +180,11 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		writeSet()
 		args = append(args, autoVals...)
 		b.WriteString(" FROM ")
+		if s.load != "" {
+			b.WriteString(s.load + " AS " + s.quote("v") + " WHERE ")
+			writeOn()
+			break
+		}
 		first := len(args)
 		var err error
 		if args, err = s.writeUnnest(&b, args, rows); err != nil {
@@ -191,6 +200,13 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		args = append(args, args[first])
 	case dialect.BulkJSONTable:
 		b.WriteString("UPDATE " + s.table + " JOIN ")
+		if s.load != "" {
+			b.WriteString(s.load + " AS " + s.quote("v") + " ON ")
+			writeOn()
+			writeSet()
+			args = append(args, autoVals...)
+			break
+		}
 		s.writeJSONTable(&b)
 		b.WriteString(" AS " + s.quote("v") + " ON ")
 		writeOn()
@@ -256,6 +272,9 @@ func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, num
 //	JOIN accounts AS gormup_t ON gormup_t.id = v.id FOR UPDATE OF gormup_t
 func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	var b strings.Builder
+	if s.load != "" {
+		rows = nil // they are in the load table
+	}
 	args := make([]any, 0, len(rows)*s.width()+1)
 	t := s.quote(targetAlias)
 	v := s.quote("v")
@@ -268,6 +287,9 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 	b.WriteString(" FROM ")
 	names := append([]string{ordinalAlias}, s.derivedNames()...)
 	switch {
+	case s.load != "":
+		b.WriteString(s.load)
+		names = append(names[1:], ordinalAlias)
 	case s.strategy == dialect.BulkUnnest:
 		var err error
 		if args, err = s.writeUnnest(&b, args, rows); err != nil {

@@ -112,6 +112,20 @@ func perRowValuesJob(db *gorm.DB, cfg config) job {
 					}
 					return err
 				}},
+			{name: "batch.UpdateRows BulkLoad()", kind: kindGormup, rows: cfg.rows, check: verify(cfg.rows),
+				run: func(ctx context.Context) error {
+					var rows [][]any
+					gen, rows = perRowValues(cfg.rows)
+					models := make([]Wide, len(rows))
+					for i, r := range rows {
+						models[i] = Wide{ID: r[0].(int64), Balance: r[1].(int64), Status: r[2].(string)}
+					}
+					res, err := batch.UpdateRows(ctx, db, models, []string{"balance", "status"}, batch.BulkLoad())
+					if err == nil && res.Matched != int64(len(models)) {
+						err = fmt.Errorf("matched %d rows, want %d", res.Matched, len(models))
+					}
+					return err
+				}},
 		},
 	}
 }

@@ -73,7 +73,8 @@ func TestStandbyBatchUpdate(t *testing.T) {
 }
 
 // TestStandbyBatchUpdateRows proves batch.UpdateRows finds and writes its
-// rows on the primary, in one transaction and with CommitEach.
+// rows on the primary, in one transaction, with CommitEach and with
+// BulkLoad.
 func TestStandbyBatchUpdateRows(t *testing.T) {
 	ctx := testContext(t)
 	s := dbtest.Standby(t)
@@ -94,7 +95,14 @@ func TestStandbyBatchUpdateRows(t *testing.T) {
 	if err != nil || res.Matched != 2 || res.Statements != 2 {
 		t.Fatalf("UpdateRows CommitEach: %+v, %v; want 2 matched in 2 statements", res, err)
 	}
-	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 11, 2: 20, 3: 30, 4: 44}) {
+	// BulkLoad: COPY and the UPDATE run on one connection of the primary's
+	// pool, and row 3 (only on the primary) is found.
+	res, err = batch.UpdateRows(ctx, s.Resolved, []Account{{ID: 3, Balance: 33}, {ID: 2, Balance: 22}, {ID: 9}}, []string{"balance"},
+		batch.BulkLoad(), batch.ListMissing())
+	if err != nil || res.Matched != 2 || !reflect.DeepEqual(res.MissingKeys, [][]any{{int64(9)}}) {
+		t.Fatalf("UpdateRows BulkLoad: %+v, %v; want 2 matched on the primary and key 9 missing", res, err)
+	}
+	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 11, 2: 22, 3: 33, 4: 44}) {
 		t.Fatalf("primary balances %v", got)
 	}
 }

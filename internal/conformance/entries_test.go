@@ -51,6 +51,8 @@ var entries = []entry{
 	{name: "Rows", kind: kRows, generic: true, versions: true},
 	{name: "RowsEach", kind: kRows, generic: true, versions: true},
 	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
+	{name: "RowsBulk", kind: kRows, generic: true, versions: true},
+	{name: "RowsBulkVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
 	{name: "Run", kind: kCond, generic: true},
 	{name: "Ranges", kind: kCond},
 	{name: "Workers", kind: kCond, generic: true},
@@ -169,13 +171,17 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
-	case "Rows", "RowsEach", "RowsVersion":
+	case "Rows", "RowsEach", "RowsVersion", "RowsBulk", "RowsBulkVersion":
 		opts := append(narrow[batch.RowsOption](bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.Size(2))
 		case "RowsVersion":
 			opts = append(opts, batch.CheckVersion("Version"))
+		case "RowsBulk":
+			opts = append(opts, batch.BulkLoad())
+		case "RowsBulkVersion":
+			opts = append(opts, batch.BulkLoad(), batch.CheckVersion("Version"))
 		}
 		res, err := batch.UpdateRows(ctx, q, rows, []string{"Balance"}, opts...)
 		o := outcome{err: err, n: res.Matched, missing: res.Missing, conflicts: len(res.Conflicts), missingKeys: []string{}}

@@ -1,6 +1,10 @@
 package dialect
 
-import "gorm.io/gorm"
+import (
+	"database/sql"
+
+	"gorm.io/gorm"
+)
 
 // The names through which gorm.io/plugin/dbresolver chooses a pool: its Write
 // and Read clauses store a statement setting, which its callbacks look up
@@ -37,10 +41,19 @@ const (
 // NewDB session on a fresh one. The setting lives on the
 // returned session's statement: a later Session(&gorm.Session{NewDB: true})
 // drops it, so apply Primary after any such call.
+//
+// A session whose pool is a *sql.Conn is returned as is: the caller took
+// that connection from a pool Primary chose, and a transaction begun on it
+// must stay on it.
 func Primary(db *gorm.DB) *gorm.DB {
 	fc := db.Callback().Query().Get(resolverCallback)
 	if fc == nil {
 		return db // no dbresolver: nothing to choose, and no session clone per call
+	}
+	if _, ok := db.Statement.ConnPool.(*sql.Conn); ok {
+		// A connection of its own, taken from the pool Primary chose
+		// (batch's bulk load): dbresolver would swap it for its pool.
+		return db
 	}
 	// Set first: on a NewDB session it starts a fresh statement, as any chain
 	// method would, instead of reviving the statement the session dropped.

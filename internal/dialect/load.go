@@ -1,0 +1,67 @@
+package dialect
+
+// LoadMethod is how batch.UpdateRows' bulk-load path (BulkLoad) fills the
+// temporary table it then joins in one UPDATE.
+type LoadMethod uint8
+
+// Bulk-load methods.
+const (
+	// LoadNone: the dialect has no bulk-load path; the default statements
+	// are used (SQLite, SQL Server).
+	LoadNone LoadMethod = iota
+	// LoadCopy: PostgreSQL's COPY through pgx's CopyFrom (binary protocol)
+	// into a temporary table dropped at commit, on a connection reached with
+	// database/sql's Conn.Raw.
+	LoadCopy
+	// LoadInsert: MySQL's and MariaDB's multi-row INSERTs into a temporary
+	// table, dropped when the UPDATE is done (temporary tables live as long
+	// as the connection, not the transaction).
+	LoadInsert
+)
+
+// Load returns the dialect's bulk-load method.
+func (d *Dialect) Load() LoadMethod {
+	switch {
+	case d.family == Postgres:
+		return LoadCopy
+	case d.family.IsMySQL():
+		return LoadInsert
+	}
+	return LoadNone
+}
+
+// CreateLoadTable returns the statement creating the temporary table name
+// (quoted) with no rows and the columns of the SELECT list cols over from
+// (a quoted table and alias), each keeping its source column's type (and
+// on MySQL its character set and collation, but not its keys, defaults or
+// AUTO_INCREMENT), plus, when ordinal is not "", a BIGINT column named
+// ordinal (quoted) numbering the rows:
+//
+//	CREATE TEMPORARY TABLE "gormup_load" ON COMMIT DROP AS SELECT t."id", … FROM "accounts" AS t WITH NO DATA
+//	CREATE TEMPORARY TABLE `gormup_load` SELECT t.`id`, … FROM `accounts` AS t LIMIT 0
+//
+// PostgreSQL drops the table at the end of the transaction (commit or
+// rollback); MySQL keeps it until DropLoadTable or the connection closes.
+func (d *Dialect) CreateLoadTable(name, cols, from, ordinal string) string {
+	if d.family == Postgres {
+		if ordinal != "" {
+			cols += ", CAST(0 AS bigint) AS " + ordinal
+		}
+		return "CREATE TEMPORARY TABLE " + name + " ON COMMIT DROP AS SELECT " + cols + " FROM " + from + " WITH NO DATA"
+	}
+	if ordinal != "" {
+		cols += ", CAST(0 AS SIGNED) AS " + ordinal
+	}
+	return "CREATE TEMPORARY TABLE " + name + " SELECT " + cols + " FROM " + from + " LIMIT 0"
+}
+
+// DropLoadTable returns the statement dropping the temporary table name
+// (quoted) if it exists, or "" where the transaction's end drops it
+// (PostgreSQL's ON COMMIT DROP). DROP TEMPORARY TABLE does not commit a
+// MySQL transaction.
+func (d *Dialect) DropLoadTable(name string) string {
+	if d.family.IsMySQL() {
+		return "DROP TEMPORARY TABLE IF EXISTS " + name
+	}
+	return ""
+}
