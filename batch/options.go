@@ -104,6 +104,7 @@ type config struct {
 	columns     []string
 	scopes      []func(*gorm.Statement)
 	retry       txn.RetryPolicy // attempts and budget
+	workers     int             // UpdateRows' Workers; 0 writes on the calling goroutine
 }
 
 // newConfig applies opts with apply (the entry point's method); a negative
@@ -121,6 +122,7 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 	}{
 		{"MaxRows", c.maxRows}, {"Chunked", int64(c.chunked)}, {"Size", int64(c.chunkRows)},
 		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+		{"Workers", int64(c.workers)},
 	} {
 		if v.value < 0 {
 			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)

@@ -314,6 +314,9 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 
 // write runs the chunks, atomically or one transaction each.
 func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, error) {
+	if w.cfg.workers > 0 {
+		return w.writeParallel(ctx, db, in)
+	}
 	chunks := dialect.Split(len(in.src), w.size)
 	if w.cfg.commitEach && dialect.InTransaction(db) {
 		return Result{}, ErrInTransaction
