@@ -18,8 +18,8 @@ import (
 // parRow is the model of the Workers tests: qty must not be negative, so a
 // row carrying -1 fails its chunk on every database.
 type parRow struct {
-	ID  int64 `gorm:"primaryKey;autoIncrement:false"`
-	Qty int64 `gorm:"check:par_rows_qty_nonneg,qty >= 0"`
+	ID  int64  `gorm:"primaryKey;autoIncrement:false"`
+	Qty int64  `gorm:"check:par_rows_qty_nonneg,qty >= 0"`
 	Tag string `gorm:"size:32"`
 }
 
