@@ -3,7 +3,7 @@
 //
 // One test body runs every write entry point (updater.Update, updater.Transaction,
 // updater.UpdateEach, batch.Update plain and Chunked, batch.UpdateKeys,
-// batch.UpdateRows atomic, CommitEach and CheckVersion, chunk.Run, chunk.Ranges
+// batch.UpdateRows atomic, CommitEach, Workers and CheckVersion, chunk.Run, chunk.Ranges
 // and Run with Workers) over awkward inputs (conditions with OR, a
 // schema-qualified db.Table, a db.Model that names another table than the type
 // argument, version fields, soft-deleted rows, composite keys, string keys the

@@ -50,6 +50,7 @@ var entries = []entry{
 	{name: "UpdateKeys", kind: kKeys, versions: true},
 	{name: "Rows", kind: kRows, generic: true, versions: true},
 	{name: "RowsEach", kind: kRows, generic: true, versions: true},
+	{name: "RowsWorkers", kind: kRows, generic: true, versions: true},
 	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
 	{name: "Run", kind: kCond, generic: true},
 	{name: "Ranges", kind: kCond},
@@ -169,11 +170,13 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
-	case "Rows", "RowsEach", "RowsVersion":
+	case "Rows", "RowsEach", "RowsWorkers", "RowsVersion":
 		opts := append(narrow[batch.RowsOption](bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.Size(2))
+		case "RowsWorkers":
+			opts = append(opts, batch.Workers(2), batch.Size(2))
 		case "RowsVersion":
 			opts = append(opts, batch.CheckVersion("Version"))
 		}
