@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -182,6 +183,19 @@ func shape(r Report) []string {
 		out = append(out, "lost: "+l.Strategy)
 	}
 	return out
+}
+
+// unmeasured lists the strategies added since docs/bench-*.json were
+// measured, as shape writes them: a fresh run may have them where the
+// committed tables do not. Regenerating the tables makes the list empty.
+var unmeasured = []string{"  batch.UpdateRows Workers(N)"}
+
+// withoutUnmeasured drops from got the unmeasured strategies that want,
+// a committed table's shape, lacks.
+func withoutUnmeasured(got, want []string) []string {
+	return slices.DeleteFunc(slices.Clone(got), func(s string) bool {
+		return slices.Contains(unmeasured, s) && !slices.Contains(want, s)
+	})
 }
 
 // writeShapeDiff writes the lines of got and want that differ.
