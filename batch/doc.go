@@ -21,6 +21,20 @@
 // UPDATE … FROM … JOIN (VALUES …) — never inserting a missing row, with an
 // optional set-based optimistic version check (CheckVersion).
 //
+// # Which path when
+//
+//   - Values computed by the database from each row (status = 'expired',
+//     balance = balance - 5): [Update], one statement; [Chunked] when the
+//     rows are too many for one transaction.
+//   - The same values for a list of keys: [UpdateKeys].
+//   - Each row's own values, matched by key: [UpdateRows]. By default every
+//     chunk commits together or not at all. [CommitEach] commits chunk by
+//     chunk, for inputs too large for one transaction. [Workers] commits
+//     chunk by chunk over several connections at once, for very large inputs
+//     when the server has cores to spare; when one fails, a [PartialError]
+//     says which rows committed. It gains nothing on SQLite, which has one
+//     writer.
+//
 // Work that is not one statement (per-row logic over millions of rows, with
 // a checkpoint) is package chunk's: chunk.Run and chunk.Ranges.
 //

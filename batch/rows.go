@@ -86,10 +86,11 @@ type Result struct {
 //
 // All chunks commit together by default, in one transaction retried as a
 // whole on deadlocks, serialization failures and SQLite busy errors;
-// CommitEach commits (and retries) each chunk on its own. When db is already
+// CommitEach commits (and retries) each chunk on its own, and Workers does so
+// over several connections at once. When db is already
 // a transaction, UpdateRows joins it and retries nothing. ctx bounds every
-// statement. A failed chunk returns a *StatementError; in atomic mode the
-// Result is then zero.
+// statement. A failed chunk returns a *StatementError (with Workers, a
+// *PartialError wrapping it); in atomic mode the Result is then zero.
 //
 // Matched counts matched rows on every dialect: when a chunk's RowsAffected
 // falls short (or ListMissing asks), the chunk's rows are read back with

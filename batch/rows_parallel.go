@@ -31,9 +31,8 @@ import (
 // returns a *PartialError saying which input rows committed, which were
 // rolled back and which were never attempted, with a Result that counts the
 // committed chunks' rows alone. ctx ending stops the workers the same way
-// and every worker has returned before UpdateRows does. The error is
-// returned inside a caller's transaction too (ErrInTransaction), as for
-// CommitEach.
+// and every worker has returned before UpdateRows does. Inside a caller's
+// transaction it returns ErrInTransaction before any SQL, as CommitEach does.
 //
 // OnProgress is called on the calling goroutine after each committed chunk,
 // in the order chunks commit. Each worker holds one connection of db's pool
