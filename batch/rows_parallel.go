@@ -9,6 +9,7 @@ import (
 
 	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
+	"github.com/gormup/gormup/internal/txn"
 	"gorm.io/gorm"
 )
 
@@ -85,56 +86,53 @@ const (
 )
 
 // chunkDone is a worker's report of one chunk.
-type chunkDone struct {
+type chunkDone[R any] struct {
 	i        int
-	part     Result
+	r        R
 	attempts int
 	err      error
 }
 
-// writeParallel writes the chunks of in, ordered by key, over cfg.workers
-// goroutines, each chunk in a retried transaction of its own. The calling
-// goroutine hands out chunks, merges results and reports progress; it stops
-// handing out chunks after a failure or when ctx ends, and waits for every
-// worker before returning.
-func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (Result, error) {
-	if dialect.InTransaction(db) {
-		return Result{}, ErrInTransaction
-	}
-	order := keyOrder(in, len(w.keys))
-	if order != nil {
-		in = in.permute(order, len(w.keys))
-	}
-	chunks := dialect.Split(len(in.src), w.size)
-	n := min(w.cfg.workers, len(chunks))
-	if w.d.SingleWriter() || db.DryRun {
-		n = 1
-	}
+// parallel runs chunks 0..count-1 over n goroutines, each chunk in a
+// transaction of its own retried through internal/txn. newStep is called
+// once per goroutine and returns the step that goroutine runs chunks with.
+// The calling goroutine hands out the chunks in order and calls committed
+// (which returns the rows committed so far) for each committed chunk, in
+// the order they commit; it stops handing out chunks after a failure or
+// when ctx ends, and returns, once every goroutine has returned, what became
+// of each chunk and the failures joined (ctx's error when ctx ended the
+// call and no chunk failed; nil when every chunk committed).
+func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, count int,
+	newStep func() func(tx *gorm.DB, i int) (R, error), committed func(i int, r R) int64) ([]chunkState, error) {
 	jobs := make(chan int)
-	results := make(chan chunkDone, n)
+	results := make(chan chunkDone[R], n)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.worker(ctx, db, in, chunks, jobs, results)
+			step := newStep()
+			for i := range jobs {
+				var r R
+				attempts, err := chunker.RunTx(ctx, db, p, func(tx *gorm.DB) error {
+					var err error
+					r, err = step(tx, i)
+					return err
+				})
+				results <- chunkDone[R]{i: i, r: r, attempts: attempts, err: err}
+			}
 		}()
 	}
-
-	state := make([]chunkState, len(chunks))
-	parts := make([]Result, len(chunks))
-	report := progressTo(w.cfg.onProgress)
-	clock := chunker.Start()
+	state := make([]chunkState, count)
 	var (
-		errs      []error
-		sum       Result
-		committed int
+		errs []error
+		rows int64
 	)
-	next, running := 0, 0
+	next, running, ok := 0, 0, 0
 	stopped, done := false, ctx.Done()
-	for (next < len(chunks) && !stopped) || running > 0 {
+	for (next < count && !stopped) || running > 0 {
 		var send chan int
-		if next < len(chunks) && !stopped {
+		if next < count && !stopped {
 			send = jobs
 		}
 		select {
@@ -145,18 +143,15 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 			running--
 			switch {
 			case r.err == nil:
-				state[r.i], parts[r.i] = chunkCommitted, r.part
-				sum.add(r.part)
-				committed++
-				if report != nil {
-					report(committed, sum.Matched, clock)
-				}
+				state[r.i] = chunkCommitted
+				rows = committed(r.i, r.r)
+				ok++
 			case r.attempts == 0:
 				// ctx ended before the chunk's transaction began.
 				stopped = true
 			default:
 				state[r.i] = chunkRolledBack
-				errs = append(errs, &StatementError{Chunk: r.i, Done: sum.Matched, Attempts: r.attempts, Err: r.err})
+				errs = append(errs, &StatementError{Chunk: r.i, Done: rows, Attempts: r.attempts, Err: r.err})
 				stopped = true
 			}
 		case <-done:
@@ -165,40 +160,76 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 	}
 	close(jobs)
 	wg.Wait()
+	if ok == count {
+		return state, nil
+	}
+	if len(errs) == 0 {
+		errs = append(errs, ctx.Err())
+	}
+	return state, errors.Join(errs...)
+}
 
+// workersFor is the number of goroutines a parallel write of count chunks
+// runs on.
+func (c config) workersFor(d *dialect.Dialect, db *gorm.DB, count int) int {
+	if d.SingleWriter() || db.DryRun {
+		return 1
+	}
+	return max(1, min(c.workers, count))
+}
+
+// writeParallel writes the chunks of in, ordered by key, over cfg.workers
+// goroutines.
+func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (Result, error) {
+	if dialect.InTransaction(db) {
+		return Result{}, ErrInTransaction
+	}
+	nk := len(w.keys)
+	order := keyOrder(in.keyVals, nk)
+	if order != nil {
+		in = in.permute(order, nk)
+	}
+	chunks := dialect.Split(len(in.src), w.size)
+	parts := make([]Result, len(chunks))
+	report := progressTo(w.cfg.onProgress)
+	clock := chunker.Start()
+	var sum Result
+	count := 0
+	state, err := parallel(ctx, db, w.cfg.policy(), w.cfg.workersFor(w.d, db, len(chunks)), len(chunks),
+		func() func(*gorm.DB, int) (Result, error) {
+			// The rows share in's values; the buffer fill reuses is this
+			// goroutine's.
+			own := &input{ctx: in.ctx, src: in.src, keyVals: in.keyVals}
+			return func(tx *gorm.DB, i int) (Result, error) {
+				var part Result
+				c := chunks[i]
+				err := w.chunk(tx, db.NowFunc(), w.fill(own, c[0], c[1]), &part)
+				return part, err
+			}
+		},
+		func(i int, part Result) int64 {
+			parts[i] = part
+			sum.add(part)
+			count++
+			if report != nil {
+				report(count, sum.Matched, clock)
+			}
+			return sum.Matched
+		})
 	var res Result
 	for i, s := range state {
 		if s == chunkCommitted {
 			res.add(parts[i])
 		}
 	}
-	if committed == len(chunks) {
-		return res, nil
+	if err != nil {
+		return res, partialError(state, chunks, order, err)
 	}
-	if len(errs) == 0 {
-		errs = append(errs, ctx.Err())
-	}
-	return res, w.partialError(state, chunks, order, errors.Join(errs...))
-}
-
-// worker runs the chunks it receives on jobs until jobs is closed, each in
-// a transaction of its own, and reports each on results.
-func (w *rowWriter) worker(ctx context.Context, db *gorm.DB, in *input, chunks [][2]int, jobs <-chan int, results chan<- chunkDone) {
-	// The rows share in's values; the buffer fill reuses is this worker's.
-	own := &input{ctx: in.ctx, src: in.src, keyVals: in.keyVals}
-	for i := range jobs {
-		c := chunks[i]
-		var part Result
-		attempts, err := chunker.RunTx(ctx, db, w.cfg.policy(), func(tx *gorm.DB) error {
-			part = Result{}
-			return w.chunk(tx, db.NowFunc(), w.fill(own, c[0], c[1]), &part)
-		})
-		results <- chunkDone{i: i, part: part, attempts: attempts, err: err}
-	}
+	return res, nil
 }
 
 // partialError lists the input rows of each chunk by what became of it.
-func (w *rowWriter) partialError(state []chunkState, chunks [][2]int, order []int, err error) *PartialError {
+func partialError(state []chunkState, chunks [][2]int, order []int, err error) *PartialError {
 	e := &PartialError{Err: err}
 	for i, s := range state {
 		list := &e.NotStarted

@@ -31,7 +31,7 @@ func TestKeyOrder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			n := len(c.keys) / c.nk
 			in := &input{src: make([]reflect.Value, n), keyVals: c.keys}
-			got := keyOrder(in, c.nk)
+			got := keyOrder(c.keys, c.nk)
 			if fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Fatalf("keyOrder = %v, want %v", got, c.want)
 			}

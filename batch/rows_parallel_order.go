@@ -8,18 +8,18 @@ import (
 	"strings"
 )
 
-// keyOrder returns the permutation that orders in's rows by key (order[j]
-// is the input position of the j-th row in key order), or nil when they
-// are in key order already. Keys compare by their normalised values
+// keyOrder returns the permutation that orders rows by key (keyVals holds
+// nk values per row; order[j] is the input position of the j-th row in key
+// order), or nil when they are in key order already. Keys compare by their normalised values
 // (normValue): numbers numerically, text and bytes by bytes, times in UTC,
 // composite keys column by column.
-func keyOrder(in *input, nk int) []int {
-	n := len(in.src)
+func keyOrder(keyVals []any, nk int) []int {
+	n := len(keyVals) / nk
 	if nk == 1 {
 		ints := make([]int64, n)
 		allInt := true
 		for i := range n {
-			k, ok := normValue(in.keyVals[i]).(int64)
+			k, ok := normValue(keyVals[i]).(int64)
 			if !ok {
 				allInt = false
 				break
@@ -35,8 +35,8 @@ func keyOrder(in *input, nk int) []int {
 			return order
 		}
 	}
-	norm := make([]any, len(in.keyVals))
-	for i, v := range in.keyVals {
+	norm := make([]any, len(keyVals))
+	for i, v := range keyVals {
 		norm[i] = normValue(v)
 	}
 	less := func(a, b int) int {
