@@ -26,7 +26,8 @@
 //   - Values computed by the database from each row (status = 'expired',
 //     balance = balance - 5): [Update], one statement; [Chunked] when the
 //     rows are too many for one transaction.
-//   - The same values for a list of keys: [UpdateKeys].
+//   - The same values for a list of keys: [UpdateKeys], with the same
+//     choice of commits as UpdateRows below.
 //   - Each row's own values, matched by key: [UpdateRows]. By default every
 //     chunk commits together or not at all. [CommitEach] commits chunk by
 //     chunk, for inputs too large for one transaction. [Workers] commits
@@ -48,7 +49,7 @@
 // nothing there does not compile: [Update] takes [UpdateOption], [UpdateKeys]
 // [KeysOption], [UpdateRows] [RowsOption]. An option valid for several
 // returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns]),
-// [KeysOrRowsOption] ([Size], [CommitEach]) and [Option] ([Attempts],
+// [KeysOrRowsOption] ([Size], [CommitEach], [Workers]) and [Option] ([Attempts],
 // [RetryBudget], [OnProgress], [Scopes]). No options is the default
 // configuration; a zero value means an option's default and a negative one
 // returns [ErrBadOption] naming the option.

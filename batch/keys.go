@@ -27,7 +27,9 @@ const keysFixedSlack = 32
 // statement stays portable SQL that plugins can read. The UPDATE is GORM's
 // own (Updates), so the soft-delete filter and the model's update hooks
 // apply as in db.Updates. All chunks commit
-// together by default, or one by one with CommitEach. db must carry a model
+// together by default, or one by one with CommitEach, or several at once
+// with Workers (the keys in order; the model's hooks then run on several
+// goroutines at once). db must carry a model
 // with a single-column primary key; conditions db already carries (a
 // tenant, say) are ANDed to every chunk. values is checked as for Update
 // (map or struct with Columns/db.Select; unknown and key columns refused).
@@ -91,7 +93,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 		}
 		size = cfg.chunkRows
 	}
-	if cfg.commitEach && dialect.InTransaction(db) {
+	if (cfg.commitEach || cfg.workers > 0) && dialect.InTransaction(db) {
 		return 0, ErrInTransaction
 	}
 	matchedSemantics, err := d.RowsAffectedMatched(ctx, db)
@@ -100,6 +102,9 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	}
 	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics}
 	col := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
+	if cfg.workers > 0 {
+		return updateKeysParallel(ctx, db, u, col, keys, size)
+	}
 	chunks := dialect.Split(len(keys), size)
 	inList := func(r [2]int) []clause.Expression {
 		vals := make([]any, 0, r[1]-r[0])

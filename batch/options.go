@@ -50,7 +50,7 @@ type UpdateOrKeysOption interface {
 }
 
 // KeysOrRowsOption is an option of both UpdateKeys and UpdateRows
-// (Size, CommitEach).
+// (Size, CommitEach, Workers).
 type KeysOrRowsOption interface {
 	KeysOption
 	RowsOption

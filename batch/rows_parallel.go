@@ -13,10 +13,12 @@ import (
 	"gorm.io/gorm"
 )
 
-// Workers makes UpdateRows write its chunks over n connections at once, each
-// chunk in a transaction of its own (CommitEach is implied), for inputs of
-// hundreds of thousands of rows. 0, the default, writes every chunk on the
-// calling goroutine; a negative n returns ErrBadOption. UpdateRows only.
+// Workers makes UpdateRows (and UpdateKeys) write its chunks over n
+// connections at once, each chunk in a transaction of its own (CommitEach is
+// implied), for inputs of hundreds of thousands of rows. 0, the default,
+// writes every chunk on the calling goroutine; a negative n returns
+// ErrBadOption. UpdateRows and UpdateKeys; for UpdateKeys read "keys" for
+// "rows" below.
 //
 // The rows are ordered by key first (numbers numerically, text by bytes,
 // composite keys column by column), so each chunk holds a contiguous run of
@@ -42,15 +44,16 @@ import (
 // writer: there n is lowered to 1, as it is in DryRun mode, and the chunks
 // run one after the other, still each committed on its own and in key order.
 // Result.MissingKeys and Result.Conflicts list keys in key order.
-func Workers(n int) RowsOption {
-	return rowsOption(func(c *config) { c.workers = n })
+func Workers(n int) KeysOrRowsOption {
+	return keysOrRowsOption(func(c *config) { c.workers = n })
 }
 
-// PartialError is returned by UpdateRows with Workers when a chunk failed or
-// ctx ended before every chunk committed. Each input row is in exactly one
-// of Committed, RolledBack and NotStarted (positions in the rows slice given
-// to UpdateRows, ascending); the Result returned with it accounts for the
-// Committed rows alone. Unwrap returns Err.
+// PartialError is returned by UpdateRows and UpdateKeys with Workers when a
+// chunk failed or ctx ended before every chunk committed. Each input row is
+// in exactly one of Committed, RolledBack and NotStarted (positions in the
+// rows or keys slice given, ascending); the Result (UpdateKeys: the count)
+// returned with it accounts for the Committed rows alone. Unwrap returns
+// Err.
 type PartialError struct {
 	// Committed lists the rows whose chunk committed: they were written
 	// (or counted as Missing or Conflicts) and stay so.
@@ -113,8 +116,12 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 			defer wg.Done()
 			step := newStep()
 			for i := range jobs {
+				if err := ctx.Err(); err != nil {
+					results <- chunkDone[R]{i: i, err: err}
+					continue
+				}
 				var r R
-				attempts, err := chunker.RunTx(ctx, db, p, func(tx *gorm.DB) error {
+				attempts, err := runCommitting(ctx, db, p, func(tx *gorm.DB) error {
 					var err error
 					r, err = step(tx, i)
 					return err
@@ -167,6 +174,45 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 		errs = append(errs, ctx.Err())
 	}
 	return state, errors.Join(errs...)
+}
+
+// runCommitting runs fn in a transaction retried through internal/txn
+// whose statements ctx interrupts but whose COMMIT it does not: a COMMIT cut
+// off by ctx may have committed on the server while the driver reports an
+// error, and the account of a parallel write must know. Once ctx has ended
+// no attempt begins and a finished fn rolls back instead of committing.
+func runCommitting(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
+	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var mu sync.Mutex
+	committing := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !committing {
+			cancel()
+		}
+	})
+	defer stop()
+	return chunker.RunTx(tctx, db, p, func(tx *gorm.DB) error {
+		mu.Lock()
+		committing = false
+		err := ctx.Err()
+		mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		committing = true
+		return nil
+	})
 }
 
 // workersFor is the number of goroutines a parallel write of count chunks

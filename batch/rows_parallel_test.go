@@ -242,3 +242,54 @@ func TestUpdateRowsWorkersRefused(t *testing.T) {
 		checkAccount(t, db.DB, n, in, nil)
 	})
 }
+
+// UpdateKeys with Workers: every key written; one failing chunk gives an
+// exact account of the keys whose chunk committed.
+func TestUpdateKeysWorkers(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 60
+		seedPar(t, db, n)
+		ctx := context.Background()
+		in := parInput(n)
+		keys := make([]int64, n)
+		for i, r := range in {
+			keys[i] = r.ID
+		}
+		values := func(bad int64) map[string]any {
+			return map[string]any{"qty": gorm.Expr("CASE WHEN id = ? THEN -1 ELSE qty + 1000 END", bad), "tag": "new"}
+		}
+		model := db.Model(&parRow{})
+		var calls []chunk.Progress
+		_, err := batch.UpdateKeys(ctx, model, keys, values(23), batch.Workers(4), batch.Size(5),
+			batch.OnProgress(func(p chunk.Progress) { calls = append(calls, p) }))
+		var pe *batch.PartialError
+		if !errors.As(err, &pe) {
+			t.Fatalf("err = %v, want a *PartialError", err)
+		}
+		checkPartition(t, pe, n)
+		bad := slices.Index(keys, 23)
+		if !slices.Contains(pe.RolledBack, bad) || len(pe.Committed)%5 != 0 {
+			t.Errorf("account %v committed, %v rolled back: want the key 23 (position %d) rolled back, whole chunks", pe.Committed, pe.RolledBack, bad)
+		}
+		if len(calls) != len(pe.Committed)/5 {
+			t.Errorf("%d progress calls for %d committed chunks", len(calls), len(pe.Committed)/5)
+		}
+		checkAccount(t, db.DB, n, in, pe.Committed)
+
+		// Again on a fresh table, with no failing key: every key written.
+		dbtest.MustExec(t, db.DB, "DELETE FROM par_rows")
+		seedPar(t, db, n)
+		got, err := batch.UpdateKeys(ctx, model, keys, values(0), batch.Workers(3), batch.Size(7))
+		if err != nil || got != n {
+			t.Fatalf("UpdateKeys = %d, %v; want %d", got, err, n)
+		}
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		checkAccount(t, db.DB, n, in, all)
+		if k := workerGoroutines(); k != 0 {
+			t.Errorf("%d worker goroutines left after UpdateKeys returned", k)
+		}
+	})
+}
