@@ -37,8 +37,10 @@ import (
 // and every worker has returned before UpdateRows does. Inside a caller's
 // transaction it returns ErrInTransaction before any SQL, as CommitEach does.
 //
-// OnProgress is called on the calling goroutine after each committed chunk,
-// in the order chunks commit. Each worker holds one connection of db's pool
+// A *StatementError's Chunk counts chunks in key order. OnProgress is
+// called on the calling goroutine after each committed chunk, in the order
+// chunks commit; GORM callbacks (plugins, an audit Sink, UpdateKeys' model
+// hooks) run on the workers' goroutines, several at once. Each worker holds one connection of db's pool
 // while its chunk runs: a pool limited to fewer connections
 // (sql.DB.SetMaxOpenConns) makes workers wait their turn. SQLite has one
 // writer: there n is lowered to 1, as it is in DryRun mode, and the chunks

@@ -22,6 +22,7 @@ func main() {
 	_, _ = batch.UpdateRows(ctx, db, rows, []string{"n"}, batch.Columns("n"))            // want: Columns is Update's and UpdateKeys'
 	_, _ = batch.Update(ctx, db, set, batch.CommitEach())                                // want: CommitEach is UpdateKeys' and UpdateRows'
 	_, _ = batch.Update(ctx, db, set, batch.CheckVersion("v"))                           // want: CheckVersion is UpdateRows'
+	_, _ = batch.Update(ctx, db, set, batch.Workers(2))                                  // want: Workers is UpdateKeys' and UpdateRows'
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.ListMissing())               // want: ListMissing is UpdateRows'
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.AllowAll())                  // want: AllowAll is Update's
 	_ = updater.Transaction(ctx, db, nil, updater.Lock(lock.ForUpdate))                  // want: Lock is Update's
