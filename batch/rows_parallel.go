@@ -33,9 +33,11 @@ import (
 // chunks already running finish (commit or roll back), and UpdateRows
 // returns a *PartialError saying which input rows committed, which were
 // rolled back and which were never attempted, with a Result that counts the
-// committed chunks' rows alone. ctx ending stops the workers the same way
-// and every worker has returned before UpdateRows does. Inside a caller's
-// transaction it returns ErrInTransaction before any SQL, as CommitEach does.
+// committed chunks' rows alone. ctx ending stops the workers the same way:
+// running chunks' statements are interrupted and roll back, but a COMMIT
+// under way is let finish, so the account stays exact. Every worker has
+// returned before UpdateRows does. Inside a caller's transaction it returns
+// ErrInTransaction before any SQL, as CommitEach does.
 //
 // A *StatementError's Chunk counts chunks in key order. OnProgress is
 // called on the calling goroutine after each committed chunk, in the order
