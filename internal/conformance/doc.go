@@ -2,7 +2,7 @@
 // points; it has no code of its own, only tests.
 //
 // One test body runs every write entry point (updater.Update, updater.Transaction,
-// updater.UpdateEach, batch.Update plain and Chunked, batch.UpdateKeys,
+// updater.UpdateEach, batch.Update plain and Chunked, batch.UpdateKeys (and with Workers),
 // batch.UpdateRows atomic, CommitEach, Workers and CheckVersion, chunk.Run, chunk.Ranges
 // and Run with Workers) over awkward inputs (conditions with OR, a
 // schema-qualified db.Table, a db.Model that names another table than the type
