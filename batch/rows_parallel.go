@@ -36,7 +36,8 @@ import (
 // committed chunks' rows alone. ctx ending stops the workers the same way:
 // running chunks' statements are interrupted and roll back, but a COMMIT
 // under way is let finish, so the account stays exact. Every worker has
-// returned before UpdateRows does. Inside a caller's transaction it returns
+// returned before UpdateRows does; a panic in a chunk (its transaction
+// rolled back) is raised again on the calling goroutine then. Inside a caller's transaction it returns
 // ErrInTransaction before any SQL, as CommitEach does.
 //
 // A *StatementError's Chunk counts chunks in key order. OnProgress is
@@ -98,6 +99,7 @@ type chunkDone[R any] struct {
 	r        R
 	attempts int
 	err      error
+	panicked any // what the chunk panicked with (its transaction rolled back)
 }
 
 // parallel runs chunks 0..count-1 over n goroutines, each chunk in a
@@ -124,20 +126,15 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 					results <- chunkDone[R]{i: i, err: err}
 					continue
 				}
-				var r R
-				attempts, err := runCommitting(ctx, db, p, func(tx *gorm.DB) error {
-					var err error
-					r, err = step(tx, i)
-					return err
-				})
-				results <- chunkDone[R]{i: i, r: r, attempts: attempts, err: err}
+				results <- runChunk(ctx, db, p, step, i)
 			}
 		}()
 	}
 	state := make([]chunkState, count)
 	var (
-		errs []error
-		rows int64
+		errs     []error
+		rows     int64
+		panicked any
 	)
 	next, running, ok := 0, 0, 0
 	stopped, done := false, ctx.Done()
@@ -153,6 +150,12 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 		case r := <-results:
 			running--
 			switch {
+			case r.panicked != nil:
+				state[r.i] = chunkRolledBack
+				if panicked == nil {
+					panicked = r.panicked
+				}
+				stopped = true
 			case r.err == nil:
 				state[r.i] = chunkCommitted
 				rows = committed(r.i, r.r)
@@ -171,6 +174,10 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 	}
 	close(jobs)
 	wg.Wait()
+	if panicked != nil {
+		// On the calling goroutine, as without Workers.
+		panic(panicked)
+	}
 	if ok == count {
 		return state, nil
 	}
@@ -178,6 +185,23 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 		errs = append(errs, ctx.Err())
 	}
 	return state, errors.Join(errs...)
+}
+
+// runChunk runs chunk i with step in a transaction of its own, catching a
+// panic so that the calling goroutine can raise it again.
+func runChunk[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, step func(tx *gorm.DB, i int) (R, error), i int) (d chunkDone[R]) {
+	d.i = i
+	defer func() {
+		if v := recover(); v != nil {
+			d.panicked = v
+		}
+	}()
+	d.attempts, d.err = runCommitting(ctx, db, p, func(tx *gorm.DB) error {
+		var err error
+		d.r, err = step(tx, i)
+		return err
+	})
+	return d
 }
 
 // runCommitting runs fn in a transaction retried through internal/txn

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gormup/gormup/batch"
@@ -290,6 +291,43 @@ func TestUpdateKeysWorkers(t *testing.T) {
 		checkAccount(t, db.DB, n, in, all)
 		if k := workerGoroutines(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateKeys returned", k)
+		}
+	})
+}
+
+// A panic in a chunk (here a GORM callback's) reaches the calling
+// goroutine, as without Workers, once every worker has returned; the
+// panicking chunk rolled back.
+func TestUpdateRowsWorkersPanic(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 40
+		seedPar(t, db, n)
+		var updates atomic.Int64
+		err := db.Callback().Raw().After("gorm:raw").Register("test:panic", func(tx *gorm.DB) {
+			if strings.HasPrefix(tx.Statement.SQL.String(), "UPDATE") && updates.Add(1) == 2 {
+				panic("boom")
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			_, _ = batch.UpdateRows(context.Background(), db.DB, parInput(n), []string{"qty", "tag"}, batch.Workers(3), batch.Size(4))
+			return nil
+		}()
+		if got != "boom" {
+			t.Fatalf("recovered %v, want the chunk's panic", got)
+		}
+		if k := workerGoroutines(); k != 0 {
+			t.Errorf("%d worker goroutines left after the panic", k)
+		}
+		var changed int64
+		if err := db.Model(&parRow{}).Where("tag = ?", "new").Count(&changed).Error; err != nil {
+			t.Fatal(err)
+		}
+		if changed%4 != 0 || changed >= n {
+			t.Errorf("%d rows written: want whole chunks of 4, not the panicking one", changed)
 		}
 	})
 }
