@@ -331,3 +331,19 @@ func TestUpdateRowsWorkersPanic(t *testing.T) {
 		}
 	})
 }
+
+// In DryRun mode Workers builds every chunk's statement on one goroutine
+// and writes nothing.
+func TestUpdateRowsWorkersDryRun(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 12
+		seedPar(t, db, n)
+		in := parInput(n)
+		dry := db.Session(&gorm.Session{DryRun: true})
+		res, err := batch.UpdateRows(context.Background(), dry, in, []string{"qty", "tag"}, batch.Workers(3), batch.Size(5))
+		if err != nil || res.Statements != 3 {
+			t.Fatalf("DryRun: %+v, %v; want 3 statements built", res, err)
+		}
+		checkAccount(t, db.DB, n, in, nil)
+	})
+}
