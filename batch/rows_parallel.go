@@ -22,9 +22,9 @@ import (
 //
 // The rows are ordered by key first (numbers numerically, text by bytes,
 // composite keys column by column), so each chunk holds a contiguous run of
-// keys and concurrent transactions lock disjoint rows; duplicate keys were
-// refused over the whole input before any chunk writes, so no two chunks can
-// touch one row. A chunk that fails with a retryable error (deadlock,
+// keys and concurrent transactions lock disjoint rows. UpdateRows refuses
+// duplicate keys over the whole input, by the database's own equality,
+// before any chunk writes, so no two of its chunks touch one row. A chunk that fails with a retryable error (deadlock,
 // serialization failure, a Galera certification conflict) is run again on
 // its own, as Attempts and RetryBudget say. Behind gorm.io/plugin/dbresolver
 // every chunk writes to the primary.
@@ -37,18 +37,19 @@ import (
 // running chunks' statements are interrupted and roll back, but a COMMIT
 // under way is let finish, so the account stays exact. Every worker has
 // returned before UpdateRows does; a panic in a chunk (its transaction
-// rolled back) is raised again on the calling goroutine then. Inside a caller's transaction it returns
-// ErrInTransaction before any SQL, as CommitEach does.
+// rolled back) is raised again on the calling goroutine then. Inside a
+// caller's transaction it returns ErrInTransaction before any SQL, as
+// CommitEach does.
 //
-// A *StatementError's Chunk counts chunks in key order. OnProgress is
-// called on the calling goroutine after each committed chunk, in the order
-// chunks commit; GORM callbacks (plugins, an audit Sink, UpdateKeys' model
-// hooks) run on the workers' goroutines, several at once. Each worker holds one connection of db's pool
-// while its chunk runs: a pool limited to fewer connections
-// (sql.DB.SetMaxOpenConns) makes workers wait their turn. SQLite has one
-// writer: there n is lowered to 1, as it is in DryRun mode, and the chunks
-// run one after the other, still each committed on its own and in key order.
-// Result.MissingKeys and Result.Conflicts list keys in key order.
+// A *StatementError's Chunk counts chunks in key order. OnProgress is called
+// on the calling goroutine after each committed chunk, in the order chunks
+// commit; GORM callbacks (plugins, an audit Sink, UpdateKeys' model hooks)
+// run on the workers' goroutines, several at once. Each worker holds one
+// connection of db's pool while its chunk runs: a pool limited to fewer
+// connections (sql.DB.SetMaxOpenConns) makes workers wait their turn. SQLite
+// has one writer: there n is lowered to 1, as it is in DryRun mode, and the
+// chunks run one after the other, still each committed on its own and in key
+// order. Result.MissingKeys and Result.Conflicts list keys in key order.
 func Workers(n int) KeysOrRowsOption {
 	return keysOrRowsOption(func(c *config) { c.workers = n })
 }
