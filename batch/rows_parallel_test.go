@@ -347,3 +347,34 @@ func TestUpdateRowsWorkersDryRun(t *testing.T) {
 		checkAccount(t, db.DB, n, in, nil)
 	})
 }
+
+// CheckVersion with Workers: each chunk locks and checks its own rows;
+// conflicts are listed in key order.
+func TestUpdateRowsWorkersCheckVersion(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 20
+		seedAccounts(t, db, n)
+		rows := make([]updAccount, n)
+		for i := range rows {
+			id := int64(n - i)
+			rows[i] = updAccount{ID: id, Balance: 1000 + id, Version: map[bool]int64{true: 1, false: 7}[id%2 == 0]}
+		}
+		res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"balance"},
+			batch.CheckVersion("Version"), batch.Workers(3), batch.Size(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matched != n/2 || res.Missing != 0 || fmt.Sprint(res.Conflicts) != "[[1] [3] [5] [7] [9] [11] [13] [15] [17] [19]]" {
+			t.Fatalf("Result = %+v, want 10 matched and the odd keys in Conflicts, in key order", res)
+		}
+		for id, a := range loadAccounts(t, db.DB) {
+			want, version := 100+id, int64(1)
+			if id%2 == 0 {
+				want, version = 1000+id, 2
+			}
+			if a.Balance != want || a.Version != version {
+				t.Errorf("row %d: balance %d version %d, want %d and %d", id, a.Balance, a.Version, want, version)
+			}
+		}
+	})
+}
