@@ -20,6 +20,21 @@
 // UPDATE … FROM … JOIN (VALUES …) — never inserting a missing row, with an
 // optional set-based optimistic version check (CheckVersion).
 //
+// # Which path when
+//
+//   - Values computed by the database from each row (status = 'expired',
+//     balance = balance - 5): [Update], one statement; [Chunked] when the
+//     rows are too many for one transaction.
+//   - The same values for a list of keys: [UpdateKeys], with the same
+//     choice of commits as UpdateRows below.
+//   - Each row's own values, matched by key: [UpdateRows]. By default every
+//     chunk commits together or not at all. [CommitEach] commits chunk by
+//     chunk, for inputs too large for one transaction. [Workers] commits
+//     chunk by chunk over several connections at once, for very large inputs
+//     when the server has cores to spare; when one fails, a [PartialError]
+//     says which rows committed. It gains nothing on SQLite, which has one
+//     writer.
+//
 // Work that is not one statement (per-row logic over millions of rows, with
 // a checkpoint) is package chunk's: chunk.Run and chunk.Ranges.
 //
@@ -144,9 +159,9 @@
 // Each entry point takes its own option type, so an option that means
 // nothing there does not compile: [Update] takes [UpdateOption], [UpdateKeys]
 // [KeysOption], [UpdateRows] [RowsOption]. An option valid for several
-// returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns])
-// and [Option] ([Size], [CommitEach], [Attempts], [RetryBudget],
-// [OnProgress], [Scopes]). No options is the default
+// returns an interface embedding theirs: [UpdateOrKeysOption] ([Columns]),
+// [KeysOrRowsOption] ([Workers]) and [Option] ([Size], [CommitEach],
+// [Attempts], [RetryBudget], [OnProgress], [Scopes]). No options is the default
 // configuration; a zero value means an option's default and a negative one
 // returns [ErrBadOption] naming the option.
 //

@@ -25,7 +25,8 @@ const keysFixedSlack = 32
 // group ([Tables and conditions]). values is checked as for Update ([Values
 // and columns]). Keys go into IN lists of at most DefaultKeysPerStatement
 // keys (Size changes it) under the dialect's parameter limit; all lists
-// commit together unless CommitEach ([Chunks and transactions]). Keys that
+// commit together unless CommitEach, or Workers writes several at
+// once ([Chunks and transactions]). Keys that
 // match no row are not counted; the same key twice is a *KeyError wrapping
 // ErrDuplicateKey, and empty keys ErrEmpty, both before any SQL. A failed
 // chunk returns a *StatementError. ctx bounds every statement.
@@ -78,7 +79,7 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 		}
 		size = cfg.chunkRows
 	}
-	if cfg.commitEach && dialect.InTransaction(db) {
+	if (cfg.commitEach || cfg.workers > 0) && dialect.InTransaction(db) {
 		return 0, ErrInTransaction
 	}
 	matchedSemantics, err := d.RowsAffectedMatched(ctx, db)
@@ -87,6 +88,9 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	}
 	u := &updater{d: d, t: t, s: s, table: t.Table, assign: assign, cfg: cfg, matched: matchedSemantics}
 	col := clause.Column{Table: clause.CurrentTable, Name: pk.DBName}
+	if cfg.workers > 0 {
+		return updateKeysParallel(ctx, db, u, col, keys, size)
+	}
 	chunks := dialect.Split(len(keys), size)
 	inList := func(r [2]int) []clause.Expression {
 		vals := make([]any, 0, r[1]-r[0])

@@ -50,6 +50,13 @@ type UpdateOrKeysOption interface {
 	KeysOption
 }
 
+// KeysOrRowsOption is an option of both UpdateKeys and UpdateRows
+// (Workers).
+type KeysOrRowsOption interface {
+	KeysOption
+	RowsOption
+}
+
 // Option is an option of Update, UpdateKeys and UpdateRows alike (Size,
 // CommitEach, Attempts, RetryBudget, OnProgress, Scopes). The zero configuration (no options) is
 // valid for all three.
@@ -81,6 +88,11 @@ type updateOrKeysOption func(*config)
 func (o updateOrKeysOption) applyUpdate(c *config) { o(c) }
 func (o updateOrKeysOption) applyKeys(c *config)   { o(c) }
 
+type keysOrRowsOption func(*config)
+
+func (o keysOrRowsOption) applyKeys(c *config) { o(c) }
+func (o keysOrRowsOption) applyRows(c *config) { o(c) }
+
 type config struct {
 	allowAll    bool
 	maxRows     int64
@@ -93,6 +105,7 @@ type config struct {
 	columns     []string
 	scopes      []func(*gorm.Statement)
 	retry       txn.RetryPolicy // attempts and budget
+	workers     int             // UpdateRows' Workers; 0 writes on the calling goroutine
 }
 
 // newConfig applies opts with apply (the entry point's method); a negative
@@ -110,13 +123,14 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 	}{
 		{"MaxRows", c.maxRows}, {"Size", int64(c.chunkRows)},
 		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
+		{"Workers", int64(c.workers)},
 	} {
 		if v.value < 0 {
 			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
 		}
 	}
-	if c.bulkLoad && c.commitEach {
-		return c, fmt.Errorf("%w: BulkLoad writes every row in one transaction and cannot be combined with CommitEach", ErrBadOption)
+	if c.bulkLoad && (c.commitEach || c.workers > 0) {
+		return c, fmt.Errorf("%w: BulkLoad writes every row in one transaction and cannot be combined with CommitEach or Workers", ErrBadOption)
 	}
 	return c, nil
 }
@@ -211,7 +225,7 @@ func ListMissing() RowsOption {
 // written, when it cannot have them; it never falls back to the default
 // statements by itself. SQLite and SQL Server have no bulk-load path: there
 // BulkLoad changes nothing, as under DryRun (which builds the default
-// statements). It cannot be combined with CommitEach (ErrBadOption). The
+// statements). It cannot be combined with CommitEach or Workers (ErrBadOption). The
 // batch package documentation says when to pick it. UpdateRows only.
 func BulkLoad() RowsOption {
 	return rowsOption(func(c *config) { c.bulkLoad = true })

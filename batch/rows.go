@@ -49,13 +49,15 @@ type Result struct {
 // are written, zero values and NULLs included, plus autoUpdateTime fields and
 // the version field ([Values and columns]). Chunks hold DefaultSize rows
 // (Size) under the dialect's parameter limit and commit together unless
-// CommitEach ([Chunks and transactions]). ctx bounds every statement.
+// CommitEach, or Workers writes several at once ([Chunks and
+// transactions]). ctx bounds every statement.
 //
 // Refused before any SQL: a bad column (*ColumnError), conditions on db
 // (ErrConditions: rows are matched by key alone), empty rows (ErrEmpty), a
 // nil row or two equal keys (*KeyError wrapping ErrNilRow or
 // ErrDuplicateKey) and a value that cannot be sent exactly (*ColumnError
-// wrapping ErrBadValue). A failed chunk returns a *StatementError. Per-row
+// wrapping ErrBadValue). A failed chunk returns a *StatementError (with Workers, a *PartialError
+// wrapping it). Per-row
 // model hooks do not run ([Hooks and plugins]).
 //
 // [Per-row values]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Per_row_values
@@ -276,6 +278,9 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 
 // write runs the chunks, atomically or one transaction each.
 func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, error) {
+	if w.cfg.workers > 0 {
+		return w.writeParallel(ctx, db, in)
+	}
 	chunks := dialect.Split(len(in.src), w.size)
 	if w.cfg.commitEach && dialect.InTransaction(db) {
 		return Result{}, ErrInTransaction

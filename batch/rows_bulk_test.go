@@ -167,17 +167,19 @@ func TestUpdateRowsBulkLoadInTransaction(t *testing.T) {
 	})
 }
 
-// BulkLoad writes every row in one transaction: with CommitEach it is
-// refused before any SQL.
+// BulkLoad writes every row in one transaction: with CommitEach or Workers
+// it is refused before any SQL.
 func TestUpdateRowsBulkLoadCommitEach(t *testing.T) {
 	db := dbtest.Open(t, dbtest.SQLite)
 	seedAccounts(t, db, 1)
-	_, err := batch.UpdateRows(context.Background(), db.DB, []updAccount{{ID: 1, Balance: 5}}, []string{"balance"}, batch.BulkLoad(), batch.CommitEach())
-	if !errors.Is(err, batch.ErrBadOption) {
-		t.Fatalf("err = %v, want ErrBadOption", err)
-	}
-	if got := loadAccounts(t, db.DB)[1].Balance; got != 101 {
-		t.Fatalf("balance = %d, want 101 (unchanged)", got)
+	for name, opt := range map[string]batch.RowsOption{"CommitEach": batch.CommitEach(), "Workers": batch.Workers(2)} {
+		_, err := batch.UpdateRows(context.Background(), db.DB, []updAccount{{ID: 1, Balance: 5}}, []string{"balance"}, batch.BulkLoad(), opt)
+		if !errors.Is(err, batch.ErrBadOption) {
+			t.Fatalf("%s: err = %v, want ErrBadOption", name, err)
+		}
+		if got := loadAccounts(t, db.DB)[1].Balance; got != 101 {
+			t.Fatalf("%s: balance = %d, want 101 (unchanged)", name, got)
+		}
 	}
 }
 

@@ -100,16 +100,14 @@ func perRowValuesJob(db *gorm.DB, cfg config) job {
 				}},
 			{name: "batch.UpdateRows", kind: kindGormup, rows: cfg.rows, check: verify(cfg.rows),
 				run: func(ctx context.Context) error {
-					var rows [][]any
-					gen, rows = perRowValues(cfg.rows)
-					models := make([]Wide, len(rows))
-					for i, r := range rows {
-						models[i] = Wide{ID: r[0].(int64), Balance: r[1].(int64), Status: r[2].(string)}
-					}
-					res, err := batch.UpdateRows(ctx, db, models, []string{"balance", "status"})
-					if err == nil && res.Matched != int64(len(models)) {
-						err = fmt.Errorf("matched %d rows, want %d", res.Matched, len(models))
-					}
+					var err error
+					gen, err = updateRowsWide(ctx, db, cfg.rows)
+					return err
+				}},
+			{name: fmt.Sprintf("batch.UpdateRows Workers(%d)", benchWorkers), kind: kindGormup, rows: cfg.rows, check: verify(cfg.rows),
+				run: func(ctx context.Context) error {
+					var err error
+					gen, err = updateRowsWide(ctx, db, cfg.rows, batch.Workers(benchWorkers))
 					return err
 				}},
 			{name: "batch.UpdateRows BulkLoad()", kind: kindGormup, rows: cfg.rows, check: verify(cfg.rows),
@@ -128,6 +126,24 @@ func perRowValuesJob(db *gorm.DB, cfg config) job {
 				}},
 		},
 	}
+}
+
+// benchWorkers is the connections of the parallel UpdateRows strategy.
+const benchWorkers = 4
+
+// updateRowsWide writes a new generation to n rows with batch.UpdateRows
+// and checks that every row matched.
+func updateRowsWide(ctx context.Context, db *gorm.DB, n int, opts ...batch.RowsOption) (int64, error) {
+	gen, rows := perRowValues(n)
+	models := make([]Wide, len(rows))
+	for i, r := range rows {
+		models[i] = Wide{ID: r[0].(int64), Balance: r[1].(int64), Status: r[2].(string)}
+	}
+	res, err := batch.UpdateRows(ctx, db, models, []string{"balance", "status"}, opts...)
+	if err == nil && res.Matched != int64(len(models)) {
+		err = fmt.Errorf("matched %d rows, want %d", res.Matched, len(models))
+	}
+	return gen, err
 }
 
 // bestForm names the hand-written best form of db's dialect.

@@ -20,6 +20,7 @@ import (
 // lack them. Empty it when the tables are measured again.
 var unmeasured = []string{
 	"  batch.UpdateRows BulkLoad()",
+	"  batch.UpdateRows Workers(N)",
 }
 
 // A small run of the whole benchmark: every strategy's own check verifies
@@ -65,7 +66,8 @@ func TestBenchRuns(t *testing.T) {
 		}
 		// The committed tables come from runs with the same jobs and
 		// strategies: a renamed or added strategy fails here until the
-		// tables are measured again (see docs/benchmarks.md).
+		// tables are measured again (see docs/benchmarks.md), unless it is
+		// listed in unmeasured.
 		reports, err := loadCommitted(filepath.Join("..", "..", "docs"))
 		if err != nil {
 			t.Fatal(err)

@@ -73,8 +73,8 @@ func TestStandbyBatchUpdate(t *testing.T) {
 }
 
 // TestStandbyBatchUpdateRows proves batch.UpdateRows finds and writes its
-// rows on the primary, in one transaction, with CommitEach and with
-// BulkLoad.
+// rows on the primary, in one transaction, with CommitEach, with BulkLoad and
+// with Workers.
 func TestStandbyBatchUpdateRows(t *testing.T) {
 	ctx := testContext(t)
 	s := dbtest.Standby(t)
@@ -103,6 +103,14 @@ func TestStandbyBatchUpdateRows(t *testing.T) {
 		t.Fatalf("UpdateRows BulkLoad: %+v, %v; want 2 matched on the primary and key 9 missing", res, err)
 	}
 	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 11, 2: 22, 3: 33, 4: 44}) {
+		t.Fatalf("primary balances %v", got)
+	}
+	res, err = batch.UpdateRows(ctx, s.Resolved, []Account{{ID: 9, Balance: 99}, {ID: 4, Balance: 45}, {ID: 3, Balance: 33}}, []string{"balance"},
+		batch.Workers(2), batch.Size(1), batch.ListMissing())
+	if err != nil || res.Matched != 2 || res.Missing != 1 || res.Statements != 3 || !reflect.DeepEqual(res.MissingKeys, [][]any{{int64(9)}}) {
+		t.Fatalf("UpdateRows Workers(2): %+v, %v; want 2 matched on the primary and key 9 missing, in 3 statements", res, err)
+	}
+	if got := balances(t, s.Primary); !reflect.DeepEqual(got, map[int64]int64{1: 11, 2: 22, 3: 33, 4: 45}) {
 		t.Fatalf("primary balances %v", got)
 	}
 }

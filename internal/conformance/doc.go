@@ -2,9 +2,9 @@
 // points; it has no code of its own, only tests.
 //
 // One test body runs every write entry point (updater.Update, updater.Transaction,
-// updater.UpdateEach, batch.Update plain and CommitEach, batch.UpdateKeys,
-// batch.UpdateRows atomic, CommitEach, CheckVersion, BulkLoad and BulkLoad with
-// CheckVersion, chunk.Run, chunk.Ranges
+// updater.UpdateEach, batch.Update plain and CommitEach, batch.UpdateKeys (and with
+// Workers), batch.UpdateRows atomic, CommitEach, Workers, CheckVersion, BulkLoad and
+// BulkLoad with CheckVersion, chunk.Run, chunk.Ranges
 // and Run with Workers) over awkward inputs (conditions with OR, a
 // schema-qualified db.Table, a db.Model that names another table than the type
 // argument, version fields, soft-deleted rows, composite keys, string keys the

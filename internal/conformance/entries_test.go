@@ -48,8 +48,10 @@ var entries = []entry{
 	{name: "batch.Update", kind: kCond, versions: true},
 	{name: "Chunked", kind: kCond, versions: true},
 	{name: "UpdateKeys", kind: kKeys, versions: true},
+	{name: "KeysWorkers", kind: kKeys, versions: true},
 	{name: "Rows", kind: kRows, generic: true, versions: true},
 	{name: "RowsEach", kind: kRows, generic: true, versions: true},
+	{name: "RowsWorkers", kind: kRows, generic: true, versions: true},
 	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
 	{name: "RowsBulk", kind: kRows, generic: true, versions: true},
 	{name: "RowsBulkVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
@@ -151,31 +153,37 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			err = errors.Join(errLoop, err)
 		}
 		return outcome{err: err, n: n}
-	case "UpdateKeys":
+	case "UpdateKeys", "KeysWorkers":
 		var n int64
 		var err error
+		kOpts := append(narrow[batch.KeysOption](bOpts), batch.Size(2))
+		if e.name == "KeysWorkers" {
+			kOpts = append(kOpts, batch.Workers(2))
+		}
 		switch k := in.keys[0][len(in.keys[0])-1].(type) {
 		case int64:
 			keys := make([]int64, len(in.keys))
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(int64)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, append(narrow[batch.KeysOption](bOpts), batch.Size(2))...)
+			n, err = batch.UpdateKeys(ctx, q, keys, values, kOpts...)
 		case string:
 			keys := make([]string, len(in.keys))
 			for i, t := range in.keys {
 				keys[i] = t[len(t)-1].(string)
 			}
-			n, err = batch.UpdateKeys(ctx, q, keys, values, append(narrow[batch.KeysOption](bOpts), batch.Size(2))...)
+			n, err = batch.UpdateKeys(ctx, q, keys, values, kOpts...)
 		default:
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
-	case "Rows", "RowsEach", "RowsVersion", "RowsBulk", "RowsBulkVersion":
+	case "Rows", "RowsEach", "RowsWorkers", "RowsVersion", "RowsBulk", "RowsBulkVersion":
 		opts := append(narrow[batch.RowsOption](bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
 			opts = append(opts, batch.CommitEach(), batch.Size(2))
+		case "RowsWorkers":
+			opts = append(opts, batch.Workers(2), batch.Size(2))
 		case "RowsVersion":
 			opts = append(opts, batch.CheckVersion("Version"))
 		case "RowsBulk":

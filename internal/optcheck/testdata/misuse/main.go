@@ -45,6 +45,7 @@ func main() {
 	_, _ = updater.UpdateEach(ctx, db, each, chunk.AllowAll())                                             // want: UpdateEach takes Run's options
 	_, _ = updater.UpdateEach(ctx, db, each, batch.Size(1))                                                // want: batch options are not chunk's
 	_, _ = batch.UpdateKeys(ctx, db, []int64{1}, set, batch.BulkLoad())                                    // want: BulkLoad is UpdateRows'
+	_, _ = batch.Update(ctx, db, set, batch.Workers(2))                                                    // want: Workers is UpdateKeys' and UpdateRows'
 	_, _ = batch.UpdateRows(ctx, db, rows, []string{"n"}, batch.Size(1), batch.Scopes())                   // allowed
 	_, _ = batch.Update(ctx, db, set, batch.Size(2), batch.CommitEach())                                   // allowed
 	_, _ = chunk.Run(ctx, db, work, chunk.Lock(lock.ForUpdate), chunk.Workers(2))                          // allowed
