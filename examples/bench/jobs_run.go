@@ -73,17 +73,21 @@ func chunkedRunJob(db *gorm.DB, cfg config) job {
 	return job{title: "chunked run over every row", strategies: strategies}
 }
 
-// vacuumed returns a prepare function that, on PostgreSQL, vacuums the
-// bench table: every strategy of the job rewrites every row, and each
-// would otherwise start with the dead row versions of all the strategies
-// before it (100,000 more per strategy until autovacuum runs), so that the
-// order of the strategies, not their work, decided the ratios. MySQL,
-// MariaDB and SQLite rewrite rows in place: nothing to do.
+// vacuumed returns a prepare function that, on PostgreSQL, vacuums and
+// analyzes the bench table. Every strategy of the job rewrites every row:
+// without VACUUM each would start with the dead row versions of all the
+// strategies before it, so that their order, not their work, decided the
+// ratios. Without ANALYZE a table just seeded has no statistics until
+// autovacuum gets to it, and the planner, which then guesses a tenth of its
+// rows, reads each chunk's bounds (ORDER BY id LIMIT 1 OFFSET 4999) by
+// sorting the whole table instead of walking the primary key: 11 ms
+// instead of 0.5 ms per chunk here. A table in service has statistics.
+// MySQL, MariaDB and SQLite need neither: nothing to do.
 func vacuumed(db *gorm.DB) func(context.Context) error {
 	return func(ctx context.Context) error {
 		if db.Dialector.Name() != "postgres" {
 			return nil
 		}
-		return db.WithContext(ctx).Exec("VACUUM bench_wide").Error
+		return db.WithContext(ctx).Exec("VACUUM ANALYZE bench_wide").Error
 	}
 }
