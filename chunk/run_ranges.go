@@ -71,7 +71,11 @@ const rangeAlias = "gormup_chunk"
 // COMMIT (a log flush on most servers): with set-based work, whose
 // statement writes thousands of rows in milliseconds, a Size of several
 // thousand rows (or TargetChunkTime) keeps that fixed cost small next to it;
-// the default, DefaultSize, suits Run, which loads each chunk's rows.
+// the default, DefaultSize, suits Run, which loads each chunk's rows. The
+// bounds query walks Size keys of the ordering index only when the planner
+// expects that many rows: on PostgreSQL a table without statistics (loaded
+// and not yet analyzed) may instead be sorted whole for every chunk; run
+// ANALYZE on it first.
 func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...Option) (Report, error) {
 	start := time.Now()
 	if db == nil {
