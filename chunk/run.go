@@ -115,6 +115,9 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	if err != nil {
 		return Report{}, err
 	}
+	if r.viaBounds {
+		r.warnUnanalyzed(ctx, "chunk.Run")
+	}
 	r.newStep = func(r *runner) stepFunc { return loadStep(r, work) }
 	rep, err := r.execute(ctx)
 	rep.Elapsed = time.Since(start)
