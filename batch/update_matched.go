@@ -15,7 +15,9 @@ const matchedVar = "@gormup_matched"
 // first). MySQL and MariaDB report changed rows unless the connection set
 // CLIENT_FOUND_ROWS, which is fixed per connection, and go-sql-driver/mysql
 // does not expose the OK packet's "Rows matched" text
-// (go-sql-driver/mysql#180, #641). The value of the first assigned column
+// (go-sql-driver/mysql#180, #641; v1.10 still discards the OK packet's
+// info string), and ROW_COUNT() follows the same flag. The value of the
+// first assigned column
 // (by name) is wrapped:
 //
 //	`active` = IF((@gormup_matched := @gormup_matched + 1) IS NULL, NULL, ?)
@@ -29,7 +31,9 @@ const matchedVar = "@gormup_matched"
 // first (SELECT COUNT(*) … FOR UPDATE) it saves a second pass over the
 // matching rows, for two one-row round trips (resetMatched and
 // readMatched). MySQL 8 warns (1287) that assigning a variable inside an
-// expression is deprecated; MariaDB does not.
+// expression is deprecated; MariaDB does not. The warning is kept over the
+// alternative, a counting pass before every UPDATE; a DSN with
+// clientFoundRows=true needs neither (RowsAffected then counts matches).
 //
 // It is refused when q restricts the written columns (db.Select or Omit:
 // GORM could drop the wrapped assignment).

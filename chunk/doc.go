@@ -137,6 +137,16 @@
 // rows.Session(&gorm.Session{NewDB: true}). The window function needs
 // PostgreSQL, MySQL 8, MariaDB 10.2, SQLite 3.25 or SQL Server.
 //
+// Each chunk costs, besides its work, a BEGIN, the bounds query and a COMMIT
+// (a log flush on most servers). Set-based work writes thousands of rows in
+// milliseconds, so Ranges' default chunk, DefaultRangesSize, is ten times
+// Run's; a smaller Size holds each chunk's row locks for less time at that
+// fixed cost per chunk. The bounds query walks Size keys of the ordering index
+// only when the planner expects that many rows: on PostgreSQL a table loaded
+// and never analyzed may instead be sorted whole for every chunk. Run
+// ANALYZE on it first; Ranges logs a warning through db's GORM logger when it
+// finds one.
+//
 // # Purging
 //
 // [Purge] is the chunked, resumable DELETE of pt-archiver's --purge

@@ -56,7 +56,7 @@ func DryRun() PurgeOption {
 // db must carry a model (ErrBadWork); conditions, Table, OrderBy and Size
 // are honoured as by Ranges.
 func Plan(ctx context.Context, db *gorm.DB, opts ...PlanOption) (Preview, error) {
-	cfg, err := newRunConfig(opts, PlanOption.applyPlan)
+	cfg, err := newRunConfig(opts, PlanOption.applyPlan, DefaultSize)
 	if err != nil {
 		return Preview{}, err
 	}

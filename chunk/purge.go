@@ -46,7 +46,7 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error
 	if db.Statement.Model == nil {
 		return Report{}, fmt.Errorf("%w: Purge needs db.Model(...)", ErrBadWork)
 	}
-	cfg, err := newRunConfig(opts, PurgeOption.applyPurge)
+	cfg, err := newRunConfig(opts, PurgeOption.applyPurge, DefaultSize)
 	if err != nil {
 		return Report{}, err
 	}

@@ -78,13 +78,16 @@ func Run[T any](ctx context.Context, db *gorm.DB, work func(tx *gorm.DB, chunk [
 	if t := reflect.TypeFor[T](); t.Kind() != reflect.Struct {
 		return Report{}, fmt.Errorf("%w: chunk type %s is not a struct", ErrBadWork, t)
 	}
-	cfg, err := newRunConfig(opts, RunOption.applyRun)
+	cfg, err := newRunConfig(opts, RunOption.applyRun, DefaultSize)
 	if err != nil {
 		return Report{}, err
 	}
 	r, err := newRunner(ctx, db, new(T), cfg)
 	if err != nil {
 		return Report{}, err
+	}
+	if r.viaBounds {
+		r.warnUnanalyzed(ctx, "chunk.Run")
 	}
 	r.newStep = func(r *runner) stepFunc { return loadStep(r, work) }
 	rep, err := r.execute(ctx)

@@ -11,8 +11,15 @@ import (
 
 // Defaults of the options of Run, Ranges, Purge and Plan.
 const (
-	// DefaultSize is the number of rows per chunk when Size is not given.
+	// DefaultSize is the number of rows per chunk of Run, Purge and Plan
+	// when Size is not given.
 	DefaultSize = 1000
+	// DefaultRangesSize is the number of rows per chunk of Ranges when Size
+	// is not given: its work is one set-based statement per chunk, which
+	// writes thousands of rows in milliseconds, so a larger chunk keeps each
+	// chunk's fixed cost (a BEGIN, the bounds query and a COMMIT that flushes
+	// the log) small next to it.
+	DefaultRangesSize = 10000
 	// DefaultRetryBudget is how long a chunk's transaction that failed with a
 	// retryable error keeps being run again when RetryBudget is not given;
 	// it equals batch.DefaultRetryBudget and updater.DefaultRetryBudget.
@@ -99,9 +106,9 @@ type runConfig struct {
 }
 
 // newRunConfig applies opts with apply (the entry point's method) and then
-// the defaults; a negative size, count or duration returns ErrBadOption
-// naming the option.
-func newRunConfig[O any](opts []O, apply func(O, *runConfig)) (runConfig, error) {
+// the defaults, size being the entry point's default Size; a negative size,
+// count or duration returns ErrBadOption naming the option.
+func newRunConfig[O any](opts []O, apply func(O, *runConfig), size int) (runConfig, error) {
 	var c runConfig
 	for _, o := range opts {
 		if any(o) != nil {
@@ -121,7 +128,7 @@ func newRunConfig[O any](opts []O, apply func(O, *runConfig)) (runConfig, error)
 		}
 	}
 	if c.size == 0 {
-		c.size = DefaultSize
+		c.size = size
 	}
 	c.workers = max(c.workers, 1)
 	return c, nil
@@ -138,8 +145,9 @@ func Scopes(scopes ...func(*gorm.Statement)) Option {
 	return option(func(c *runConfig) { c.scopes = append(c.scopes, scopes...) })
 }
 
-// Size sets the number of rows per chunk: DefaultSize, 1000, when not given
-// or 0; a negative n returns ErrBadOption. With TargetChunkTime it is the
+// Size sets the number of rows per chunk: when not given or 0,
+// DefaultRangesSize (10,000) for Ranges and DefaultSize (1,000) for Run,
+// Purge and Plan; a negative n returns ErrBadOption. With TargetChunkTime it is the
 // first chunk's size. Only one chunk is held in memory at a time. Run,
 // Ranges, Purge and Plan.
 func Size(n int) Option {

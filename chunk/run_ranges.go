@@ -40,13 +40,14 @@ const rangeAlias = "gormup_chunk"
 //			return rows.Update("balance", gorm.Expr("balance * 2")).Error
 //		}, chunk.Size(10000), chunk.Checkpoint("double"))
 //
-// Transactions, retries, checkpoints, hooks, progress and cancellation
-// behave as in Run; hooks see no FirstKey. db must carry a model (else
+// Chunks hold DefaultRangesSize rows unless Size is given. Transactions,
+// retries, checkpoints, hooks, progress and cancellation behave as in Run;
+// hooks see no FirstKey. db must carry a model (else
 // ErrBadWork; a nil db returns ErrNilDB).
 //
 // [Set-based chunks]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Set_based_chunks
 func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RangesOption) (Report, error) {
-	cfg, err := newRunConfig(opts, RangesOption.applyRanges)
+	cfg, err := newRunConfig(opts, RangesOption.applyRanges, DefaultRangesSize)
 	if err != nil {
 		return Report{}, err
 	}
@@ -69,6 +70,7 @@ func ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) 
 	if err != nil {
 		return Report{}, err
 	}
+	r.warnUnanalyzed(ctx, "chunk.Ranges")
 	r.newStep = func(r *runner) stepFunc {
 		return func(ctx context.Context, tx *gorm.DB, info *Info) error {
 			// Only SQLite workers lock (the write lock up front); see newRunner.
@@ -209,4 +211,21 @@ func (r *runner) boundsQuery(tx *gorm.DB) *gorm.DB {
 	sub := r.scope(tx, r.after).Clauses(sel, keysetOrder(r.keys)).Limit(r.cfg.size)
 	return cleanSession(tx).Table("(?) "+dialect.Quote(tx, rangeAlias), sub).
 		Select("COUNT(*) OVER () AS gormup_rows, " + strings.Join(cols, ", ")).Clauses(last).Limit(1)
+}
+
+// warnUnanalyzed logs, through db's GORM logger, one warning when the
+// table has no planner statistics (dialect.Unanalyzed): the bounds query
+// (LIMIT 1 OFFSET Size-1) may then be planned as a sort of the whole table
+// for every chunk instead of a walk of Size index entries. A failed check
+// stays silent: the run itself reports a missing table.
+func (r *runner) warnUnanalyzed(ctx context.Context, entry string) {
+	if r.db.DryRun {
+		return
+	}
+	never, err := r.dialect.Unanalyzed(ctx, r.db, r.table)
+	if err != nil || !never {
+		return
+	}
+	r.db.Logger.Warn(ctx, "gormup: %s reads each chunk's bounds from %s, which has never been analyzed: "+
+		"the planner may sort the whole table for every chunk; run ANALYZE %s first", entry, r.table, r.table)
 }

@@ -21,7 +21,7 @@ type shapeRow struct {
 // runConfigOf applies Run's options.
 func runConfigOf(t *testing.T, opts ...RunOption) runConfig {
 	t.Helper()
-	c, err := newRunConfig(opts, RunOption.applyRun)
+	c, err := newRunConfig(opts, RunOption.applyRun, DefaultSize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,9 @@ type strategy struct {
 	kind string
 	rows int // rows the run processes
 	run  func(ctx context.Context) error
+	// prepare, if set, runs before run, untimed: it puts the table in the
+	// same state for every strategy of a job.
+	prepare func(ctx context.Context) error
 	// check, if set, verifies the work was done and returns a note for the table.
 	check func(ctx context.Context) (string, error)
 }
@@ -160,6 +163,12 @@ func measure(ctx context.Context, j job, progress io.Writer) ([]Result, error) {
 	results := make([]Result, 0, len(j.strategies))
 	for _, s := range j.strategies {
 		fmt.Fprintf(progress, "  %-28s %-34s", j.title, s.name)
+		if s.prepare != nil {
+			if err := s.prepare(ctx); err != nil {
+				fmt.Fprintln(progress)
+				return nil, fmt.Errorf("%s: preparing: %w", s.name, err)
+			}
+		}
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)

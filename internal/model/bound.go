@@ -148,7 +148,14 @@ var scopesType = reflect.TypeFor[[]func(*gorm.DB) *gorm.DB]()
 // before any SQL — the guard against unbounded writes, UpdateRows' refusal
 // of conditions — see every condition the statement will carry. The returned
 // session may be chained and executed more than once; db is not changed.
+//
+// With no scope to run, it returns a plain session of db: GORM copies the
+// statement on the first chained call, so db is still not changed, and the
+// two statement copies a hot single-row call would pay are saved.
 func Scoped(db *gorm.DB, scopes ...func(*gorm.Statement)) *gorm.DB {
+	if !hasScope(scopes) && !pendingScopes(db.Statement) {
+		return db.Session(&gorm.Session{})
+	}
 	q := db.Session(&gorm.Session{}).Clauses() // a statement of our own
 	if pendingScopes(q.Statement) {
 		// GORM runs pending scopes in place on an instance's statement when
@@ -161,4 +168,14 @@ func Scoped(db *gorm.DB, scopes ...func(*gorm.Statement)) *gorm.DB {
 		}
 	}
 	return q.Session(&gorm.Session{})
+}
+
+// hasScope reports whether scopes holds a non-nil scope.
+func hasScope(scopes []func(*gorm.Statement)) bool {
+	for _, f := range scopes {
+		if f != nil {
+			return true
+		}
+	}
+	return false
 }

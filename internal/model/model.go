@@ -52,7 +52,9 @@ func Resolve[T any](db *gorm.DB) (*Target, error) {
 	if rt.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("gormup: row type %s is not a struct", reflect.TypeFor[T]())
 	}
-	s, err := parse(db, reflect.New(rt).Interface())
+	// A typed nil pointer: GORM's schema cache needs only its type, and no
+	// T is allocated per call.
+	s, err := parse(db, reflect.Zero(reflect.PointerTo(rt)).Interface())
 	if err != nil {
 		return nil, err
 	}
