@@ -60,7 +60,8 @@ var (
 
 	// ErrLockUnsupported is returned by Run, before any chunk, when the
 	// database cannot take the requested Lock: NOWAIT or SKIP LOCKED on
-	// SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6.
+	// SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6, ForNoKeyUpdate
+	// outside PostgreSQL.
 	ErrLockUnsupported = errors.New("chunk: lock mode not supported by this database")
 
 	// ErrCheckpointMismatch is returned by Run when a stored checkpoint of
