@@ -69,7 +69,6 @@ func TestProgressLoggerThrottles(t *testing.T) {
 	}
 }
 
-
 func TestProgressLoggerNilUsesDefault(t *testing.T) {
 	var buf bytes.Buffer
 	prev := slog.Default()
