@@ -14,9 +14,9 @@
 // chunked under the dialect's bind-parameter limit.
 //
 // UpdateRows writes different values per row, matched by primary key
-// (composite keys too), in one set-based statement per chunk (see [Per-row
-// values] for each database's), never inserting a missing row, with an
-// optional set-based optimistic version check (CheckVersion).
+// (composite keys too), in one set-based statement per chunk (each
+// database's is in [Per-row values]), never inserting a missing row, with
+// an optional set-based optimistic version check (CheckVersion).
 //
 // # Which path when
 //
@@ -33,7 +33,7 @@
 //     says which rows committed. It gains nothing on SQLite, which has one
 //     writer. [BulkLoad] loads every row into a temporary table and writes
 //     them with one UPDATE, for large inputs written at once on PostgreSQL
-//     (see [Bulk load: which path to pick]).
+//     (the Bulk load section below says when).
 //
 // Work that is not one statement (per-row logic over millions of rows, with
 // a checkpoint) is package chunk's: chunk.Run and chunk.Ranges.
@@ -217,4 +217,7 @@
 // one parenthesised group: an OR inside a scope cannot escape it. Scopes
 // given to db.Scopes are run at the same point. UpdateRows matches rows by
 // key alone and refuses a condition from either with [ErrConditions].
+//
+// [Unbounded conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Unbounded_conditions
+// [Per-row values]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Per_row_values
 package batch
