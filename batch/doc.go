@@ -171,7 +171,8 @@
 // exponential backoff, until [DefaultRetryBudget] has passed since its first
 // attempt (or ctx's deadline, if earlier). [RetryBudget] changes the budget
 // and [Attempts] caps the attempts; inside a caller's transaction nothing is
-// retried. updater uses the same loop, options and defaults.
+// retried. updater and chunk retry through the same loop, with the same
+// defaults and the same Attempts and RetryBudget options.
 //
 // # Bulk load: which path to pick
 //
