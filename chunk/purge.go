@@ -55,7 +55,7 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error
 	db, cfg.scopes = model.Scoped(db, cfg.scopes...), nil
 	if !cfg.allowAll {
 		if err := where.Check(db.Statement); err != nil {
-			return Report{}, fmt.Errorf("%w: %w", ErrNoCondition, err)
+			return Report{}, fmt.Errorf("%w: %w; to delete every row it matches on purpose, pass chunk.AllowAll()", ErrNoCondition, err)
 		}
 	}
 	if cfg.dryRun {
