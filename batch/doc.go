@@ -14,17 +14,15 @@
 // chunked under the dialect's bind-parameter limit.
 //
 // UpdateRows writes different values per row, matched by primary key
-// (composite keys too), in one set-based statement per chunk — PostgreSQL
-// UPDATE … FROM (VALUES …) with exact casts, MySQL/MariaDB JOIN of a UNION
-// ALL derived table, SQLite UPDATE … FROM (VALUES …), SQL Server
-// UPDATE … FROM … JOIN (VALUES …) — never inserting a missing row, with an
-// optional set-based optimistic version check (CheckVersion).
+// (composite keys too), in one set-based statement per chunk (each
+// database's is in [Per-row values]), never inserting a missing row, with
+// an optional set-based optimistic version check (CheckVersion).
 //
 // # Which path when
 //
 //   - Values computed by the database from each row (status = 'expired',
-//     balance = balance - 5): [Update], one statement; [Chunked] when the
-//     rows are too many for one transaction.
+//     balance = balance - 5): [Update], one statement; [Size] with
+//     [CommitEach] when the rows are too many for one transaction.
 //   - The same values for a list of keys: [UpdateKeys], with the same
 //     choice of commits as UpdateRows below.
 //   - Each row's own values, matched by key: [UpdateRows]. By default every
@@ -33,7 +31,9 @@
 //     chunk by chunk over several connections at once, for very large inputs
 //     when the server has cores to spare; when one fails, a [PartialError]
 //     says which rows committed. It gains nothing on SQLite, which has one
-//     writer.
+//     writer. [BulkLoad] loads every row into a temporary table and writes
+//     them with one UPDATE, for large inputs written at once on PostgreSQL
+//     (the Bulk load section below says when).
 //
 // Work that is not one statement (per-row logic over millions of rows, with
 // a checkpoint) is package chunk's: chunk.Run and chunk.Ranges.
@@ -171,7 +171,8 @@
 // exponential backoff, until [DefaultRetryBudget] has passed since its first
 // attempt (or ctx's deadline, if earlier). [RetryBudget] changes the budget
 // and [Attempts] caps the attempts; inside a caller's transaction nothing is
-// retried. updater uses the same loop, options and defaults.
+// retried. updater and chunk retry through the same loop, with the same
+// defaults and the same Attempts and RetryBudget options.
 //
 // # Bulk load: which path to pick
 //
@@ -217,4 +218,7 @@
 // one parenthesised group: an OR inside a scope cannot escape it. Scopes
 // given to db.Scopes are run at the same point. UpdateRows matches rows by
 // key alone and refuses a condition from either with [ErrConditions].
+//
+// [Unbounded conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Unbounded_conditions
+// [Per-row values]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Per_row_values
 package batch

@@ -39,7 +39,8 @@ var (
 
 	// ErrBadModel is returned when the model (db.Model for Update and
 	// UpdateKeys, the row type for UpdateRows) is not a pointer to a struct
-	// GORM can parse, is a non-pointer struct, or differs from the row type.
+	// GORM can parse, or (UpdateRows, unless db is Unscoped) has a
+	// soft-delete field of a type other than gorm.DeletedAt.
 	ErrBadModel = errors.New("batch: model must be a pointer to a struct with a table")
 
 	// ErrNoPrimaryKey is returned when the model has no primary key, or has
@@ -94,9 +95,10 @@ var (
 	// than MaxRows allows; the transaction was rolled back.
 	ErrTooManyRows = errors.New("batch: too many rows match")
 
-	// ErrBadOption is returned when an option is out of range (a chunk size
-	// above the dialect's parameter limit, a negative MaxRows) or does not
-	// apply to the function it was given to.
+	// ErrBadOption is returned when an option is out of range (a negative
+	// value, a Size above the dialect's parameter limit) or cannot be
+	// combined with another (BulkLoad with CommitEach or Workers); its
+	// message names the option.
 	ErrBadOption = errors.New("batch: invalid option")
 
 	// ErrConditions is returned by UpdateRows when db carries WHERE
@@ -123,7 +125,8 @@ var (
 )
 
 // ColumnError names a column refused before any SQL ran. It wraps
-// ErrUnknownColumn, ErrPrimaryKeyColumn, ErrDuplicateColumn or ErrVersionColumn.
+// ErrUnknownColumn, ErrPrimaryKeyColumn, ErrDuplicateColumn, ErrVersionColumn
+// or ErrBadValue.
 type ColumnError struct {
 	// Column is the name as the caller gave it.
 	Column string

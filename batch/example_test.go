@@ -63,7 +63,7 @@ func ExampleUpdate() {
 	// 6 active 100 v1
 }
 
-func ExampleUpdate_chunked() {
+func ExampleCommitEach() {
 	ctx := context.Background()
 	db := openCustomers()
 

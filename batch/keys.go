@@ -25,11 +25,11 @@ const keysFixedSlack = 32
 // group ([Tables and conditions]). values is checked as for Update ([Values
 // and columns]). Keys go into IN lists of at most DefaultKeysPerStatement
 // keys (Size changes it) under the dialect's parameter limit; all lists
-// commit together unless CommitEach, or Workers writes several at
-// once ([Chunks and transactions]). Keys that
-// match no row are not counted; the same key twice is a *KeyError wrapping
-// ErrDuplicateKey, and empty keys ErrEmpty, both before any SQL. A failed
-// chunk returns a *StatementError. ctx bounds every statement.
+// commit together unless CommitEach, or Workers writes several at once
+// ([Chunks and transactions]). Keys that match no row are not counted; the
+// same key twice is a *KeyError wrapping ErrDuplicateKey, and empty keys
+// ErrEmpty, both before any SQL. A failed chunk returns a *StatementError
+// (with Workers, a *PartialError wrapping it). ctx bounds every statement.
 //
 // [Tables and conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Tables_and_conditions
 // [Values and columns]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Values_and_columns

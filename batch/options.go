@@ -181,9 +181,10 @@ func OnProgress(fn func(chunk.Progress)) Option {
 // with Size it writes primary-key ranges of n rows (it then needs a
 // single-column primary key). UpdateRows' default is DefaultSize and
 // UpdateKeys' DefaultKeysPerStatement, lowered to fit the dialect's
-// parameter limit and MaxStatementParams; a size that does not fit the
-// dialect's parameter limit returns ErrBadOption. All statements commit
-// together unless CommitEach. Update, UpdateKeys and UpdateRows.
+// parameter limit and MaxStatementParams. 0 means the default; a negative
+// n, or one that does not fit the dialect's parameter limit, returns
+// ErrBadOption. All statements commit together unless CommitEach. Update,
+// UpdateKeys and UpdateRows.
 func Size(n int) Option {
 	return option(func(c *config) { c.chunkRows = n })
 }

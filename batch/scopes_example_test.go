@@ -17,7 +17,7 @@ func trialOrSecond(s *gorm.Statement) {
 
 // A gorm.G codebase passes its scopes to Update with Scopes, and reads the
 // rows back with the same scopes.
-func ExampleUpdate_scopes() {
+func ExampleScopes() {
 	ctx := context.Background()
 	db := openCustomers()
 	n, err := batch.Update(ctx, db.Model(&Customer{}), map[string]any{"status": "expired"}, batch.Scopes(trialOrSecond))

@@ -166,7 +166,7 @@ func TestUpdateMaxRows(t *testing.T) {
 		if err != nil || n != 5 {
 			t.Fatalf("Update at the limit = %d, %v; want 5, nil", n, err)
 		}
-		// Chunked counts once before the first chunk.
+		// With Size and CommitEach it counts once before the first chunk.
 		before = fingerprint(t, db.DB)
 		_, err = batch.Update(ctx, db.Model(&updAccount{}).Where("status = ?", "active"), map[string]any{"balance": 0},
 			batch.MaxRows(2), batch.Size(2), batch.CommitEach())

@@ -82,43 +82,38 @@ type Callbacks struct {
 	OnHold func(ctx context.Context, c Info, reason string, held time.Duration)
 }
 
-// CallBefore calls c.Before if it is set. The Call* methods are for code that
-// drives a Chunk itself (chunk.Run, tests); a nil callback is skipped, and
-// CallBefore then returns nil.
-func (c Callbacks) CallBefore(ctx context.Context, info Info) error {
+// callBefore calls c.Before if it is set and returns its error; nil when
+// it is not.
+func (c Callbacks) callBefore(ctx context.Context, info Info) error {
 	if c.Before == nil {
 		return nil
 	}
 	return c.Before(ctx, info)
 }
 
-// CallAfterCommit calls c.AfterCommit if it is set, for code that drives a
-// Chunk itself (chunk.Run, tests); a nil callback is skipped.
-func (c Callbacks) CallAfterCommit(ctx context.Context, info Info) {
+// callAfterCommit calls c.AfterCommit if it is set.
+func (c Callbacks) callAfterCommit(ctx context.Context, info Info) {
 	if c.AfterCommit != nil {
 		c.AfterCommit(ctx, info)
 	}
 }
 
-// CallOnRetry calls c.OnRetry if it is set, for code that drives Callbacks
-// itself (chunk.Run, tests); a nil callback is skipped.
-func (c Callbacks) CallOnRetry(ctx context.Context, info Info, err error) {
+// callOnRetry calls c.OnRetry if it is set.
+func (c Callbacks) callOnRetry(ctx context.Context, info Info, err error) {
 	if c.OnRetry != nil {
 		c.OnRetry(ctx, info, err)
 	}
 }
 
-// CallOnError calls c.OnError if it is set, for code that drives Callbacks
-// itself (chunk.Run, tests); a nil callback is skipped.
-func (c Callbacks) CallOnError(ctx context.Context, info Info, err error) {
+// callOnError calls c.OnError if it is set.
+func (c Callbacks) callOnError(ctx context.Context, info Info, err error) {
 	if c.OnError != nil {
 		c.OnError(ctx, info, err)
 	}
 }
 
-// CallOnHold calls c.OnHold if it is set, for code that drives a Callbacks
-// itself; a nil callback is skipped.
-func (c Callbacks) CallOnHold(ctx context.Context, info Info, reason string, held time.Duration) {
+// callOnHold calls c.OnHold if it is set.
+func (c Callbacks) callOnHold(ctx context.Context, info Info, reason string, held time.Duration) {
 	if c.OnHold != nil {
 		c.OnHold(ctx, info, reason, held)
 	}

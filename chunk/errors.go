@@ -15,6 +15,10 @@ var (
 	// db is nil.
 	ErrNilDB = errors.New("chunk: nil *gorm.DB")
 
+	// ErrNoModel is returned by Ranges, Purge and Plan when db carries no
+	// model (use db.Model(&T{})); Run takes its chunk type as the model.
+	ErrNoModel = errors.New("chunk: no model: call db.Model(&T{}) first")
+
 	// ErrModelMismatch is returned before any SQL when the chunk type names
 	// another table than db.Model and is not a DTO of it (its columns a
 	// strict subset). It is the same value as batch.ErrModelMismatch.
@@ -53,14 +57,14 @@ var (
 	// OFFSET: Run pages with its own ordering and chunk size.
 	ErrQueryShape = errors.New("chunk: Run's db must not carry Order, Limit or Offset")
 
-	// ErrBadWork is returned by Run when work is nil or T is not a
-	// struct, by Ranges when work is nil or db carries no model, and by
-	// Purge and Plan when db carries no model.
-	ErrBadWork = errors.New("chunk: Run needs a work function and a struct chunk type")
+	// ErrBadWork is returned by Run when work is nil or T is not a struct,
+	// and by Ranges when work is nil.
+	ErrBadWork = errors.New("chunk: a work function and a struct chunk type are needed")
 
 	// ErrLockUnsupported is returned by Run, before any chunk, when the
 	// database cannot take the requested Lock: NOWAIT or SKIP LOCKED on
-	// SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6.
+	// SQLite, SKIP LOCKED before MySQL 8.0 or MariaDB 10.6, ForNoKeyUpdate
+	// outside PostgreSQL.
 	ErrLockUnsupported = errors.New("chunk: lock mode not supported by this database")
 
 	// ErrCheckpointMismatch is returned by Run when a stored checkpoint of

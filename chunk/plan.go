@@ -53,7 +53,7 @@ func DryRun() PurgeOption {
 // ranges of the first chunks at the current Size, the first chunk's SQL and
 // whether an index serves the bound. It sends only SELECTs (and catalog
 // reads); a checkpoint is not read, so the plan starts at the first row.
-// db must carry a model (ErrBadWork); conditions, Table, OrderBy and Size
+// db must carry a model (ErrNoModel); conditions, Table, OrderBy and Size
 // are honoured as by Ranges.
 func Plan(ctx context.Context, db *gorm.DB, opts ...PlanOption) (Preview, error) {
 	cfg, err := newRunConfig(opts, PlanOption.applyPlan, DefaultSize)
@@ -68,7 +68,7 @@ func plan(ctx context.Context, db *gorm.DB, cfg runConfig, purge bool) (Preview,
 		return Preview{}, ErrNilDB
 	}
 	if db.Statement.Model == nil {
-		return Preview{}, fmt.Errorf("%w: Plan needs db.Model(...)", ErrBadWork)
+		return Preview{}, ErrNoModel
 	}
 	cfg.checkpoint, cfg.workers, cfg.maxRows, cfg.throttled = "", 1, 0, false
 	r, err := newRunner(ctx, db, db.Statement.Model, cfg)

@@ -22,7 +22,7 @@ func ExampleProgressLogger() {
 	}))
 	// Pass the result to chunk.Run with chunk.Hooks; here it is called by hand.
 	h := chunk.ProgressLogger(logger, 5*time.Second)
-	h.CallAfterCommit(context.Background(), chunk.Info{
+	h.AfterCommit(context.Background(), chunk.Info{
 		Name: "recalc", Index: 0, Rows: 1000,
 		Progress: chunk.Progress{Done: 1000, Chunks: 1, Total: 4000, Elapsed: time.Second, Rate: 1000},
 	})

@@ -33,10 +33,10 @@ func TestProgressLoggerRecords(t *testing.T) {
 	var buf bytes.Buffer
 	h := chunk.ProgressLogger(textLogger(&buf), 0)
 	ctx := context.Background()
-	h.CallAfterCommit(ctx, committed(0, time.Second, 500))
-	h.CallAfterCommit(ctx, committed(1, 2*time.Second, -1))
-	h.CallOnRetry(ctx, chunk.Info{Name: "job", Index: 2, Attempt: 1}, errors.New("deadlock"))
-	h.CallOnError(ctx, chunk.Info{Name: "job", Index: 2, After: []any{int64(200)}, Progress: chunk.Progress{Done: 200}}, errors.New("boom"))
+	h.AfterCommit(ctx, committed(0, time.Second, 500))
+	h.AfterCommit(ctx, committed(1, 2*time.Second, -1))
+	h.OnRetry(ctx, chunk.Info{Name: "job", Index: 2, Attempt: 1}, errors.New("deadlock"))
+	h.OnError(ctx, chunk.Info{Name: "job", Index: 2, After: []any{int64(200)}, Progress: chunk.Progress{Done: 200}}, errors.New("boom"))
 	want := strings.Join([]string{
 		`level=INFO msg="gormup: chunk committed" name=job chunk=0 rows=100 done=100 rate=123.46 elapsed=1s total=500 eta=2s`,
 		`level=INFO msg="gormup: chunk committed" name=job chunk=1 rows=100 done=200 rate=123.46 elapsed=2s`,
@@ -53,7 +53,7 @@ func TestProgressLoggerThrottles(t *testing.T) {
 	h := chunk.ProgressLogger(textLogger(&buf), 10*time.Second)
 	ctx := context.Background()
 	for i, elapsed := range []time.Duration{1, 5, 10, 11, 12, 25} {
-		h.CallAfterCommit(ctx, committed(int64(i), elapsed*time.Second, -1))
+		h.AfterCommit(ctx, committed(int64(i), elapsed*time.Second, -1))
 	}
 	// Logged: the first (1s), then 11s (10s after it), then 25s.
 	var chunks []string
@@ -69,23 +69,12 @@ func TestProgressLoggerThrottles(t *testing.T) {
 	}
 }
 
-func TestZeroChunkIsValid(t *testing.T) {
-	var h chunk.Callbacks
-	ctx := context.Background()
-	if err := h.CallBefore(ctx, chunk.Info{}); err != nil {
-		t.Fatalf("zero Before returned %v", err)
-	}
-	h.CallAfterCommit(ctx, chunk.Info{})
-	h.CallOnRetry(ctx, chunk.Info{}, errors.New("x"))
-	h.CallOnError(ctx, chunk.Info{}, errors.New("x"))
-}
-
 func TestProgressLoggerNilUsesDefault(t *testing.T) {
 	var buf bytes.Buffer
 	prev := slog.Default()
 	t.Cleanup(func() { slog.SetDefault(prev) })
 	slog.SetDefault(textLogger(&buf))
-	chunk.ProgressLogger(nil, 0).CallAfterCommit(context.Background(), committed(0, time.Second, -1))
+	chunk.ProgressLogger(nil, 0).AfterCommit(context.Background(), committed(0, time.Second, -1))
 	if !strings.Contains(buf.String(), chunk.ProgressMessage) {
 		t.Fatalf("default logger got %q", buf.String())
 	}

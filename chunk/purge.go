@@ -31,7 +31,7 @@ func AllowAll() PurgeOption {
 //	rep, err := chunk.Purge(ctx, db.Model(&Event{}).Where("created_at < ?", cutoff),
 //		chunk.Size(5000), chunk.Checkpoint("purge-events"), chunk.TargetChunkTime(0))
 //
-// db must carry a model (else ErrBadWork) and a condition that bounds the
+// db must carry a model (else ErrNoModel) and a condition that bounds the
 // rows (else ErrNoCondition, before any SQL, unless AllowAll). Chunks,
 // retries, checkpoints (a killed purge rerun resumes after the last
 // committed chunk), pacing, hooks and progress are Ranges'. Report.Rows
@@ -44,7 +44,7 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error
 		return Report{}, ErrNilDB
 	}
 	if db.Statement.Model == nil {
-		return Report{}, fmt.Errorf("%w: Purge needs db.Model(...)", ErrBadWork)
+		return Report{}, ErrNoModel
 	}
 	cfg, err := newRunConfig(opts, PurgeOption.applyPurge, DefaultSize)
 	if err != nil {
@@ -55,7 +55,7 @@ func Purge(ctx context.Context, db *gorm.DB, opts ...PurgeOption) (Report, error
 	db, cfg.scopes = model.Scoped(db, cfg.scopes...), nil
 	if !cfg.allowAll {
 		if err := where.Check(db.Statement); err != nil {
-			return Report{}, fmt.Errorf("%w: %w", ErrNoCondition, err)
+			return Report{}, fmt.Errorf("%w: %w; to delete every row it matches on purpose, pass chunk.AllowAll()", ErrNoCondition, err)
 		}
 	}
 	if cfg.dryRun {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gormup/gormup/chunk"
@@ -73,6 +74,9 @@ func TestPurgeRefusals(t *testing.T) {
 			_, err := chunk.Purge(ctx, q(captured))
 			if !errors.Is(err, chunk.ErrNoCondition) {
 				t.Fatalf("%s: got %v, want ErrNoCondition", name, err)
+			}
+			if hint := "; to delete every row it matches on purpose, pass chunk.AllowAll()"; !strings.HasSuffix(err.Error(), hint) {
+				t.Fatalf("%s: %q does not end with %q", name, err, hint)
 			}
 			if got := rec.Statements(); len(got) != 0 {
 				t.Fatalf("%s: statements ran before the refusal: %q", name, got)

@@ -16,7 +16,7 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// Report is what Run did.
+// Report is what Run, Ranges or Purge did.
 type Report struct {
 	// Rows is the number of rows this call processed and committed.
 	Rows int64
@@ -323,7 +323,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 		}
 		r.cfg.size = r.pace.size(r.cfg.size)
 		for _, h := range r.cfg.hooks {
-			if err := h.CallBefore(ctx, info); err != nil {
+			if err := h.callBefore(ctx, info); err != nil {
 				if errors.Is(err, ErrStop) {
 					r.rep.Stopped = true
 					return r.rep, nil
@@ -346,7 +346,7 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 			r.rep.RowsDone, r.rep.LastKey = r.rowsDone, r.after
 			info.Progress = r.progress()
 			for _, h := range r.cfg.hooks {
-				h.CallAfterCommit(ctx, info)
+				h.callAfterCommit(ctx, info)
 			}
 			if r.cfg.progress != nil {
 				r.cfg.progress(info.Progress)
@@ -368,7 +368,7 @@ func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *Info) (bool, er
 		retry := *info
 		retry.Attempt = attempt
 		for _, h := range r.cfg.hooks {
-			h.CallOnRetry(ctx, retry, err)
+			h.callOnRetry(ctx, retry, err)
 		}
 	}
 	attempts, err := txn.RunTx(ctx, base, policy, func(tx *gorm.DB) error {
@@ -400,7 +400,7 @@ func (r *runner) chunk(ctx context.Context, base *gorm.DB, info *Info) (bool, er
 func (r *runner) fail(ctx context.Context, info Info, attempts int, err error) error {
 	info.Attempt = attempts
 	for _, h := range r.cfg.hooks {
-		h.CallOnError(ctx, info, err)
+		h.callOnError(ctx, info, err)
 	}
 	return &ChunkError{
 		Checkpoint:  r.cfg.checkpoint,

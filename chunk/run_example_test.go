@@ -69,7 +69,7 @@ func ExampleRun() {
 	// total balance: 1025
 }
 
-func ExampleRun_resume() {
+func ExampleCheckpoint() {
 	ctx := context.Background()
 	db := openRunExample()
 	work := func(tx *gorm.DB, part []exampleAccount) error {

@@ -42,8 +42,8 @@ const rangeAlias = "gormup_chunk"
 //
 // Chunks hold DefaultRangesSize rows unless Size is given. Transactions,
 // retries, checkpoints, hooks, progress and cancellation behave as in Run;
-// hooks see no FirstKey. db must carry a model (else
-// ErrBadWork; a nil db returns ErrNilDB).
+// hooks see no FirstKey. db must carry a model (else ErrNoModel) and work
+// must not be nil (ErrBadWork); a nil db returns ErrNilDB.
 //
 // [Set-based chunks]: https://pkg.go.dev/github.com/gormup/gormup/chunk#hdr-Set_based_chunks
 func Ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) error, opts ...RangesOption) (Report, error) {
@@ -64,7 +64,7 @@ func ranges(ctx context.Context, db *gorm.DB, work func(rows *gorm.DB, r Range) 
 		return Report{}, fmt.Errorf("%w: nil work function", ErrBadWork)
 	}
 	if db.Statement.Model == nil {
-		return Report{}, fmt.Errorf("%w: Ranges needs db.Model(...)", ErrBadWork)
+		return Report{}, ErrNoModel
 	}
 	r, err := newRunner(ctx, db, db.Statement.Model, cfg)
 	if err != nil {

@@ -132,8 +132,8 @@ func TestRunRangesRefusesBadInput(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		seedRunItems(t, db, 3)
 		ctx := context.Background()
-		if _, err := chunk.Ranges(ctx, db.DB, bumpRows); !errors.Is(err, chunk.ErrBadWork) {
-			t.Errorf("no model: got %v, want ErrBadWork", err)
+		if _, err := chunk.Ranges(ctx, db.DB, bumpRows); !errors.Is(err, chunk.ErrNoModel) {
+			t.Errorf("no model: got %v, want ErrNoModel", err)
 		}
 		if _, err := chunk.Ranges(ctx, db.Model(&runItem{}), nil); !errors.Is(err, chunk.ErrBadWork) {
 			t.Errorf("nil work: got %v, want ErrBadWork", err)

@@ -204,7 +204,7 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
-				if err := h.CallBefore(ctx, c); err != nil {
+				if err := h.callBefore(ctx, c); err != nil {
 					if errors.Is(err, ErrStop) {
 						a.stopped.Store(true)
 					}
@@ -219,28 +219,28 @@ func (a *aggregate) worker(i int, splits [][]any) *runner {
 			a.done[i], a.chunks[i] = c.Progress.Done, c.Progress.Chunks
 			c.Progress = a.progress()
 			for _, h := range user {
-				h.CallAfterCommit(ctx, c)
+				h.callAfterCommit(ctx, c)
 			}
 		},
 		OnRetry: func(ctx context.Context, c Info, err error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
-				h.CallOnRetry(ctx, c, err)
+				h.callOnRetry(ctx, c, err)
 			}
 		},
 		OnError: func(ctx context.Context, c Info, err error) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
-				h.CallOnError(ctx, c, err)
+				h.callOnError(ctx, c, err)
 			}
 		},
 		OnHold: func(ctx context.Context, c Info, reason string, held time.Duration) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			for _, h := range user {
-				h.CallOnHold(ctx, c, reason, held)
+				h.callOnHold(ctx, c, reason, held)
 			}
 		},
 	}}

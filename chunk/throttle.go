@@ -155,6 +155,6 @@ func (p pacing) observe(rows int, took time.Duration) {
 // held reports a hold of the chunk r is waiting for to the OnHold callbacks.
 func (r *runner) held(w throttle.Waiting) {
 	for _, h := range r.cfg.hooks {
-		h.CallOnHold(r.holding.ctx, r.holding.info, w.Reason, w.Held)
+		h.callOnHold(r.holding.ctx, r.holding.info, w.Reason, w.Held)
 	}
 }

@@ -58,6 +58,9 @@ func (a Advice) String() string {
 // or an On value. It returns ErrNoTable when the table does not exist and a *DefError
 // for an unknown column or no columns.
 func Covers(ctx context.Context, db *gorm.DB, model any, columns ...string) (bool, error) {
+	if db == nil {
+		return false, ErrNilDB
+	}
 	sch, table, cols, err := resolve(db, model, columns)
 	if err != nil {
 		return false, err
@@ -71,6 +74,9 @@ func Covers(ctx context.Context, db *gorm.DB, model any, columns ...string) (boo
 // that would, named by GORM's naming strategy. model may be a struct pointer
 // or an On value, whose Defs count as declared. Errors are those of Covers.
 func Advise(ctx context.Context, db *gorm.DB, model any, columns ...string) (Advice, error) {
+	if db == nil {
+		return Advice{}, ErrNilDB
+	}
 	sch, table, cols, err := resolve(db, model, columns)
 	if err != nil {
 		return Advice{}, err

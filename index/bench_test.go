@@ -53,7 +53,7 @@ FROM (SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d + 100000 * g.
 WHERE x <= ?`,
 }
 
-// BenchmarkChunkedUpdate runs batch.Update with Chunked(1000) on "jobs of
+// BenchmarkChunkedUpdate runs batch.Update with Size(1000) and CommitEach on "jobs of
 // a status created before the cutoff" without an index, with an index on
 // the filter columns, and with the index Advise recommends for a chunked
 // run: the equality column followed by the primary key the chunks are cut

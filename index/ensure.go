@@ -27,6 +27,9 @@ const undeclaredPrefix = "idx_"
 // [Declarations]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Declarations
 // [Comparing with the catalog]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Comparing_with_the_catalog
 func Diff(ctx context.Context, db *gorm.DB, models []any) (Report, error) {
+	if db == nil {
+		return Report{}, ErrNilDB
+	}
 	p, err := plan(ctx, db, models)
 	if err != nil {
 		return Report{}, err
@@ -51,6 +54,9 @@ func Diff(ctx context.Context, db *gorm.DB, models []any) (Report, error) {
 // [Dialect honesty]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Dialect_honesty
 // [Concurrent callers]: https://pkg.go.dev/github.com/gormup/gormup/index#hdr-Concurrent_callers
 func Ensure(ctx context.Context, db *gorm.DB, models []any, opts ...EnsureOption) (Report, error) {
+	if db == nil {
+		return Report{}, ErrNilDB
+	}
 	var cfg config
 	for _, o := range opts {
 		if o != nil {

@@ -5,6 +5,10 @@ import (
 	"fmt"
 )
 
+// ErrNilDB is returned by Ensure, Diff, Covers and Advise, before anything
+// runs, when db is nil.
+var ErrNilDB = errors.New("index: nil *gorm.DB")
+
 // ErrUnsupported is returned (wrapped in an *UnsupportedError) by Ensure and
 // Diff when a declared index uses a feature the database cannot honour and
 // GORM would silently drop or turn into invalid SQL: a partial index (where)

@@ -112,7 +112,7 @@ func (r Report) Count(s Status) int {
 	return n
 }
 
-// Find returns the report of the index declared (or named) name on table.
+// Find returns the Outcome of the index declared (or named) name on table.
 func (r Report) Find(table, name string) (Outcome, bool) {
 	for _, ix := range r.Indexes {
 		if ix.Table == table && (ix.Declared == name || ix.Name == name) {
@@ -122,7 +122,7 @@ func (r Report) Find(table, name string) (Outcome, bool) {
 	return Outcome{}, false
 }
 
-// Drifted returns the reports whose status is Drifted.
+// Drifted returns the Outcomes whose status is Drifted.
 func (r Report) Drifted() []Outcome {
 	var out []Outcome
 	for _, ix := range r.Indexes {

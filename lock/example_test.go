@@ -34,3 +34,9 @@ func ExampleMode() {
 	// ForUpdate <nil>
 	// ForUpdateNoWait true false
 }
+
+func ExampleMode_String() {
+	fmt.Println(lock.Default, lock.SkipLocked)
+	// Output:
+	// Default SkipLocked
+}

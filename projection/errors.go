@@ -8,10 +8,14 @@ import (
 // Sentinel errors. Every error the package returns for a bad DTO or query
 // wraps one of them, so errors.Is works; a *FieldError carries the details.
 var (
-	// ErrNoModel is returned when the *gorm.DB is nil or has no model to
-	// project from: neither db.Model nor a plain db.Table(NAME) (a table
-	// expression such as a subquery needs db.Model; Pluck always does). Call
-	// db.Model(&Model{}) first. Nothing is sent to the database.
+	// ErrNilDB is returned by every function of the package, before anything
+	// runs, when db is nil.
+	ErrNilDB = errors.New("projection: nil *gorm.DB")
+
+	// ErrNoModel is returned when the query has no model to project from:
+	// neither db.Model nor a plain db.Table(NAME) (a table expression such as
+	// a subquery needs db.Model; Pluck always does). Call db.Model(&Model{})
+	// first. Nothing is sent to the database.
 	ErrNoModel = errors.New("projection: the query has no model (use db.Model)")
 
 	// ErrNotStruct is returned when the DTO type T is not a struct (Find,

@@ -52,7 +52,7 @@ func Apply[T any](db *gorm.DB) (*gorm.DB, error) {
 
 func mappingOf[T any](db *gorm.DB) (*mapping, error) {
 	if db == nil {
-		return nil, ErrNoModel
+		return nil, ErrNilDB
 	}
 	m, _, _, err := mappingFor(db, reflect.TypeFor[T]())
 	return m, err
@@ -78,7 +78,7 @@ func apply(db *gorm.DB, m *mapping) *gorm.DB {
 // the mapping. No SQL is sent.
 func prepare[T any](ctx context.Context, db *gorm.DB) (*gorm.DB, *mapping, error) {
 	if db == nil {
-		return nil, nil, ErrNoModel
+		return nil, nil, ErrNilDB
 	}
 	db = db.WithContext(ctx)
 	m, err := mappingOf[T](db)
@@ -218,7 +218,7 @@ func Each[T any](ctx context.Context, db *gorm.DB) iter.Seq2[T, error] {
 // returns an empty, non-nil slice when no row matches.
 func Pluck[V any](ctx context.Context, db *gorm.DB, column string) ([]V, error) {
 	if db == nil {
-		return nil, ErrNoModel
+		return nil, ErrNilDB
 	}
 	q, err := pluckQuery[V](db.WithContext(ctx), column)
 	if err != nil {

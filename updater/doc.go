@@ -21,8 +21,9 @@
 // and [Scopes] are Update's only, so giving them to Transaction does not
 // compile. No options is the default configuration; a zero value means an
 // option's default and a negative one returns [ErrBadOption] naming the
-// option. The names, meanings and defaults of the retry options are those
-// of package batch.
+// option. Attempts and RetryBudget, and their defaults, mean what they mean
+// in packages batch and chunk; Backoff, OnRetry and TxOptions are updater's
+// own (chunk reports retries through chunk.Callbacks.OnRetry).
 //
 // # Which row
 //

@@ -55,7 +55,7 @@ func ExampleUpdate() {
 	// frozen: true -> false
 }
 
-func ExampleUpdate_optimistic() {
+func ExampleOptimistic() {
 	db, done := exampleDB()
 	defer done()
 	ctx := context.Background()

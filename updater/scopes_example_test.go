@@ -10,7 +10,7 @@ import (
 
 // A gorm.G codebase passes its statement scopes to Update with Scopes: the
 // row they select is read, changed and written in one transaction.
-func ExampleUpdate_scopes() {
+func ExampleScopes() {
 	db := openEachExample()
 	byStatus := func(status string) func(*gorm.Statement) {
 		return func(s *gorm.Statement) { s.Where("status = ?", status) }
