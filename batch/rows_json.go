@@ -90,9 +90,8 @@ func (s *rowsStmt) writeJSONTable(b *strings.Builder) {
 	b.WriteString("))")
 }
 
-// jsonDoc encodes a chunk's rows as a JSON array of row arrays.
-func (s *rowsStmt) jsonDoc(rows [][]any) (string, error) {
-	buf := make([]byte, 0, 64*len(rows))
+// appendJSONDoc appends a chunk's rows as a JSON array of row arrays.
+func (s *rowsStmt) appendJSONDoc(buf []byte, rows [][]any) ([]byte, error) {
 	buf = append(buf, '[')
 	var err error
 	for i, row := range rows {
@@ -105,13 +104,12 @@ func (s *rowsStmt) jsonDoc(rows [][]any) (string, error) {
 				buf = append(buf, ',')
 			}
 			if buf, err = s.json[j].append(buf, v, s.loc); err != nil {
-				return "", err
+				return buf, err
 			}
 		}
 		buf = append(buf, ']')
 	}
-	buf = append(buf, ']')
-	return string(buf), nil
+	return append(buf, ']'), nil
 }
 
 // driverValue converts v as database/sql converts a bind parameter
