@@ -80,8 +80,8 @@ type Result struct {
 //   - older SQLite, MySQL and MariaDB: SET c = CASE WHEN … END.
 //
 // Chunks hold DefaultSize rows, fewer when the dialect's bind-parameter
-// limit (2,100 on SQL Server) or MaxStatementParams requires; Size fixes
-// the size. On SQLite and MySQL/MariaDB the full-chunk statement is prepared
+// limit (2,100 on SQL Server), MaxStatementParams or, on SQLite, 1,000
+// parameters per statement requires; Size fixes the size. On SQLite and MySQL/MariaDB the full-chunk statement is prepared
 // once per transaction and reused.
 //
 // All chunks commit together by default, in one transaction retried as a
@@ -309,7 +309,7 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	if room == 0 {
 		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Name())
 	}
-	w.size = max(1, min(DefaultSize, room, (MaxStatementParams-fixed)/perRow))
+	w.size = max(1, min(DefaultSize, room, (MaxStatementParams-fixed)/perRow, (w.d.FastParams()-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
 			return fmt.Errorf("%w: Size(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Name())
