@@ -44,7 +44,7 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 		}
 		var b strings.Builder
 		b.WriteString("SELECT MIN(" + ks.quote(ordinalAlias) + "), MAX(" + ks.quote(ordinalAlias) + ") FROM ")
-		ks.writeJSONTable(&b)
+		ks.writeJSONTable(&b, true)
 		b.WriteString(" AS " + ks.quote("v") + " GROUP BY ")
 		for j := range nk {
 			if j > 0 {

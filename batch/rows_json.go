@@ -79,13 +79,20 @@ func newJSONCol(f *schema.Field, cs dialect.Charset, known bool) jsonCol {
 	return c
 }
 
-// writeJSONTable writes JSON_TABLE(?, '$[*]' COLUMNS (gormup_n FOR
-// ORDINALITY, name TYPE PATH '$[i]', ..)), reading one chunk's JSON array of
-// row arrays.
-func (s *rowsStmt) writeJSONTable(b *strings.Builder) {
-	b.WriteString("JSON_TABLE(?, '$[*]' COLUMNS (" + s.quote(ordinalAlias) + " FOR ORDINALITY")
+// writeJSONTable writes JSON_TABLE(?, '$[*]' COLUMNS ([gormup_n FOR
+// ORDINALITY, ]name TYPE PATH '$[i]', ..)), reading one chunk's JSON array
+// of row arrays; numbered adds the ordinal column the read-back statements
+// report rows by.
+func (s *rowsStmt) writeJSONTable(b *strings.Builder, numbered bool) {
+	b.WriteString("JSON_TABLE(?, '$[*]' COLUMNS (")
+	if numbered {
+		b.WriteString(s.quote(ordinalAlias) + " FOR ORDINALITY, ")
+	}
 	for i, n := range s.derivedNames() {
-		b.WriteString(", " + s.quote(n) + " " + s.json[i].typ + " PATH '$[" + strconv.Itoa(i) + "]'")
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.quote(n) + " " + s.json[i].typ + " PATH '$[" + strconv.Itoa(i) + "]'")
 	}
 	b.WriteString("))")
 }

@@ -239,7 +239,7 @@ func (s *rowsStmt) writeText(n int) string {
 		b.WriteString(" AND " + s.table + "." + s.quote(s.keys[0]) + " = ANY(CAST(? AS text)::" + s.casts[0] + "[])")
 	case dialect.BulkJSONTable:
 		b.WriteString("UPDATE " + s.table + " JOIN ")
-		s.writeJSONTable(&b)
+		s.writeJSONTable(&b, false)
 		b.WriteString(" AS " + s.quote("v") + " ON ")
 		writeOn()
 		writeSet()
@@ -316,7 +316,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 		b.WriteString(" WITH ORDINALITY")
 		names = append(names[1:], ordinalAlias)
 	case s.strategy == dialect.BulkJSONTable:
-		s.writeJSONTable(&b)
+		s.writeJSONTable(&b, true)
 		doc, err := s.appendJSONDoc(nil, rows)
 		if err != nil {
 			return "", nil, err
