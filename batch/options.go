@@ -171,7 +171,8 @@ func OnProgress(fn func(chunk.Progress)) Option {
 
 // Size fixes how many rows (UpdateRows) or keys (UpdateKeys) go into one
 // statement. The default is DefaultSize or DefaultKeysPerStatement,
-// lowered to fit the dialect's parameter limit and MaxStatementParams; a
+// lowered to fit the dialect's parameter limit and MaxStatementParams (and
+// for UpdateRows on SQLite, 1,000 parameters per statement); a
 // size that does not fit the dialect's parameter limit returns ErrBadOption.
 // UpdateRows and UpdateKeys.
 func Size(n int) KeysOrRowsOption {
