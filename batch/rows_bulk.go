@@ -120,10 +120,10 @@ func (w *rowWriter) bulkChunk(ctx context.Context, tx *gorm.DB, in *input, l bul
 		err = w.insertRows(tx, l, in)
 	}
 	if err == nil {
-		// rowWriter.chunk reads the keys of missing and conflicting rows,
-		// and with an audit plugin every row's values; the UPDATE reads
-		// the load table.
-		all := &input{ctx: in.ctx, all: in.all, n: in.n, keysOnly: !w.collects}
+		// The UPDATE reads the load table: rowWriter.chunk reads only the
+		// keys of missing and conflicting rows, and with an audit plugin
+		// every row's values.
+		all := &input{ctx: in.ctx, all: in.all, n: in.n, loaded: !w.collects}
 		err = w.chunk(tx, now, all, 0, in.n, res)
 	}
 	if l.drop != "" {

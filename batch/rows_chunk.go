@@ -54,7 +54,6 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, in *input, lo, hi int, res
 			return err
 		}
 	}
-	nk := len(w.keys)
 	var matched int64
 	for i, row := range rows {
 		ok, present := found[i]
@@ -62,12 +61,12 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, in *input, lo, hi int, res
 		case !present:
 			res.Missing++
 			if w.cfg.listMissing {
-				res.MissingKeys = append(res.MissingKeys, append([]any(nil), row[:nk]...))
+				res.MissingKeys = append(res.MissingKeys, w.keyAt(in, lo+i, row))
 			}
 		case ok:
 			matched++
 		default:
-			res.Conflicts = append(res.Conflicts, append([]any(nil), row[:nk]...))
+			res.Conflicts = append(res.Conflicts, w.keyAt(in, lo+i, row))
 		}
 	}
 	if w.version != nil && matched != n {

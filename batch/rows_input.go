@@ -19,11 +19,11 @@ type input struct {
 	order []int
 	// sorted: the keys were proved plain integers in ascending order.
 	sorted bool
-	// keysOnly makes fill read the key values alone (BulkLoad's UPDATE,
-	// whose values are in the load table).
-	keysOnly bool
-	buf      []any
-	rows     [][]any
+	// loaded: the values are in BulkLoad's load table, fill reads nothing
+	// (every row empty) and chunk reads only the keys it reports (keyAt).
+	loaded bool
+	buf    []any
+	rows   [][]any
 	chunkBuf
 }
 
@@ -77,6 +77,18 @@ func (in *input) row(i int) reflect.Value {
 	return rv
 }
 
+// keyAt returns a copy of row i's key values: the first values of its
+// filled row, or with in.loaded read from the row itself.
+func (w *rowWriter) keyAt(in *input, i int, row []any) []any {
+	key := make([]any, len(w.keys))
+	if in.loaded {
+		w.keyOf(in, i, key)
+	} else {
+		copy(key, row)
+	}
+	return key
+}
+
 // keyOf writes row i's key values into key.
 func (w *rowWriter) keyOf(in *input, i int, key []any) {
 	rv := in.row(i)
@@ -122,14 +134,19 @@ func (w *rowWriter) ascending(in *input) bool {
 }
 
 // fill returns the derived-table values of rows [lo, hi): key values, column
-// values and (CheckVersion) the expected version, or with in.keysOnly the
-// key values alone. The slices are reused by the next call.
+// values and (CheckVersion) the expected version; with in.loaded, empty
+// rows. The slices are reused by the next call.
 func (w *rowWriter) fill(in *input, lo, hi int) [][]any {
 	nk, width := len(w.keys), w.stmt.width()
-	if in.keysOnly {
-		width = nk
-	}
 	n := hi - lo
+	if in.loaded {
+		if cap(in.rows) < n {
+			in.rows = make([][]any, n)
+		}
+		rows := in.rows[:n]
+		clear(rows)
+		return rows
+	}
 	if cap(in.buf) < n*width {
 		in.buf = make([]any, n*width)
 		in.rows = make([][]any, n)
@@ -144,10 +161,6 @@ func (w *rowWriter) fill(in *input, lo, hi int) [][]any {
 			} else {
 				row[j], _ = f.ValueOf(in.ctx, rv)
 			}
-		}
-		if in.keysOnly {
-			rows[i] = row
-			continue
 		}
 		j := nk
 		for c, f := range w.cols {
