@@ -103,7 +103,8 @@
 // puts keys into IN lists of at most [DefaultKeysPerStatement] keys, and
 // [UpdateRows] rows into statements of [DefaultSize] rows, both lowered to
 // fit the dialect's bind-parameter limit (2,100 on SQL Server) and
-// [MaxStatementParams]. IN lists are used on PostgreSQL too, rather than
+// [MaxStatementParams] (UpdateRows on SQLite: 1,000 parameters per
+// statement, which SQLite's drivers bind faster per row). IN lists are used on PostgreSQL too, rather than
 // one = ANY($1) array, so the statement stays portable SQL that plugins can
 // read. The chunks commit together, in one transaction retried as a whole,
 // unless CommitEach commits (and retries) each on its own; a failed chunk

@@ -12,9 +12,11 @@ import (
 // Defaults of the options of Update, UpdateKeys and UpdateRows.
 const (
 	// DefaultSize is how many rows UpdateRows writes per statement when
-	// Size is not given, unless the dialect's parameter limit or
-	// MaxStatementParams allows fewer, and the rows of each of Update's
-	// primary-key ranges with CommitEach and no Size.
+	// Size is not given, unless the dialect's parameter limit,
+	// MaxStatementParams or, on SQLite, 1,000 parameters per statement
+	// (which SQLite's drivers bind faster per row than larger statements)
+	// allows fewer, and the rows of each of Update's primary-key ranges
+	// with CommitEach and no Size.
 	DefaultSize = 2000
 	// MaxStatementParams caps the bind parameters of one UpdateRows or
 	// UpdateKeys statement below the dialect's own limit, which keeps
@@ -181,10 +183,11 @@ func OnProgress(fn func(chunk.Progress)) Option {
 // with Size it writes primary-key ranges of n rows (it then needs a
 // single-column primary key). UpdateRows' default is DefaultSize and
 // UpdateKeys' DefaultKeysPerStatement, lowered to fit the dialect's
-// parameter limit and MaxStatementParams. 0 means the default; a negative
-// n, or one that does not fit the dialect's parameter limit, returns
-// ErrBadOption. All statements commit together unless CommitEach. Update,
-// UpdateKeys and UpdateRows.
+// parameter limit and MaxStatementParams (and for UpdateRows on SQLite,
+// 1,000 parameters per statement). 0 means the default; a negative n, or one
+// that does not fit the dialect's parameter limit, returns ErrBadOption. All
+// statements commit together unless CommitEach. Update, UpdateKeys and
+// UpdateRows.
 func Size(n int) Option {
 	return option(func(c *config) { c.chunkRows = n })
 }

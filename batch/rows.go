@@ -101,6 +101,7 @@ type rowWriter struct {
 	keys     []*schema.Field
 	cols     []*schema.Field
 	direct   []int         // per column: its struct field index when read directly, -1 for GORM's ValueOf
+	keyIdx   []int         // the same per key field
 	version  *schema.Field // CheckVersion's field
 	bump     *schema.Field // the version field incremented on every written row
 	deleted  *schema.Field // the soft-delete field whose set rows are skipped; nil when none or Unscoped
@@ -137,14 +138,10 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	}
 	w := &rowWriter{s: s, table: t.Table, keys: s.PrimaryFields, cols: cols, cfg: cfg}
 	for _, f := range cols {
-		// A plain top-level field is read with reflection directly, skipping
-		// the zero check of GORM's ValueOf; embedded and serialized fields
-		// keep GORM's ValueOf.
-		idx := -1
-		if len(f.StructField.Index) == 1 && f.Serializer == nil {
-			idx = f.StructField.Index[0]
-		}
-		w.direct = append(w.direct, idx)
+		w.direct = append(w.direct, directIndex(f))
+	}
+	for _, f := range w.keys {
+		w.keyIdx = append(w.keyIdx, directIndex(f))
 	}
 	written := map[string]bool{}
 	for _, f := range cols {
@@ -189,6 +186,16 @@ func newRowWriter[T any](ctx context.Context, db *gorm.DB, columns []string, cfg
 	}
 	w.collects = hooks.Collecting(db)
 	return w, nil
+}
+
+// directIndex returns the struct field index of a plain top-level field,
+// read with reflection directly (skipping the zero check of GORM's
+// ValueOf), or -1: embedded and serialized fields keep GORM's ValueOf.
+func directIndex(f *schema.Field) int {
+	if len(f.StructField.Index) == 1 && f.Serializer == nil {
+		return f.StructField.Index[0]
+	}
+	return -1
 }
 
 // prepare fixes the statement shape, PostgreSQL casts, MySQL JSON column
@@ -266,12 +273,15 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	if room == 0 {
 		return fmt.Errorf("%w: one row of %d values does not fit in a %s statement", ErrBadOption, perRow, w.d.Name())
 	}
-	w.size = max(1, min(DefaultSize, room, (MaxStatementParams-fixed)/perRow))
+	w.size = max(1, min(DefaultSize, room, (MaxStatementParams-fixed)/perRow, (w.d.FastParams()-fixed)/perRow))
 	if w.cfg.chunkRows > 0 {
 		if w.cfg.chunkRows > room {
 			return fmt.Errorf("%w: Size(%d) exceeds the %d rows that fit in one %s statement", ErrBadOption, w.cfg.chunkRows, room, w.d.Name())
 		}
 		w.size = w.cfg.chunkRows
+	}
+	if w.stmt.strategy != dialect.BulkCase {
+		w.stmt.full = fullText{strategy: w.stmt.strategy, rows: w.size, sql: w.stmt.writeText(w.size)}
 	}
 	return nil
 }
@@ -281,7 +291,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 	if w.cfg.workers > 0 {
 		return w.writeParallel(ctx, db, in)
 	}
-	chunks := dialect.Split(len(in.src), w.size)
+	chunks := dialect.Split(in.n, w.size)
 	if w.cfg.commitEach && dialect.InTransaction(db) {
 		return Result{}, ErrInTransaction
 	}
@@ -310,7 +320,7 @@ func (w *rowWriter) write(ctx context.Context, db *gorm.DB, in *input) (Result, 
 		}
 		before := part.Matched
 		c := chunks[i]
-		err := w.chunk(tx, now, w.fill(in, c[0], c[1]), &part)
+		err := w.chunk(tx, now, in, c[0], c[1], &part)
 		return part.Matched - before, i == len(chunks)-1, err
 	})
 	if err != nil {

@@ -43,7 +43,8 @@ func (w *rowWriter) bulkWrite(ctx context.Context, db *gorm.DB, in *input) (Resu
 	}
 	st := w.stmt
 	st.load = st.quote(loadTable)
-	st.json = nil // columns of the load table, not JSON text
+	st.full = fullText{} // the cached statement joins the rows, not the load table
+	st.json = nil        // columns of the load table, not JSON text
 	if method == dialect.LoadInsert {
 		// UPDATE … JOIN … SET, with qualified targets, on every server
 		// version (BulkCase builds no join).
@@ -119,19 +120,11 @@ func (w *rowWriter) bulkChunk(ctx context.Context, tx *gorm.DB, in *input, l bul
 		err = w.insertRows(tx, l, in)
 	}
 	if err == nil {
-		// rowWriter.chunk reads the keys of missing and conflicting rows,
-		// and with an audit plugin every row's values.
-		var rows [][]any
-		if w.collects {
-			rows = w.fill(in, 0, len(in.src))
-		} else {
-			nk := len(w.keys)
-			rows = make([][]any, len(in.src))
-			for i := range rows {
-				rows[i] = in.keyVals[i*nk : (i+1)*nk : (i+1)*nk]
-			}
-		}
-		err = w.chunk(tx, now, rows, res)
+		// The UPDATE reads the load table: rowWriter.chunk reads only the
+		// keys of missing and conflicting rows, and with an audit plugin
+		// every row's values.
+		all := &input{ctx: in.ctx, all: in.all, n: in.n, loaded: !w.collects}
+		err = w.chunk(tx, now, all, 0, in.n, res)
 	}
 	if l.drop != "" {
 		// Even after a failure: the table outlives a rolled-back
@@ -152,7 +145,7 @@ func (w *rowWriter) insertRows(tx *gorm.DB, l bulkLoad, in *input) error {
 	size := max(1, min(w.size, MaxStatementParams/len(l.names)))
 	var q string
 	var args []any
-	for _, c := range dialect.Split(len(in.src), size) {
+	for _, c := range dialect.Split(in.n, size) {
 		rows := w.fill(in, c[0], c[1])
 		if n := len(rows); q == "" || n != size {
 			q = head + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")

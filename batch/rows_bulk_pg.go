@@ -59,8 +59,8 @@ func (w *rowWriter) copyRows(ctx context.Context, l bulkLoad, in *input) error {
 		if src.err != nil {
 			return src.err
 		}
-		if err == nil && n != int64(len(in.src)) {
-			err = fmt.Errorf("batch: COPY loaded %d rows of %d", n, len(in.src))
+		if err == nil && n != int64(in.n) {
+			err = fmt.Errorf("batch: COPY loaded %d rows of %d", n, in.n)
 		}
 		return err
 	})
@@ -85,10 +85,10 @@ type copySource struct {
 // Next prepares the next row's values.
 func (s *copySource) Next() bool {
 	if s.i == len(s.rows) {
-		if s.next == len(s.in.src) {
+		if s.next == s.in.n {
 			return false
 		}
-		hi := min(s.next+s.w.size, len(s.in.src))
+		hi := min(s.next+s.w.size, s.in.n)
 		s.rows, s.base, s.i = s.w.fill(s.in, s.next, hi), s.next, 0
 		s.next = hi
 	}

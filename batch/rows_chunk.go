@@ -14,11 +14,13 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// chunk writes one chunk inside tx and adds its outcome to res: every input
-// row lands in exactly one of Matched, Missing and Conflicts, decided by the
-// database's own equality.
-func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, res *Result) error {
-	q, args, err := w.stmt.build(rows, w.autoValues(now))
+// chunk writes input rows [lo, hi) inside tx and adds their outcome to
+// res: every input row lands in exactly one of Matched, Missing and
+// Conflicts, decided by the database's own equality. It reuses in's
+// buffers: one goroutine per input.
+func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, in *input, lo, hi int, res *Result) error {
+	rows := w.fill(in, lo, hi)
+	q, args, err := w.stmt.buildInto(&in.chunkBuf, rows, w.autoValues(now))
 	if err != nil {
 		return err
 	}
@@ -52,7 +54,6 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, res *Result)
 			return err
 		}
 	}
-	nk := len(w.keys)
 	var matched int64
 	for i, row := range rows {
 		ok, present := found[i]
@@ -60,12 +61,12 @@ func (w *rowWriter) chunk(tx *gorm.DB, now time.Time, rows [][]any, res *Result)
 		case !present:
 			res.Missing++
 			if w.cfg.listMissing {
-				res.MissingKeys = append(res.MissingKeys, append([]any(nil), row[:nk]...))
+				res.MissingKeys = append(res.MissingKeys, w.keyAt(in, lo+i, row))
 			}
 		case ok:
 			matched++
 		default:
-			res.Conflicts = append(res.Conflicts, append([]any(nil), row[:nk]...))
+			res.Conflicts = append(res.Conflicts, w.keyAt(in, lo+i, row))
 		}
 	}
 	if w.version != nil && matched != n {

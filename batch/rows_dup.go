@@ -22,27 +22,29 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 	for _, f := range w.keys {
 		text = text || f.GORMDataType == schema.String
 	}
-	if !text || db.DryRun || len(in.src) < 2 {
+	if !text || db.DryRun || in.n < 2 {
 		return nil
 	}
 	nk := len(w.keys)
 	var q string
 	var args []any
-	rows := make([][]any, len(in.src))
+	rows := make([][]any, in.n)
+	keys := make([]any, in.n*nk)
 	for i := range rows {
-		rows[i] = in.keyVals[i*nk : (i+1)*nk]
+		rows[i] = keys[i*nk : (i+1)*nk : (i+1)*nk]
+		w.keyOf(in, i, rows[i])
 	}
 	switch {
 	case w.stmt.strategy == dialect.BulkJSONTable:
 		ks := w.stmt
 		ks.cols, ks.version, ks.json = nil, "", ks.json[:nk]
-		doc, err := ks.jsonDoc(rows)
+		doc, err := ks.appendJSONDoc(nil, rows)
 		if err != nil {
 			return err
 		}
 		var b strings.Builder
 		b.WriteString("SELECT MIN(" + ks.quote(ordinalAlias) + "), MAX(" + ks.quote(ordinalAlias) + ") FROM ")
-		ks.writeJSONTable(&b)
+		ks.writeJSONTable(&b, true)
 		b.WriteString(" AS " + ks.quote("v") + " GROUP BY ")
 		for j := range nk {
 			if j > 0 {
@@ -51,7 +53,7 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 			b.WriteString(ks.ref(j))
 		}
 		b.WriteString(" HAVING COUNT(*) > 1 LIMIT 1")
-		q, args = b.String(), []any{doc}
+		q, args = b.String(), []any{string(doc)}
 	case w.stmt.strategy == dialect.BulkUnnest:
 		// unnest of one text array per key column, each element cast to
 		// the column's type: character(n) compares without trailing blanks.
@@ -89,5 +91,5 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 		return err
 	}
 	first, index = first-1, index-1
-	return &KeyError{Index: index, First: first, Key: append([]any(nil), in.keyVals[index*nk:(index+1)*nk]...), Err: ErrDuplicateKey}
+	return &KeyError{Index: index, First: first, Key: append([]any(nil), rows[index]...), Err: ErrDuplicateKey}
 }

@@ -79,20 +79,26 @@ func newJSONCol(f *schema.Field, cs dialect.Charset, known bool) jsonCol {
 	return c
 }
 
-// writeJSONTable writes JSON_TABLE(?, '$[*]' COLUMNS (gormup_n FOR
-// ORDINALITY, name TYPE PATH '$[i]', ..)), reading one chunk's JSON array of
-// row arrays.
-func (s *rowsStmt) writeJSONTable(b *strings.Builder) {
-	b.WriteString("JSON_TABLE(?, '$[*]' COLUMNS (" + s.quote(ordinalAlias) + " FOR ORDINALITY")
+// writeJSONTable writes JSON_TABLE(?, '$[*]' COLUMNS ([gormup_n FOR
+// ORDINALITY, ]name TYPE PATH '$[i]', ..)), reading one chunk's JSON array
+// of row arrays; numbered adds the ordinal column the read-back statements
+// report rows by.
+func (s *rowsStmt) writeJSONTable(b *strings.Builder, numbered bool) {
+	b.WriteString("JSON_TABLE(?, '$[*]' COLUMNS (")
+	if numbered {
+		b.WriteString(s.quote(ordinalAlias) + " FOR ORDINALITY, ")
+	}
 	for i, n := range s.derivedNames() {
-		b.WriteString(", " + s.quote(n) + " " + s.json[i].typ + " PATH '$[" + strconv.Itoa(i) + "]'")
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.quote(n) + " " + s.json[i].typ + " PATH '$[" + strconv.Itoa(i) + "]'")
 	}
 	b.WriteString("))")
 }
 
-// jsonDoc encodes a chunk's rows as a JSON array of row arrays.
-func (s *rowsStmt) jsonDoc(rows [][]any) (string, error) {
-	buf := make([]byte, 0, 64*len(rows))
+// appendJSONDoc appends a chunk's rows as a JSON array of row arrays.
+func (s *rowsStmt) appendJSONDoc(buf []byte, rows [][]any) ([]byte, error) {
 	buf = append(buf, '[')
 	var err error
 	for i, row := range rows {
@@ -105,13 +111,12 @@ func (s *rowsStmt) jsonDoc(rows [][]any) (string, error) {
 				buf = append(buf, ',')
 			}
 			if buf, err = s.json[j].append(buf, v, s.loc); err != nil {
-				return "", err
+				return buf, err
 			}
 		}
 		buf = append(buf, ']')
 	}
-	buf = append(buf, ']')
-	return string(buf), nil
+	return append(buf, ']'), nil
 }
 
 // driverValue converts v as database/sql converts a bind parameter

@@ -259,12 +259,18 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 	if dialect.InTransaction(db) {
 		return Result{}, ErrInTransaction
 	}
-	nk := len(w.keys)
-	order := keyOrder(in.keyVals, nk)
-	if order != nil {
-		in = in.permute(order, nk)
+	var order []int
+	if !in.sorted {
+		nk := len(w.keys)
+		keyVals := make([]any, in.n*nk)
+		for i := range in.n {
+			w.keyOf(in, i, keyVals[i*nk:(i+1)*nk])
+		}
+		if order = keyOrder(keyVals, nk); order != nil {
+			in = in.permute(order)
+		}
 	}
-	chunks := dialect.Split(len(in.src), w.size)
+	chunks := dialect.Split(in.n, w.size)
 	parts := make([]Result, len(chunks))
 	report := progressTo(w.cfg.onProgress)
 	clock := chunker.Start()
@@ -272,13 +278,13 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 	count := 0
 	state, err := parallel(ctx, db, w.cfg.policy(), w.cfg.workersFor(w.d, db, len(chunks)), len(chunks),
 		func() func(*gorm.DB, int) (Result, error) {
-			// The rows share in's values; the buffer fill reuses is this
-			// goroutine's.
-			own := &input{ctx: in.ctx, src: in.src, keyVals: in.keyVals}
+			// The rows are the caller's, in in's order; the buffers fill
+			// and buildInto reuse are this goroutine's.
+			own := &input{ctx: in.ctx, all: in.all, n: in.n, order: in.order}
 			return func(tx *gorm.DB, i int) (Result, error) {
 				var part Result
 				c := chunks[i]
-				err := w.chunk(tx, db.NowFunc(), w.fill(own, c[0], c[1]), &part)
+				err := w.chunk(tx, db.NowFunc(), own, c[0], c[1], &part)
 				return part, err
 			}
 		},

@@ -30,7 +30,8 @@ func TestKeyOrder(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			n := len(c.keys) / c.nk
-			in := &input{src: make([]reflect.Value, n), keyVals: c.keys}
+			rows := identity(n) // row i holds its own position
+			in := &input{all: reflect.ValueOf(rows), n: n}
 			got := keyOrder(c.keys, c.nk)
 			if fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Fatalf("keyOrder = %v, want %v", got, c.want)
@@ -38,10 +39,17 @@ func TestKeyOrder(t *testing.T) {
 			if got == nil {
 				return
 			}
-			p := in.permute(got, c.nk)
+			p := in.permute(got)
 			for j, i := range got {
-				if fmt.Sprint(p.keyVals[j*c.nk:(j+1)*c.nk]) != fmt.Sprint(c.keys[i*c.nk:(i+1)*c.nk]) {
-					t.Errorf("permuted row %d = %v, want input row %d", j, p.keyVals[j*c.nk:(j+1)*c.nk], i)
+				if r := p.row(j).Int(); r != int64(i) {
+					t.Errorf("permuted row %d = input row %d, want %d", j, r, i)
+				}
+			}
+			// A permuted input permuted again composes both orders.
+			twice := p.permute(identity(n))
+			for j, i := range got {
+				if r := twice.row(j).Int(); r != int64(i) {
+					t.Errorf("twice permuted row %d = input row %d, want %d", j, r, i)
 				}
 			}
 		})

@@ -3,7 +3,6 @@ package batch
 import (
 	"cmp"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 )
@@ -121,13 +120,15 @@ func compareNorm(a, b any) int {
 	return strings.Compare(fmt.Sprintf("%T:%v", a, a), fmt.Sprintf("%T:%v", b, b))
 }
 
-// permute returns in with its rows in order (order[j] is the input position
-// of row j).
-func (in *input) permute(order []int, nk int) *input {
-	out := &input{ctx: in.ctx, src: make([]reflect.Value, len(order)), keyVals: make([]any, len(in.keyVals))}
-	for j, i := range order {
-		out.src[j] = in.src[i]
-		copy(out.keyVals[j*nk:(j+1)*nk], in.keyVals[i*nk:(i+1)*nk])
+// permute returns in with its rows in order (order[j] is the position in
+// in of row j); the rows themselves stay in the caller's slice.
+func (in *input) permute(order []int) *input {
+	out := &input{ctx: in.ctx, all: in.all, n: in.n, order: order}
+	if in.order != nil {
+		out.order = make([]int, len(order))
+		for j, i := range order {
+			out.order[j] = in.order[i]
+		}
 	}
 	return out
 }

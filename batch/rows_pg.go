@@ -41,46 +41,58 @@ func appendPGElem(b []byte, v any, cast string) ([]byte, error) {
 	if err != nil {
 		return b, fmt.Errorf("%w: %w", ErrBadValue, err)
 	}
-	var s []byte
 	switch x := dv.(type) {
 	case nil:
 		return append(b, "NULL"...), nil
+	case string:
+		return appendPGQuoted(b, x), nil
+	case int64:
+		b = append(b, '"')
+		return append(strconv.AppendInt(b, x, 10), '"'), nil
 	case time.Time:
-		s = pgTime(x, cast)
+		return appendPGQuoted(b, pgTime(x, cast)), nil
 	case []byte:
 		if cast == "bytea" {
-			s = hex.AppendEncode([]byte(`\x`), x)
-		} else {
-			s = x
+			b = append(b, '"', '\\', '\\', 'x')
+			return append(hex.AppendEncode(b, x), '"'), nil
 		}
+		return appendPGQuoted(b, x), nil
 	case float64:
+		b = append(b, '"')
 		switch {
 		case math.IsNaN(x):
-			s = []byte("NaN")
+			b = append(b, "NaN"...)
 		case math.IsInf(x, 1):
-			s = []byte("Infinity")
+			b = append(b, "Infinity"...)
 		case math.IsInf(x, -1):
-			s = []byte("-Infinity")
+			b = append(b, "-Infinity"...)
 		default:
-			s = strconv.AppendFloat(nil, x, 'g', -1, 64)
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
 		}
+		return append(b, '"'), nil
 	case bool:
 		if x {
-			s = []byte{'t'}
-		} else {
-			s = []byte{'f'}
+			return append(b, `"t"`...), nil
 		}
-	default:
-		s = textOf(dv, time.UTC)
+		return append(b, `"f"`...), nil
 	}
+	return appendPGQuoted(b, textOf(dv, time.UTC)), nil
+}
+
+// appendPGQuoted appends s as a double-quoted array element, backslashes
+// and double quotes escaped.
+func appendPGQuoted[S string | []byte](b []byte, s S) []byte {
 	b = append(b, '"')
-	for _, c := range s {
-		if c == '"' || c == '\\' {
-			b = append(b, '\\')
+	start := 0
+	for i := range len(s) {
+		if c := s[i]; c == '"' || c == '\\' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', c)
+			start = i + 1
 		}
-		b = append(b, c)
 	}
-	return append(b, '"'), nil
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // pgTime formats t as pgx encodes it for a column of type cast: truncated

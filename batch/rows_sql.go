@@ -44,6 +44,7 @@ type rowsStmt struct {
 	auto     []string       // unquoted autoUpdateTime columns set to a fixed value
 	autoCast []string       // PostgreSQL casts of auto
 	load     string         // BulkLoad's quoted load table (derivedNames, ordinalAlias), joined instead of the rows; or ""
+	full     fullText       // a full chunk's UPDATE without load, built once (prepare)
 }
 
 // width is the number of values per input row.
@@ -129,16 +130,75 @@ func (s *rowsStmt) writeMatch(b *strings.Builder, target string) {
 // version; autoVals the values of s.auto.
 // A value JSON cannot carry exactly is a *ColumnError wrapping ErrBadValue.
 func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
+	return s.buildInto(&chunkBuf{}, rows, autoVals)
+}
+
+// buildInto is build with the arguments and encoded values written into
+// cb's buffers, which the next chunk reuses: the statement text of a full
+// chunk is built once (prepare), and only its arguments per chunk.
+func (s *rowsStmt) buildInto(cb *chunkBuf, rows [][]any, autoVals []any) (string, []any, error) {
 	if s.strategy == dialect.BulkCase {
 		q, args := s.buildCase(rows, autoVals)
 		return q, args, nil
 	}
+	args := cb.args[:0]
 	if s.load != "" {
-		rows = nil // they are in the load table
+		// The rows are in the load table: only the autoUpdateTime values
+		// bind, and the statement is built here, never the cached full
+		// chunk's (which joins the rows themselves).
+		cb.args = append(args, autoVals...)
+		return s.writeText(len(rows)), cb.args, nil
 	}
+	var err error
+	switch s.strategy {
+	case dialect.BulkUnnest:
+		args = append(args, autoVals...)
+		first := len(args)
+		if args, err = s.unnestArgs(cb, args, rows); err != nil {
+			return "", nil, err
+		}
+		args = append(args, args[first])
+	case dialect.BulkJSONTable:
+		if cb.text, err = s.appendJSONDoc(cb.text[:0], rows); err != nil {
+			return "", nil, err
+		}
+		args = append(args, string(cb.text))
+		args = append(args, autoVals...)
+	default: // BulkJoinValues, BulkValuesColumnN
+		args = appendRows(append(args, autoVals...), rows)
+	}
+	cb.args = args
+	return s.text(len(rows)), args, nil
+}
+
+// chunkBuf holds the buffers a chunk statement reuses from the previous
+// one: its arguments and the bytes of its JSON document or array literal.
+type chunkBuf struct {
+	args []any
+	text []byte
+}
+
+// fullText is the statement text of a full chunk, built once.
+type fullText struct {
+	strategy dialect.BulkStrategy
+	rows     int
+	sql      string
+}
+
+// text returns the UPDATE statement of a chunk of n rows: the one built
+// for a full chunk when it fits (any n for the JSON and array forms, whose
+// text does not depend on the row count).
+func (s *rowsStmt) text(n int) string {
+	if f := s.full; f.sql != "" && f.strategy == s.strategy && (f.rows == n || s.perRow() == 0) {
+		return f.sql
+	}
+	return s.writeText(n)
+}
+
+// writeText builds the UPDATE statement of a chunk of n rows, or with
+// s.load, of every row in the load table.
+func (s *rowsStmt) writeText(n int) string {
 	var b strings.Builder
-	b.Grow(128 + len(rows)*s.width()*12)
-	args := make([]any, 0, len(rows)*s.width()+len(autoVals))
 	nk := len(s.keys)
 	qualify := s.strategy == dialect.BulkJSONTable // MySQL's multi-table UPDATE needs qualified SET targets
 
@@ -172,24 +232,18 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		}
 	}
 	writeOn := func() { s.writeMatch(&b, s.table) }
-	writeValues := func() { args = s.writeValues(&b, args, rows, false) }
 
 	switch s.strategy {
 	case dialect.BulkUnnest:
 		b.WriteString("UPDATE " + s.table)
 		writeSet()
-		args = append(args, autoVals...)
 		b.WriteString(" FROM ")
 		if s.load != "" {
 			b.WriteString(s.load + " AS " + s.quote("v") + " WHERE ")
 			writeOn()
 			break
 		}
-		first := len(args)
-		var err error
-		if args, err = s.writeUnnest(&b, args, rows); err != nil {
-			return "", nil, err
-		}
+		s.writeUnnest(&b)
 		b.WriteString(" AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
 		writeOn()
 		// The leading key again as = ANY(array): the planner then reads the
@@ -197,50 +251,41 @@ func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
 		// sequential scan of the whole table (4x faster per 2000-row chunk
 		// of a 100,000-row table).
 		b.WriteString(" AND " + s.table + "." + s.quote(s.keys[0]) + " = ANY(CAST(? AS text)::" + s.casts[0] + "[])")
-		args = append(args, args[first])
 	case dialect.BulkJSONTable:
 		b.WriteString("UPDATE " + s.table + " JOIN ")
 		if s.load != "" {
 			b.WriteString(s.load + " AS " + s.quote("v") + " ON ")
 			writeOn()
 			writeSet()
-			args = append(args, autoVals...)
 			break
 		}
-		s.writeJSONTable(&b)
+		s.writeJSONTable(&b, false)
 		b.WriteString(" AS " + s.quote("v") + " ON ")
 		writeOn()
 		writeSet()
-		doc, err := s.jsonDoc(rows)
-		if err != nil {
-			return "", nil, err
-		}
-		args = append(args, doc)
-		args = append(args, autoVals...)
 	case dialect.BulkJoinValues:
 		b.WriteString("UPDATE " + s.table)
 		writeSet()
-		args = append(args, autoVals...)
 		b.WriteString(" FROM " + s.table + " JOIN (VALUES ")
-		writeValues()
+		s.writeValues(&b, n, false)
 		b.WriteString(") AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") ON ")
 		writeOn()
 	default: // BulkValuesColumnN
 		b.WriteString("UPDATE " + s.table)
 		writeSet()
-		args = append(args, autoVals...)
 		b.WriteString(" FROM (VALUES ")
-		writeValues()
+		s.writeValues(&b, n, false)
 		b.WriteString(") AS " + s.quote("v") + " WHERE ")
 		writeOn()
 	}
-	return b.String(), args, nil
+	return b.String()
 }
 
-// writeValues writes VALUES rows of placeholders, each preceded by its
+// writeValues writes n VALUES rows of placeholders, each preceded by its
 // 1-based ordinal when numbered.
-func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, numbered bool) []any {
-	for i, row := range rows {
+func (s *rowsStmt) writeValues(b *strings.Builder, n int, numbered bool) {
+	width := s.width()
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -248,153 +293,48 @@ func (s *rowsStmt) writeValues(b *strings.Builder, args []any, rows [][]any, num
 		if numbered {
 			b.WriteString(strconv.Itoa(i+1) + ", ")
 		}
-		for j := range row {
+		for j := range width {
 			if j > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteByte('?')
 		}
 		b.WriteByte(')')
-		args = append(args, row...)
 	}
-	return args
 }
 
-// buildStatus returns the statement that reads, for every input row of the
-// chunk found in the table (by the server's equality, soft-deleted rows
-// excluded), its ordinal and whether its stored version equals the expected
-// one (1) or not (0); 1 without CheckVersion. Rows absent from the answer
-// are missing. With lock the found rows are locked for update (SQL Server
-// UPDLOCK; SQLite's write lock is taken by the caller).
-//
-//	SELECT v.gormup_n, CASE WHEN t.version IS NOT DISTINCT FROM v.gormup_expected_version THEN 1 ELSE 0 END
-//	FROM (VALUES (1, $1::bigint, $2::bigint), ..) AS v (gormup_n, id, gormup_expected_version)
-//	JOIN accounts AS gormup_t ON gormup_t.id = v.id FOR UPDATE OF gormup_t
-func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
-	var b strings.Builder
-	if s.load != "" {
-		rows = nil // they are in the load table
-	}
-	args := make([]any, 0, len(rows)*s.width()+1)
-	t := s.quote(targetAlias)
-	v := s.quote("v")
-	b.WriteString("SELECT " + v + "." + s.quote(ordinalAlias) + ", ")
-	if s.version != "" {
-		b.WriteString("CASE WHEN " + s.notDistinct(t+"."+s.quote(s.version), s.statusRef(s.width()-1)) + " THEN 1 ELSE 0 END")
-	} else {
-		b.WriteString("1")
-	}
-	b.WriteString(" FROM ")
-	names := append([]string{ordinalAlias}, s.derivedNames()...)
-	switch {
-	case s.load != "":
-		b.WriteString(s.load)
-		names = append(names[1:], ordinalAlias)
-	case s.strategy == dialect.BulkUnnest:
-		var err error
-		if args, err = s.writeUnnest(&b, args, rows); err != nil {
-			return "", nil, err
-		}
-		b.WriteString(" WITH ORDINALITY")
-		names = append(names[1:], ordinalAlias)
-	case s.strategy == dialect.BulkJSONTable:
-		s.writeJSONTable(&b)
-		doc, err := s.jsonDoc(rows)
-		if err != nil {
-			return "", nil, err
-		}
-		args = append(args, doc)
-	case !s.d.Has(dialect.ValuesTable):
-		// MySQL and MariaDB without JSON_TABLE: the keys and versions of a
-		// chunk, numbered, in a UNION ALL.
-		b.WriteString("(")
-		for i, row := range rows {
-			if i > 0 {
-				b.WriteString(" UNION ALL ")
-			}
-			b.WriteString("SELECT " + strconv.Itoa(i+1))
-			if i == 0 {
-				b.WriteString(" AS " + s.quote(ordinalAlias))
-			}
-			for j := range row {
-				b.WriteString(", ?")
-				if i == 0 {
-					b.WriteString(" AS " + s.quote(names[j+1]))
-				}
-			}
-			args = append(args, row...)
-		}
-		b.WriteString(")")
-	case s.d.Has(dialect.ValuesColumnN):
-		b.WriteString("(SELECT ")
-		for j, n := range names {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("column" + strconv.Itoa(j+1) + " AS " + s.quote(n))
-		}
-		b.WriteString(" FROM (VALUES ")
-		args = s.writeValues(&b, args, rows, true)
-		b.WriteString("))")
-	default:
-		b.WriteString("(VALUES ")
-		args = s.writeValues(&b, args, rows, true)
-		b.WriteString(")")
-	}
-	b.WriteString(" AS " + v)
-	if s.strategy != dialect.BulkJSONTable && s.d.Has(dialect.ColumnAliasList) {
-		// PostgreSQL and SQL Server name the derived table's columns after
-		// its alias (unnest's ordinality column comes last).
-		b.WriteString(" (" + s.quotedList(names) + ")")
-	}
-	b.WriteString(" JOIN " + s.table + " AS " + t)
-	if lock {
-		b.WriteString(s.d.LockTableHint())
-	}
-	b.WriteString(" ON ")
-	for j, k := range s.keys {
-		if j > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(t + "." + s.quote(k) + " = " + s.statusRef(j))
-	}
-	if s.deleted != "" {
-		b.WriteString(" AND " + t + "." + s.quote(s.deleted) + " IS NULL")
-	}
-	if lock {
-		b.WriteString(s.d.LockSuffix(t))
-	}
-	return b.String(), args, nil
-}
-
-// writeUnnest writes unnest(CAST(? AS text)::type[], ..) with one text
-// array literal argument per derived column.
-func (s *rowsStmt) writeUnnest(b *strings.Builder, args []any, rows [][]any) ([]any, error) {
+// writeUnnest writes unnest(CAST(? AS text)::type[], ..): one text array
+// literal argument per derived column (unnestArgs).
+func (s *rowsStmt) writeUnnest(b *strings.Builder) {
 	b.WriteString("unnest(")
-	var arr []byte
 	for j := range s.width() {
 		if j > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("CAST(? AS text)::" + s.casts[j] + "[]")
-		var err error
-		if arr, err = appendPGArray(arr[:0], rows, j, s.casts[j]); err != nil {
-			return nil, &ColumnError{Column: s.derivedNames()[j], Err: err}
-		}
-		args = append(args, string(arr))
 	}
 	b.WriteString(")")
+}
+
+// unnestArgs appends writeUnnest's arguments, one array literal per derived
+// column, encoded in cb.text.
+func (s *rowsStmt) unnestArgs(cb *chunkBuf, args []any, rows [][]any) ([]any, error) {
+	for j := range s.width() {
+		var err error
+		if cb.text, err = appendPGArray(cb.text[:0], rows, j, s.casts[j]); err != nil {
+			return nil, &ColumnError{Column: s.derivedNames()[j], Err: err}
+		}
+		args = append(args, string(cb.text))
+	}
 	return args, nil
 }
 
-// statusRef refers to derived column i in buildStatus, whose derived table
-// names its columns on every dialect.
-func (s *rowsStmt) statusRef(i int) string {
-	r := s.quote("v") + "." + s.quote(s.derivedNames()[i])
-	if s.json != nil && s.json[i].kind == kindHex {
-		return "UNHEX(" + r + ")"
+// appendRows appends every value of rows, row after row.
+func appendRows(args []any, rows [][]any) []any {
+	for _, row := range rows {
+		args = append(args, row...)
 	}
-	return r
+	return args
 }
 
 func (s *rowsStmt) quotedList(names []string) string {

@@ -274,3 +274,47 @@ func TestUpdateRowsCompositeKey(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateRowsKeyOrder writes integer keys in ascending, descending and
+// mixed order, and refuses a duplicate whether or not the keys before it
+// ascend, naming both rows, with nothing written.
+func TestUpdateRowsKeyOrder(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 5)
+		ctx := context.Background()
+		for _, ids := range [][]int64{{1, 2, 3, 4, 5}, {5, 4, 3, 2, 1}, {3, 1, 5, 2, 4}} {
+			rows := make([]*updAccount, len(ids))
+			for i, id := range ids {
+				rows[i] = &updAccount{ID: id, Balance: id * 1000}
+			}
+			res, err := batch.UpdateRows(ctx, db.DB, rows, []string{"balance"})
+			if err != nil || res.Matched != 5 {
+				t.Fatalf("keys %v: Result = %+v, err = %v; want 5 matched", ids, res, err)
+			}
+			for id, a := range loadAccounts(t, db.DB) {
+				if a.Balance != id*1000 {
+					t.Errorf("keys %v: row %d balance = %d, want %d", ids, id, a.Balance, id*1000)
+				}
+			}
+			dbtest.MustExec(t, db.DB, "UPDATE upd_accounts SET balance = 0")
+		}
+		before := fingerprint(t, db.DB)
+		for _, tc := range []struct {
+			ids          []int64
+			index, first int
+		}{{[]int64{1, 2, 3, 3}, 3, 2}, {[]int64{1, 2, 3, 1}, 3, 0}, {[]int64{4, 2, 4}, 2, 0}} {
+			rows := make([]updAccount, len(tc.ids))
+			for i, id := range tc.ids {
+				rows[i] = updAccount{ID: id, Balance: 7}
+			}
+			_, err := batch.UpdateRows(ctx, db.DB, rows, []string{"balance"})
+			var ke *batch.KeyError
+			if !errors.Is(err, batch.ErrDuplicateKey) || !errors.As(err, &ke) || ke.Index != tc.index || ke.First != tc.first || fmt.Sprint(ke.Key) != fmt.Sprint([]int64{tc.ids[tc.index]}) {
+				t.Fatalf("keys %v: err = %v (%+v), want *KeyError{Index %d, First %d} wrapping ErrDuplicateKey", tc.ids, err, ke, tc.index, tc.first)
+			}
+		}
+		if got := fingerprint(t, db.DB); got != before {
+			t.Fatalf("a refused call wrote:\n got %s\nwant %s", got, before)
+		}
+	})
+}

@@ -90,7 +90,9 @@ func renderBenchmarks(reports []Report) string {
 		"page or the README summary disagrees with those files, or when a fresh run's jobs and strategies differ\n" +
 		"from theirs. Figures are rows per second of wall time on a 2-core machine shared with other work: noisy,\n" +
 		"compare ratios. `vs naive` is against the job's GORM-as-usually-written strategy, `vs hand` against the\n" +
-		"best hand-written SQL; every strategy's result is checked before it counts.\n")
+		"best hand-written SQL; every strategy's result is checked before it counts. Inputs are built before the\n" +
+		"clock starts, each in the strategy's natural form (rows of bind values, or models for gormup), and count in\n" +
+		"neither the time nor the allocated MB.\n")
 	for i, r := range reports {
 		c := committed[i]
 		fmt.Fprintf(&b, "\n## %s %s, %s\n\n", c.title, r.Version, r.Driver)

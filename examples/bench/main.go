@@ -48,10 +48,14 @@ type strategy struct {
 	name string
 	kind string
 	rows int // rows the run processes
-	run  func(ctx context.Context) error
 	// prepare, if set, runs before run, untimed: it puts the table in the
 	// same state for every strategy of a job.
 	prepare func(ctx context.Context) error
+	// input, if set, builds the run's input after prepare, before it is
+	// measured, in the strategy's natural form (rows of bind values for SQL,
+	// models for gormup): neither its time nor its allocations count.
+	input func()
+	run   func(ctx context.Context) error
 	// check, if set, verifies the work was done and returns a note for the table.
 	check func(ctx context.Context) (string, error)
 }
@@ -168,6 +172,9 @@ func measure(ctx context.Context, j job, progress io.Writer) ([]Result, error) {
 				fmt.Fprintln(progress)
 				return nil, fmt.Errorf("%s: preparing: %w", s.name, err)
 			}
+		}
+		if s.input != nil {
+			s.input()
 		}
 		runtime.GC()
 		var before runtime.MemStats

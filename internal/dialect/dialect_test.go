@@ -19,15 +19,16 @@ func TestDryRunFamiliesAndLimits(t *testing.T) {
 		dialect      string
 		family       dialect.Family
 		maxParams    int
+		fastParams   int
 		maxIdent     int
 		updateFrom   bool
 		chunkOf3Plus int // ChunkSize(3, 2)
 	}{
-		{dbtest.Postgres, dialect.Postgres, 65535, 63, true, 21844},
-		{dbtest.MySQL, dialect.MySQL, 65535, 64, false, 21844},
-		{dbtest.MariaDB, dialect.MariaDB, 65535, 64, false, 21844},
-		{dbtest.SQLite, dialect.SQLite, 32766, 0, true, 10921},
-		{dbtest.SQLServer, dialect.SQLServer, 2100, 128, true, 699},
+		{dbtest.Postgres, dialect.Postgres, 65535, 65535, 63, true, 21844},
+		{dbtest.MySQL, dialect.MySQL, 65535, 65535, 64, false, 21844},
+		{dbtest.MariaDB, dialect.MariaDB, 65535, 65535, 64, false, 21844},
+		{dbtest.SQLite, dialect.SQLite, 32766, 1000, 0, true, 10921},
+		{dbtest.SQLServer, dialect.SQLServer, 2100, 2100, 128, true, 699},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dialect, func(t *testing.T) {
@@ -37,6 +38,9 @@ func TestDryRunFamiliesAndLimits(t *testing.T) {
 			}
 			if got := d.MaxParams(); got != tt.maxParams {
 				t.Errorf("MaxParams() = %d, want %d", got, tt.maxParams)
+			}
+			if got := d.FastParams(); got != tt.fastParams {
+				t.Errorf("FastParams() = %d, want %d", got, tt.fastParams)
 			}
 			if got := d.MaxIdentifierLength(); got != tt.maxIdent {
 				t.Errorf("MaxIdentifierLength() = %d, want %d", got, tt.maxIdent)

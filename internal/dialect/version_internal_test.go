@@ -34,6 +34,9 @@ func TestVersionGates(t *testing.T) {
 	if got := oldSQLite.MaxParams(); got != 999 {
 		t.Errorf("SQLite 3.31 MaxParams = %d, want 999", got)
 	}
+	if got := oldSQLite.FastParams(); got != 999 {
+		t.Errorf("SQLite 3.31 FastParams = %d, want 999", got)
+	}
 	if got := (&Dialect{family: SQLite, version: Version{3, 34, 0}}).SupportsReturning(); got {
 		t.Error("SQLite 3.34 reports RETURNING support")
 	}
