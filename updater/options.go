@@ -72,6 +72,9 @@ type config struct {
 // wrapping ErrBadOption.
 func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 	var c config
+	if len(opts) == 0 {
+		return c, nil // the zero configuration is valid
+	}
 	for _, o := range opts {
 		if any(o) != nil {
 			apply(o, &c)

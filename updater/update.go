@@ -241,19 +241,19 @@ func (r *run[T]) touch(tx *gorm.DB, rv reflect.Value, changed []int, vals []any)
 
 // write issues the UPDATE of the changed columns, guarded and incremented by
 // the version field when there is one.
-func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) error {
+func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old state, vals []any) error {
 	p, ctx := r.p, tx.Statement.Context
 	set := make(map[string]any, len(changed)+1)
 	changes := make([]Change, 0, len(changed)+1)
 	for _, i := range changed {
 		f := p.fields[i]
 		set[f.DBName] = vals[i]
-		changes = append(changes, Change{Field: f.Name, Column: f.DBName, Old: old[i], New: vals[i]})
+		changes = append(changes, Change{Field: f.Name, Column: f.DBName, Old: p.old(ctx, old, i), New: vals[i]})
 	}
 	var newVersion int64
 	var oldVersion any
 	if p.version != nil {
-		oldVersion = old[p.verIdx]
+		oldVersion = p.old(ctx, old, p.verIdx)
 		cur, ok := asInt64(oldVersion)
 		if oldVersion != nil && !ok {
 			return fmt.Errorf("%w: %s.%s holds %T", ErrNoVersionField, p.sch.Name, p.version.Name, oldVersion)
