@@ -71,10 +71,10 @@ type config struct {
 // newConfig applies opts; an out-of-range retry option returns an error
 // wrapping ErrBadOption.
 func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
-	var c config
 	if len(opts) == 0 {
-		return c, nil // the zero configuration is valid
+		return config{}, nil // the zero configuration is valid
 	}
+	var c config
 	for _, o := range opts {
 		if any(o) != nil {
 			apply(o, &c)
