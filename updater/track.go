@@ -105,7 +105,13 @@ type state struct {
 
 // snapshot returns the state of rv.
 func (k *tracker) snapshot(ctx context.Context, rv reflect.Value) (state, error) {
-	s := state{row: reflect.New(rv.Type()).Elem()}
+	return k.snapshotInto(ctx, rv, reflect.New(rv.Type()).Elem())
+}
+
+// snapshotInto returns the state of rv, its copy kept in dst (addressable,
+// of rv's type).
+func (k *tracker) snapshotInto(ctx context.Context, rv, dst reflect.Value) (state, error) {
+	s := state{row: dst}
 	s.row.Set(rv)
 	for i := range k.fields {
 		if k.plain[i] {

@@ -99,6 +99,13 @@ type run[T any] struct {
 	escalate bool  // a version conflict happened: read with a lock from now on
 	row      T
 	changes  []Change
+
+	// Storage reused by every attempt, so that one allocation (the run)
+	// holds them all.
+	buf     [2]T // the rows read: a second one is an error
+	rows    []T  // buf[:0], what the read scans into
+	old     T    // the row as read, for change tracking
+	scratch T    // the model of the UPDATE (see write)
 }
 
 // attempt is one transaction: read, change, write.
@@ -120,7 +127,7 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 		r.row = *row
 		return nil
 	}
-	old, err := p.snapshot(ctx, rv)
+	old, err := p.snapshotInto(ctx, rv, reflect.ValueOf(&r.old).Elem())
 	if err != nil {
 		return err
 	}
@@ -184,15 +191,15 @@ func (r *run[T]) load(tx *gorm.DB) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]T, 0, 2)
-	if err := q.Limit(2).Find(&rows).Error; err != nil {
+	r.rows = r.buf[:0:2] // GORM appends to a slice with capacity in place
+	if err := q.Limit(2).Find(&r.rows).Error; err != nil {
 		return nil, err
 	}
-	switch len(rows) {
+	switch len(r.rows) {
 	case 0:
 		return nil, fmt.Errorf("updater: no %s row matches: %w", r.p.table, gorm.ErrRecordNotFound)
 	case 1:
-		return &rows[0], nil
+		return &r.rows[0], nil
 	}
 	return nil, fmt.Errorf("%w (%s)", ErrMultipleRows, r.p.table)
 }
@@ -262,8 +269,8 @@ func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old state, vals []any
 		set[p.version.DBName] = model.VersionExpr(p.version)
 		changes = append(changes, Change{Field: p.version.Name, Column: p.version.DBName, Old: oldVersion, New: newVersion})
 	}
-	scratch := *row // GORM assigns the written values to the model; keep row as the caller's code left it
-	stmt := writeStatement(tx, p, &scratch, oldVersion)
+	r.scratch = *row // GORM assigns the written values to the model; keep row as the caller's code left it
+	stmt := writeStatement(tx, p, &r.scratch, oldVersion)
 	if hooks.Collecting(tx) {
 		hc := make([]hooks.Change, len(changes))
 		for i, ch := range changes {
