@@ -71,22 +71,25 @@ func equal(a, b any, prec int) bool {
 		return ok && bytes.Equal(x, y)
 	case time.Time:
 		y, ok := b.(time.Time)
-		if !ok {
-			return false
-		}
-		if prec < 9 {
-			unit := time.Duration(1)
-			for range 9 - prec {
-				unit *= 10
-			}
-			x, y = x.Truncate(unit), y.Truncate(unit)
-		}
-		return x.Equal(y)
+		return ok && equalTime(x, y, prec)
 	}
 	if reflect.TypeOf(a).Comparable() && reflect.TypeOf(a) == reflect.TypeOf(b) {
 		return a == b
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// equalTime reports whether two times are the same instant at prec
+// fractional-second digits.
+func equalTime(x, y time.Time, prec int) bool {
+	if prec < 9 {
+		unit := time.Duration(1)
+		for range 9 - prec {
+			unit *= 10
+		}
+		x, y = x.Truncate(unit), y.Truncate(unit)
+	}
+	return x.Equal(y)
 }
 
 // asInt64 reads a canonical version value.

@@ -71,6 +71,9 @@ type config struct {
 // newConfig applies opts; an out-of-range retry option returns an error
 // wrapping ErrBadOption.
 func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
+	if len(opts) == 0 {
+		return config{}, nil // the zero configuration is valid
+	}
 	var c config
 	for _, o := range opts {
 		if any(o) != nil {

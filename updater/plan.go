@@ -13,11 +13,12 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// plan is what one Update call knows about its model, worked out once per
-// call from GORM's cached schema by the one resolver (internal/model).
+// plan is what Update knows about its model on one table: derived from
+// GORM's cached schema (resolved by internal/model) and the options, never
+// from the call's conditions, so one plan serves every call with the same
+// planKey (see cachedPlan). A plan is never modified once built.
 type plan struct {
 	*tracker
-	t        *model.Target
 	table    string // the table read and written, qualifier kept
 	pk       []*schema.Field
 	version  *schema.Field // nil without a version field
@@ -27,14 +28,21 @@ type plan struct {
 	before   bool          // the model has BeforeSave or BeforeUpdate
 }
 
-// newPlan resolves T's target on db and the options against it.
+// newPlan resolves T's target on db and returns the plan of the options
+// against it, built once per opened database and planKey.
 func newPlan[T any](db *gorm.DB, d *dialect.Dialect, c *config) (*plan, error) {
 	t, err := resolve[T](db)
 	if err != nil {
 		return nil, err
 	}
+	return cachedPlan(db, d, t, c)
+}
+
+// buildPlan works out the plan of the options c for target t on db.
+func buildPlan(db *gorm.DB, d *dialect.Dialect, t *model.Target, c *config) (*plan, error) {
+	var err error
 	sch := t.Schema
-	p := &plan{t: t, table: t.Table, pk: t.PrimaryKey, unscoped: t.Unscoped}
+	p := &plan{table: t.Table, pk: t.PrimaryKey, unscoped: t.Unscoped}
 	if len(p.pk) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNoPrimaryKey, sch.Name)
 	}

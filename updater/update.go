@@ -99,6 +99,13 @@ type run[T any] struct {
 	escalate bool  // a version conflict happened: read with a lock from now on
 	row      T
 	changes  []Change
+
+	// Storage reused by every attempt, so that one allocation (the run)
+	// holds them all.
+	buf     [2]T // the rows read: a second one is an error
+	rows    []T  // buf[:0], what the read scans into
+	old     T    // the row as read, for change tracking
+	scratch T    // the model of the UPDATE (see write)
 }
 
 // attempt is one transaction: read, change, write.
@@ -120,7 +127,7 @@ func (r *run[T]) attempt(tx *gorm.DB) (err error) {
 		r.row = *row
 		return nil
 	}
-	old, err := p.snapshot(ctx, rv)
+	old, err := p.snapshotInto(ctx, rv, reflect.ValueOf(&r.old).Elem())
 	if err != nil {
 		return err
 	}
@@ -184,15 +191,15 @@ func (r *run[T]) load(tx *gorm.DB) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]T, 0, 2)
-	if err := q.Limit(2).Find(&rows).Error; err != nil {
+	r.rows = r.buf[:0:2] // GORM appends to a slice with capacity in place
+	if err := q.Limit(2).Find(&r.rows).Error; err != nil {
 		return nil, err
 	}
-	switch len(rows) {
+	switch len(r.rows) {
 	case 0:
 		return nil, fmt.Errorf("updater: no %s row matches: %w", r.p.table, gorm.ErrRecordNotFound)
 	case 1:
-		return &rows[0], nil
+		return &r.rows[0], nil
 	}
 	return nil, fmt.Errorf("%w (%s)", ErrMultipleRows, r.p.table)
 }
@@ -241,19 +248,19 @@ func (r *run[T]) touch(tx *gorm.DB, rv reflect.Value, changed []int, vals []any)
 
 // write issues the UPDATE of the changed columns, guarded and incremented by
 // the version field when there is one.
-func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) error {
+func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old state, vals []any) error {
 	p, ctx := r.p, tx.Statement.Context
 	set := make(map[string]any, len(changed)+1)
 	changes := make([]Change, 0, len(changed)+1)
 	for _, i := range changed {
 		f := p.fields[i]
 		set[f.DBName] = vals[i]
-		changes = append(changes, Change{Field: f.Name, Column: f.DBName, Old: old[i], New: vals[i]})
+		changes = append(changes, Change{Field: f.Name, Column: f.DBName, Old: p.old(ctx, old, i), New: vals[i]})
 	}
 	var newVersion int64
 	var oldVersion any
 	if p.version != nil {
-		oldVersion = old[p.verIdx]
+		oldVersion = p.old(ctx, old, p.verIdx)
 		cur, ok := asInt64(oldVersion)
 		if oldVersion != nil && !ok {
 			return fmt.Errorf("%w: %s.%s holds %T", ErrNoVersionField, p.sch.Name, p.version.Name, oldVersion)
@@ -262,8 +269,8 @@ func (r *run[T]) write(tx *gorm.DB, row *T, changed []int, old, vals []any) erro
 		set[p.version.DBName] = model.VersionExpr(p.version)
 		changes = append(changes, Change{Field: p.version.Name, Column: p.version.DBName, Old: oldVersion, New: newVersion})
 	}
-	scratch := *row // GORM assigns the written values to the model; keep row as the caller's code left it
-	stmt := writeStatement(tx, p, &scratch, oldVersion)
+	r.scratch = *row // GORM assigns the written values to the model; keep row as the caller's code left it
+	stmt := writeStatement(tx, p, &r.scratch, oldVersion)
 	if hooks.Collecting(tx) {
 		hc := make([]hooks.Change, len(changes))
 		for i, ch := range changes {
