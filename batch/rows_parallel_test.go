@@ -103,11 +103,18 @@ func checkPartition(t *testing.T, e *batch.PartialError, n int) {
 	}
 }
 
-// workerGoroutines counts goroutines running UpdateRows' chunk workers.
+// workerGoroutines counts goroutines running the chunk workers of
+// UpdateRows and UpdateKeys (batch.parallel's goroutines).
 func workerGoroutines() int {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
-	return strings.Count(string(buf), "batch.(*rowWriter).worker(")
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "created by github.com/gormup/gormup/batch.parallel[") {
+			n++
+		}
+	}
+	return n
 }
 
 func TestUpdateRowsWorkers(t *testing.T) {
@@ -375,6 +382,29 @@ func TestUpdateRowsWorkersCheckVersion(t *testing.T) {
 			if a.Balance != want || a.Version != version {
 				t.Errorf("row %d: balance %d version %d, want %d and %d", id, a.Balance, a.Version, want, version)
 			}
+		}
+	})
+}
+
+// workerGoroutines sees the workers while they run (OnProgress runs on the
+// calling goroutine between chunks), so the leak checks above can fail.
+func TestWorkerGoroutinesSeesWorkers(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		if dbtest.IsSQLite(db.Dialect) {
+			t.Skip("SQLite runs one worker; the probe needs two")
+		}
+		seedPar(t, db, 8)
+		seen := 0
+		_, err := batch.UpdateRows(context.Background(), db.DB, parInput(8), []string{"qty", "tag"}, batch.Workers(2), batch.Size(2),
+			batch.OnProgress(func(chunk.Progress) { seen = max(seen, workerGoroutines()) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen != 2 {
+			t.Errorf("workerGoroutines() saw at most %d workers while UpdateRows ran, want 2", seen)
+		}
+		if k := workerGoroutines(); k != 0 {
+			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
 	})
 }
