@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/chunk"
@@ -406,5 +408,94 @@ func TestWorkerGoroutinesSeesWorkers(t *testing.T) {
 		if k := workerGoroutines(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
+	})
+}
+
+// ctx cancelled at random points, over and over: every time, the
+// *PartialError's account equals what the table holds, the Result counts
+// the committed rows, and no worker outlives the call.
+func TestWorkersCancelAtRandomPoints(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 120
+		seedPar(t, db, n)
+		in := parInput(n)
+		keys := make([]int64, n)
+		for i, r := range in {
+			keys[i] = r.ID
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		for iter := range 30 {
+			dbtest.MustExec(t, db.DB, "UPDATE par_rows SET qty = id, tag = 'old'")
+			ctx, cancel := context.WithCancel(context.Background())
+			delay := time.Duration(rng.IntN(40_000)) * time.Microsecond
+			timer := time.AfterFunc(delay, cancel)
+			var committed []int
+			var matched int64
+			var err error
+			if iter%2 == 0 {
+				var res batch.Result
+				res, err = batch.UpdateRows(ctx, db.DB, in, []string{"qty", "tag"}, batch.Workers(3), batch.Size(7))
+				matched = res.Matched
+			} else {
+				matched, err = batch.UpdateKeys(ctx, db.Model(&parRow{}), keys,
+					map[string]any{"qty": gorm.Expr("1000 + id"), "tag": "new"}, batch.Workers(3), batch.Size(7))
+			}
+			timer.Stop()
+			cancel()
+			var pe *batch.PartialError
+			switch {
+			case err == nil:
+				committed = make([]int, n)
+				for i := range committed {
+					committed[i] = i
+				}
+			case errors.Is(err, context.Canceled) && !errors.As(err, &pe):
+				// ctx ended before the first chunk: nothing written.
+			case errors.As(err, &pe):
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("iteration %d: err = %v, want context.Canceled", iter, err)
+				}
+				checkPartition(t, pe, n)
+				committed = pe.Committed
+			default:
+				t.Fatalf("iteration %d (delay %v): err = %v, want nil or a *PartialError", iter, delay, err)
+			}
+			if matched != int64(len(committed)) {
+				t.Errorf("iteration %d (delay %v): %d rows counted, %d committed", iter, delay, matched, len(committed))
+			}
+			checkAccount(t, db.DB, n, in, committed)
+			if k := workerGoroutines(); k != 0 {
+				t.Errorf("iteration %d: %d worker goroutines left", iter, k)
+			}
+			if t.Failed() {
+				return
+			}
+		}
+	})
+}
+
+// A ctx that has already ended: every entry point returns its error, names
+// no internal package, and writes nothing.
+func TestCancelledBeforeAnyChunk(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 10
+		seedPar(t, db, n)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		in := parInput(n)
+		rowsOpts := map[string][]batch.RowsOption{
+			"default": nil, "Workers": {batch.Workers(2), batch.Size(3)}, "BulkLoad": {batch.BulkLoad()},
+		}
+		for name, opts := range rowsOpts {
+			_, err := batch.UpdateRows(ctx, db.DB, in, []string{"qty", "tag"}, opts...)
+			if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "dialect:") {
+				t.Errorf("UpdateRows %s: err = %v, want context.Canceled naming no internal package", name, err)
+			}
+		}
+		_, err := batch.UpdateKeys(ctx, db.Model(&parRow{}), []int64{1, 2, 3}, map[string]any{"tag": "new"}, batch.Workers(2), batch.Size(1))
+		if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "dialect:") {
+			t.Errorf("UpdateKeys Workers: err = %v, want context.Canceled naming no internal package", err)
+		}
+		checkAccount(t, db.DB, n, in, nil)
 	})
 }
