@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"reflect"
 	"strings"
 
 	"github.com/gormup/gormup/internal/dialect"
@@ -90,4 +91,23 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 	}
 	first, index = first-1, index-1
 	return &KeyError{Index: index, First: first, Key: append([]any(nil), in.keyVals[index*nk:(index+1)*nk]...), Err: ErrDuplicateKey}
+}
+
+// keysDuplicates is serverDuplicates for UpdateKeys' keys of its single
+// text key column pk: two keys the database calls equal would match one row
+// in two IN lists (written and counted twice) and are refused as the same
+// key twice is.
+func keysDuplicates[K comparable](ctx context.Context, db *gorm.DB, d *dialect.Dialect, s *schema.Schema, table string, pk *schema.Field, keys []K) error {
+	if pk.GORMDataType != schema.String || db.DryRun || len(keys) < 2 {
+		return nil
+	}
+	w := &rowWriter{d: d, s: s, table: table, keys: []*schema.Field{pk}}
+	if err := w.prepare(ctx, db); err != nil {
+		return err
+	}
+	in := &input{ctx: ctx, src: make([]reflect.Value, len(keys)), keyVals: make([]any, len(keys))}
+	for i, k := range keys {
+		in.keyVals[i] = k
+	}
+	return w.serverDuplicates(ctx, db, in)
 }
