@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/dbtest"
@@ -81,4 +83,164 @@ func parState(t *testing.T, db *dbtest.DB, table string) string {
 		out = append(out, fmt.Sprintf("%d:%d/%s", r.ID, r.Qty, r.Tag))
 	}
 	return strings.Join(out, " ")
+}
+
+// A BulkLoad that fails at its last row (qty -1 breaks the CHECK only at
+// the UPDATE: the load table has no CHECK) writes nothing; on a pool of one
+// connection, the next BulkLoad on that connection works (no temporary
+// table left behind), and so does one that fails while loading (a value
+// too long for the column).
+func TestUpdateRowsBulkLoadFailsThenWorks(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 3000
+		seedPar(t, db, n)
+		one := dbtest.Reopen(t, db)
+		sqlDB, err := one.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sqlDB.SetMaxOpenConns(1)
+		ctx := context.Background()
+		in := parInput(n)
+		in[len(in)-1].Qty = -1
+		if _, err := batch.UpdateRows(ctx, one, in, []string{"qty", "tag"}, batch.BulkLoad(), batch.Size(500)); err == nil {
+			t.Fatal("a row breaking the CHECK was written")
+		}
+		checkAccount(t, db.DB, n, in, nil)
+		in = parInput(n)
+		in[n/2].Tag = strings.Repeat("x", 33) // size:32
+		if _, err := batch.UpdateRows(ctx, one, in, []string{"qty", "tag"}, batch.BulkLoad(), batch.Size(500)); err == nil && !dbtest.IsSQLite(db.Dialect) {
+			t.Fatal("a value too long for its column was written")
+		}
+		if !dbtest.IsSQLite(db.Dialect) {
+			checkAccount(t, db.DB, n, in, nil)
+		}
+		dbtest.MustExec(t, db.DB, "UPDATE par_rows SET qty = id, tag = 'old'")
+		in = parInput(n)
+		res, err := batch.UpdateRows(ctx, one, in, []string{"qty", "tag"}, batch.BulkLoad(), batch.Size(500))
+		if err != nil || res.Matched != n {
+			t.Fatalf("after the failures: Result = %+v, %v; want Matched %d", res, err, n)
+		}
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		checkAccount(t, db.DB, n, in, all)
+	})
+}
+
+// Eight BulkLoad calls at once on one pool, each writing its own rows:
+// every call writes exactly its rows (the temporary tables of concurrent
+// calls never mix).
+func TestUpdateRowsBulkLoadConcurrent(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const calls, per = 8, 250
+		seedPar(t, db, calls*per)
+		var wg sync.WaitGroup
+		errs := make([]error, calls)
+		matched := make([]int64, calls)
+		for c := range calls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rows := make([]parRow, per)
+				for i := range rows {
+					id := int64(c*per + i + 1)
+					rows[i] = parRow{ID: id, Qty: 1000 + id, Tag: fmt.Sprint("c", c)}
+				}
+				res, err := batch.UpdateRows(context.Background(), db.DB, rows, []string{"qty", "tag"}, batch.BulkLoad(), batch.Size(100))
+				errs[c], matched[c] = err, res.Matched
+			}()
+		}
+		wg.Wait()
+		for c := range calls {
+			if errs[c] != nil || matched[c] != per {
+				t.Errorf("call %d: Matched %d, %v; want %d", c, matched[c], errs[c], per)
+			}
+		}
+		got := loadPar(t, db.DB)
+		for id, r := range got {
+			want := parRow{ID: id, Qty: 1000 + id, Tag: fmt.Sprint("c", (id-1)/per)}
+			if r != want {
+				t.Fatalf("row %d = %+v, want %+v", id, r, want)
+			}
+		}
+	})
+}
+
+// ctx cancelled while the rows load (at random points of a 20,000-row
+// COPY or INSERT run): the call is one transaction, so the table holds
+// every new value or none, and a Result of no rows goes with an error.
+func TestUpdateRowsBulkLoadCancelledWhileLoading(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 20000
+		seedPar(t, db, n)
+		in := parInput(n)
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		for iter, delay := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 20 * time.Millisecond, 60 * time.Millisecond} {
+			dbtest.MustExec(t, db.DB, "UPDATE par_rows SET qty = id, tag = 'old'")
+			ctx, cancel := context.WithCancel(context.Background())
+			timer := time.AfterFunc(delay, cancel)
+			res, err := batch.UpdateRows(ctx, db.DB, in, []string{"qty", "tag"}, batch.BulkLoad(), batch.Size(1000))
+			timer.Stop()
+			cancel()
+			if err != nil {
+				if res.Matched != 0 {
+					t.Errorf("iteration %d: Result %+v with error %v", iter, res, err)
+				}
+				checkAccount(t, db.DB, n, in, nil)
+			} else {
+				if res.Matched != n {
+					t.Errorf("iteration %d: Result %+v, want Matched %d", iter, res, n)
+				}
+				checkAccount(t, db.DB, n, in, all)
+			}
+		}
+		// The pool still works.
+		dbtest.MustExec(t, db.DB, "UPDATE par_rows SET qty = id, tag = 'old'")
+		if res, err := batch.UpdateRows(context.Background(), db.DB, in, []string{"qty", "tag"}, batch.BulkLoad()); err != nil || res.Matched != n {
+			t.Fatalf("after the cancellations: Result = %+v, %v", res, err)
+		}
+	})
+}
+
+// A schema-qualified db.Table (PostgreSQL schema; MySQL database): BulkLoad
+// writes that table, not the same-named one on search_path or in the
+// connection's database.
+func TestUpdateRowsBulkLoadQualifiedTable(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		if dbtest.IsSQLite(db.Dialect) || db.Dialect == dbtest.SQLServer {
+			t.Skip("no schema of its own to qualify with in this test")
+		}
+		seedPar(t, db, 3)
+		other := fmt.Sprintf("gormup_attack_%d", time.Now().UnixNano()%1e9)
+		if db.Dialect == dbtest.Postgres {
+			dbtest.MustExec(t, db.DB, `CREATE SCHEMA "`+other+`"`)
+			t.Cleanup(func() { db.Exec(`DROP SCHEMA "` + other + `" CASCADE`) })
+		} else {
+			dbtest.MustExec(t, db.DB, "CREATE DATABASE `"+other+"`")
+			t.Cleanup(func() { db.Exec("DROP DATABASE `" + other + "`") })
+		}
+		q := other + ".par_rows"
+		if db.Dialect == dbtest.Postgres {
+			dbtest.MustExec(t, db.DB, `CREATE TABLE "`+other+`".par_rows (LIKE par_rows INCLUDING ALL)`)
+		} else {
+			dbtest.MustExec(t, db.DB, "CREATE TABLE `"+other+"`.par_rows LIKE par_rows")
+		}
+		dbtest.Seed(t, db.Table(q), []parRow{{ID: 1, Qty: 1, Tag: "old"}, {ID: 2, Qty: 2, Tag: "old"}, {ID: 3, Qty: 3, Tag: "old"}})
+		in := []parRow{{ID: 3, Qty: 33, Tag: "new"}, {ID: 9, Qty: 99, Tag: "new"}, {ID: 1, Qty: 11, Tag: "new"}}
+		res, err := batch.UpdateRows(context.Background(), db.Table(q), in, []string{"qty", "tag"}, batch.BulkLoad(), batch.ListMissing())
+		if err != nil || res.Matched != 2 || fmt.Sprint(res.MissingKeys) != "[[9]]" {
+			t.Fatalf("Result = %+v, %v; want Matched 2, MissingKeys [[9]]", res, err)
+		}
+		if got, want := parState(t, db, q), "1:11/new 2:2/old 3:33/new"; got != want {
+			t.Errorf("%s = %s, want %s", q, got, want)
+		}
+		if got, want := parState(t, db, "par_rows"), "1:1/old 2:2/old 3:3/old"; got != want {
+			t.Errorf("par_rows = %s, want %s (untouched)", got, want)
+		}
+	})
 }
