@@ -3,6 +3,7 @@ package batch_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -243,4 +244,46 @@ func TestUpdateRowsBulkLoadQualifiedTable(t *testing.T) {
 			t.Errorf("par_rows = %s, want %s (untouched)", got, want)
 		}
 	})
+}
+
+// A PostgreSQL BEFORE UPDATE trigger that skips one row (RETURN NULL) and
+// rewrites another's value: the default path and BulkLoad store the same
+// rows and give the same account, the one Result.Matched documents: the
+// skipped row counts as Missing, or, when the keys are read back
+// (ListMissing), as Matched.
+func TestUpdateRowsBulkLoadTriggers(t *testing.T) {
+	if os.Getenv(dbtest.EnvNestedPureGo) != "" {
+		t.Skip("needs PostgreSQL, not the nested sqlite-purego run")
+	}
+	db := dbtest.Open(t, dbtest.Postgres)
+	seedPar(t, db, 4)
+	dbtest.MustExec(t, db.DB, `CREATE FUNCTION par_rows_trg() RETURNS trigger AS $$
+	BEGIN
+		IF NEW.id = 2 THEN RETURN NULL; END IF;
+		IF NEW.id = 3 THEN NEW.tag := 'trg'; END IF;
+		RETURN NEW;
+	END $$ LANGUAGE plpgsql`)
+	dbtest.MustExec(t, db.DB, `CREATE TRIGGER par_rows_trg BEFORE UPDATE ON par_rows FOR EACH ROW EXECUTE FUNCTION par_rows_trg()`)
+	in := []parRow{{ID: 1, Qty: 11, Tag: "new"}, {ID: 2, Qty: 22, Tag: "new"}, {ID: 3, Qty: 33, Tag: "new"}, {ID: 9, Qty: 99, Tag: "new"}}
+	for _, tc := range []struct {
+		opts []batch.RowsOption
+		want string
+	}{
+		{nil, "2 2 []"},
+		{[]batch.RowsOption{batch.BulkLoad()}, "2 2 []"},
+		{[]batch.RowsOption{batch.ListMissing()}, "3 1 [[9]]"},
+		{[]batch.RowsOption{batch.BulkLoad(), batch.ListMissing()}, "3 1 [[9]]"},
+	} {
+		dbtest.MustExec(t, db.DB, "UPDATE par_rows SET qty = id, tag = 'old' WHERE id <> 2")
+		res, err := batch.UpdateRows(context.Background(), db.DB, in, []string{"qty", "tag"}, tc.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(res.Matched, " ", res.Missing, " ", res.MissingKeys); got != tc.want {
+			t.Errorf("%d options: Matched, Missing, MissingKeys = %s, want %s", len(tc.opts), got, tc.want)
+		}
+		if got, want := parState(t, db, "par_rows"), "1:11/new 2:2/old 3:33/trg 4:4/old"; got != want {
+			t.Errorf("%d options: rows %s, want %s", len(tc.opts), got, want)
+		}
+	}
 }
