@@ -14,6 +14,7 @@ import (
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/chunk"
+	"github.com/gormup/gormup/hooks"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
 )
@@ -497,5 +498,50 @@ func TestCancelledBeforeAnyChunk(t *testing.T) {
 			t.Errorf("UpdateKeys Workers: err = %v, want context.Canceled naming no internal package", err)
 		}
 		checkAccount(t, db.DB, n, in, nil)
+	})
+}
+
+// Workers with hooks.Audit writing its table: a failing chunk stops the
+// call, and the audit trail holds one record per written column of exactly
+// the committed rows (the rolled-back chunks left none), written from
+// several goroutines at once.
+func TestUpdateRowsWorkersAudit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 60
+		seedPar(t, db, n)
+		adb := dbtest.Reopen(t, db)
+		if err := adb.Use(&hooks.Audit{}); err != nil {
+			t.Fatal(err)
+		}
+		in := parInput(n)
+		bad := slices.IndexFunc(in, func(r parRow) bool { return r.ID == 37 })
+		in[bad].Qty = -1
+		_, err := batch.UpdateRows(context.Background(), adb, in, []string{"qty", "tag"}, batch.Workers(4), batch.Size(3))
+		var pe *batch.PartialError
+		if !errors.As(err, &pe) {
+			t.Fatalf("err = %v, want a *PartialError", err)
+		}
+		checkPartition(t, pe, n)
+		checkAccount(t, db.DB, n, in, pe.Committed)
+		var want []string
+		for _, i := range pe.Committed {
+			want = append(want, fmt.Sprintf("%d qty=%d", in[i].ID, in[i].Qty), fmt.Sprintf("%d tag=%s", in[i].ID, in[i].Tag))
+		}
+		var rows []hooks.AuditRow
+		if err := db.Table(hooks.DefaultAuditTable).Find(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			if r.Table != "par_rows" || r.NewValue == nil {
+				t.Fatalf("audit row %+v", r)
+			}
+			got = append(got, fmt.Sprintf("%s %s=%s", r.RowKey, r.Column, *r.NewValue))
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("audit records (%d):\n%v\nwant (%d):\n%v", len(got), got, len(want), want)
+		}
 	})
 }
