@@ -3,10 +3,12 @@ package batch_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/dbtest"
 	"gorm.io/gorm"
@@ -146,4 +148,36 @@ func TestUpdateRowsServerTypesLikeGORM(t *testing.T) {
 			}
 		}
 	})
+}
+
+// MySQL with the driver's time zone set (loc=Asia/Kolkata, and a session
+// time_zone of its own): the round-trip seeds store, on the default path and
+// under BulkLoad, what GORM's own Updates stores.
+func TestUpdateRowsRoundTripMySQLLoc(t *testing.T) {
+	if os.Getenv(dbtest.EnvNestedPureGo) != "" {
+		t.Skip("needs MySQL, not the nested sqlite-purego run")
+	}
+	base := dbtest.Open(t, dbtest.MySQL)
+	cfg, err := gomysql.ParseDSN(base.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Loc, err = time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'-03:00'"
+	db := &dbtest.DB{DB: dbtest.OpenDSN(t, dbtest.MySQL, cfg.FormatDSN()), Dialect: dbtest.MySQL, DSN: cfg.FormatDSN()}
+	for _, tbl := range []string{"rt_gorm", "rt_rows"} {
+		if err := db.Table(tbl).AutoMigrate(&rtRow{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, in := range rtSeeds {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { roundTrip(t, db, in) })
+		t.Run(fmt.Sprint("BulkLoad/", i), func(t *testing.T) { roundTrip(t, db, in, batch.BulkLoad()) })
+	}
 }
