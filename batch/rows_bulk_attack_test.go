@@ -11,6 +11,7 @@ import (
 
 	"github.com/gormup/gormup/batch"
 	"github.com/gormup/gormup/internal/dbtest"
+	"gorm.io/gorm"
 )
 
 // A target table literally named like BulkLoad's temporary table: the
@@ -286,4 +287,32 @@ func TestUpdateRowsBulkLoadTriggers(t *testing.T) {
 			t.Errorf("%d options: rows %s, want %s", len(tc.opts), got, want)
 		}
 	}
+}
+
+// GORM's PrepareStmt mode (statements prepared and cached per pool):
+// BulkLoad twice in a row (the second reuses the cached CREATE, INSERT and
+// DROP against a new temporary table) and Workers write exactly their rows.
+func TestUpdateRowsBulkLoadPrepareStmt(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 50
+		seedPar(t, db, n)
+		pdb := db.Session(&gorm.Session{PrepareStmt: true})
+		in := parInput(n)
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		for round, opts := range [][]batch.RowsOption{
+			{batch.BulkLoad(), batch.Size(7)}, {batch.BulkLoad(), batch.Size(7), batch.ListMissing()}, {batch.Workers(3), batch.Size(7)},
+		} {
+			for i := range in {
+				in[i].Qty = int64(round*1000) + in[i].ID
+			}
+			res, err := batch.UpdateRows(context.Background(), pdb, in, []string{"qty", "tag"}, opts...)
+			if err != nil || res.Matched != n {
+				t.Fatalf("round %d: Result = %+v, %v; want Matched %d", round, res, err, n)
+			}
+			checkAccount(t, db.DB, n, in, all)
+		}
+	})
 }
