@@ -545,3 +545,47 @@ func TestUpdateRowsWorkersAudit(t *testing.T) {
 		}
 	})
 }
+
+// Workers(1000) over 3 rows, and Workers(4) on a pool of one connection
+// (workers wait their turn; nothing a chunk does needs a second
+// connection): every row written, no worker left, no deadlock (ctx bounds
+// the call).
+func TestWorkersMoreThanChunksOrConnections(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		const n = 30
+		seedPar(t, db, n)
+		one := dbtest.Reopen(t, db)
+		sqlDB, err := one.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sqlDB.SetMaxOpenConns(1)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		in := parInput(n)
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		res, err := batch.UpdateRows(ctx, db.DB, in[:3], []string{"qty", "tag"}, batch.Workers(1000), batch.Size(1))
+		if err != nil || res.Matched != 3 {
+			t.Fatalf("Workers(1000), 3 rows: %+v, %v", res, err)
+		}
+		res, err = batch.UpdateRows(ctx, one, in, []string{"qty", "tag"}, batch.Workers(4), batch.Size(3), batch.ListMissing())
+		if err != nil || res.Matched != n {
+			t.Fatalf("Workers(4) on one connection: %+v, %v", res, err)
+		}
+		checkAccount(t, db.DB, n, in, all)
+		keys := make([]int64, n)
+		for i := range keys {
+			keys[i] = int64(i + 1)
+		}
+		c, err := batch.UpdateKeys(ctx, one.Model(&parRow{}), keys, map[string]any{"tag": "keys"}, batch.Workers(4), batch.Size(3))
+		if err != nil || c != n {
+			t.Fatalf("UpdateKeys Workers(4) on one connection: %d, %v", c, err)
+		}
+		if k := workerGoroutines(); k != 0 {
+			t.Errorf("%d worker goroutines left", k)
+		}
+	})
+}
