@@ -145,7 +145,7 @@ func TestUpdateRowsWorkers(t *testing.T) {
 			all[i] = i
 		}
 		checkAccount(t, db.DB, 100, in, all)
-		if n := workerGoroutines(); n != 0 {
+		if n := workersLeft(); n != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", n)
 		}
 	})
@@ -181,7 +181,7 @@ func TestUpdateRowsWorkersFailedChunk(t *testing.T) {
 			t.Errorf("Result = %+v, want Matched %d, Statements %d (the committed chunks)", res, len(pe.Committed), len(pe.Committed)/5)
 		}
 		checkAccount(t, db.DB, n, in, pe.Committed)
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
 	})
@@ -215,7 +215,7 @@ func TestUpdateRowsWorkersCancel(t *testing.T) {
 			t.Errorf("Result %+v after %d progress calls, want Matched %d", res, calls, len(pe.Committed))
 		}
 		checkAccount(t, db.DB, n, in, pe.Committed)
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
 	})
@@ -299,7 +299,7 @@ func TestUpdateKeysWorkers(t *testing.T) {
 			all[i] = i
 		}
 		checkAccount(t, db.DB, n, in, all)
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateKeys returned", k)
 		}
 	})
@@ -329,7 +329,7 @@ func TestUpdateRowsWorkersPanic(t *testing.T) {
 		if got != "boom" {
 			t.Fatalf("recovered %v, want the chunk's panic", got)
 		}
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after the panic", k)
 		}
 		var changed int64
@@ -389,6 +389,18 @@ func TestUpdateRowsWorkersCheckVersion(t *testing.T) {
 	})
 }
 
+// workersLeft is workerGoroutines once every worker has exited: a worker
+// that has signalled it is done (UpdateRows may return) can still be on its
+// way out, so it waits for that, 2 seconds at most.
+func workersLeft() int {
+	n := workerGoroutines()
+	for i := 0; i < 400 && n != 0; i++ {
+		time.Sleep(5 * time.Millisecond)
+		n = workerGoroutines()
+	}
+	return n
+}
+
 // workerGoroutines sees the workers while they run (OnProgress runs on the
 // calling goroutine between chunks), so the leak checks above can fail.
 func TestWorkerGoroutinesSeesWorkers(t *testing.T) {
@@ -406,7 +418,7 @@ func TestWorkerGoroutinesSeesWorkers(t *testing.T) {
 		if seen != 2 {
 			t.Errorf("workerGoroutines() saw at most %d workers while UpdateRows ran, want 2", seen)
 		}
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
 	})
@@ -465,7 +477,7 @@ func TestWorkersCancelAtRandomPoints(t *testing.T) {
 				t.Errorf("iteration %d (delay %v): %d rows counted, %d committed", iter, delay, matched, len(committed))
 			}
 			checkAccount(t, db.DB, n, in, committed)
-			if k := workerGoroutines(); k != 0 {
+			if k := workersLeft(); k != 0 {
 				t.Errorf("iteration %d: %d worker goroutines left", iter, k)
 			}
 			if t.Failed() {
@@ -584,7 +596,7 @@ func TestWorkersMoreThanChunksOrConnections(t *testing.T) {
 		if err != nil || c != n {
 			t.Fatalf("UpdateKeys Workers(4) on one connection: %d, %v", c, err)
 		}
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left", k)
 		}
 	})
