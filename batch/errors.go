@@ -88,7 +88,9 @@ var (
 	ErrNilRow = errors.New("batch: nil row")
 
 	// ErrDuplicateKey is wrapped by a *KeyError when the same primary key
-	// appears twice in the input.
+	// appears twice in the input of UpdateRows or UpdateKeys, by Go's
+	// equality or, for text keys, the database's (a case-insensitive
+	// collation, character(n)'s trailing blanks).
 	ErrDuplicateKey = errors.New("batch: duplicate key in input")
 
 	// ErrTooManyRows is wrapped by a *TooManyRowsError when more rows match

@@ -27,9 +27,11 @@ const keysFixedSlack = 32
 // keys (Size changes it) under the dialect's parameter limit; all lists
 // commit together unless CommitEach, or Workers writes several at once
 // ([Chunks and transactions]). Keys that match no row are not counted; the
-// same key twice is a *KeyError wrapping ErrDuplicateKey, and empty keys
-// ErrEmpty, both before any SQL. A failed chunk returns a *StatementError
-// (with Workers, a *PartialError wrapping it). ctx bounds every statement.
+// same key twice (text keys: by the database's own equality, which may
+// ignore case or trailing blanks, asked in one query) is a *KeyError
+// wrapping ErrDuplicateKey, and empty keys ErrEmpty, both before any write.
+// A failed chunk returns a *StatementError (with Workers, a *PartialError
+// wrapping it). ctx bounds every statement.
 //
 // [Tables and conditions]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Tables_and_conditions
 // [Values and columns]: https://pkg.go.dev/github.com/gormup/gormup/batch#hdr-Values_and_columns
@@ -68,6 +70,9 @@ func UpdateKeys[K comparable](ctx context.Context, db *gorm.DB, keys []K, values
 	}
 	d, err := dialect.Of(ctx, db)
 	if err != nil {
+		return 0, err
+	}
+	if err := keysDuplicates(ctx, db, d, s, t.Table, pk, keys); err != nil {
 		return 0, err
 	}
 	fixed := keysFixedSlack + assignParams(assign)

@@ -20,6 +20,9 @@ type Result struct {
 	// database's equality, soft-deleted rows excluded) and that were written
 	// (under CheckVersion: found with the expected version, NULL matching
 	// NULL). Matched + Missing + len(Conflicts) is the number of input rows.
+	// A found row that a BEFORE UPDATE trigger skips (PostgreSQL's RETURN
+	// NULL) counts as Matched with ListMissing (the keys are read back),
+	// else as Missing.
 	Matched int64
 	// Missing is the number of input rows whose key matched no row (or only
 	// a soft-deleted one, unless db is Unscoped); they were not inserted.

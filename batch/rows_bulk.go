@@ -11,9 +11,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// loadTable names BulkLoad's temporary table.
-const loadTable = "gormup_load"
-
 // bulkLoad is one BulkLoad call's load table: its statements and columns.
 type bulkLoad struct {
 	create string   // CREATE TEMPORARY TABLE … AS SELECT … WITH NO DATA / LIMIT 0
@@ -23,6 +20,7 @@ type bulkLoad struct {
 	// read-back of missing rows and version conflicts (rowsStmt.buildStatus).
 	ordinal bool
 	conn    *sql.Conn // PostgreSQL: the connection COPY runs on
+	table   []string  // the load table's schema (if any) and name, unquoted (dialect.LoadTable)
 }
 
 // bulkWrite is UpdateRows under BulkLoad: in one transaction, every row goes
@@ -31,7 +29,7 @@ type bulkLoad struct {
 // rowsStmt.build with the table as its derived table, and counted, read
 // back and reported by rowWriter.chunk as a chunk of every row:
 //
-//	UPDATE "accounts" SET "balance" = "v"."balance", … FROM "gormup_load" AS "v" WHERE "accounts"."id" = "v"."id"
+//	UPDATE "accounts" SET "balance" = "v"."balance", … FROM "pg_temp"."gormup_load" AS "v" WHERE "accounts"."id" = "v"."id"
 //	UPDATE `accounts` JOIN `gormup_load` AS `v` ON `accounts`.`id` = `v`.`id` SET `accounts`.`balance` = `v`.`balance`, …
 //
 // Dialects without a bulk-load path, and DryRun sessions, take the default
@@ -42,7 +40,13 @@ func (w *rowWriter) bulkWrite(ctx context.Context, db *gorm.DB, in *input) (Resu
 		return w.write(ctx, db, in)
 	}
 	st := w.stmt
-	st.load = st.quote(loadTable)
+	var l bulkLoad
+	if schema, name := w.d.LoadTable(w.table); schema != "" {
+		l.table = []string{schema, name}
+	} else {
+		l.table = []string{name}
+	}
+	st.load = st.quote(strings.Join(l.table, "."))
 	st.full = fullText{} // the cached statement joins the rows, not the load table
 	st.json = nil        // columns of the load table, not JSON text
 	if method == dialect.LoadInsert {
@@ -50,7 +54,7 @@ func (w *rowWriter) bulkWrite(ctx context.Context, db *gorm.DB, in *input) (Resu
 		// version (BulkCase builds no join).
 		st.strategy = dialect.BulkJSONTable
 	}
-	l := bulkLoad{ordinal: w.version != nil || w.cfg.listMissing || !w.matched}
+	l.ordinal = w.version != nil || w.cfg.listMissing || !w.matched
 	l.names = st.derivedNames()
 	sel := make([]string, len(l.names))
 	src := st.quote(targetAlias)

@@ -55,7 +55,7 @@ func copySession(ctx context.Context, db *gorm.DB) (_ *gorm.DB, _ *sql.Conn, rel
 func (w *rowWriter) copyRows(ctx context.Context, l bulkLoad, in *input) error {
 	src := &copySource{w: w, in: in, names: l.names, vals: make([]any, len(l.names)), ordinal: l.ordinal}
 	return l.conn.Raw(func(dc any) error {
-		n, err := dc.(pgxConn).Conn().CopyFrom(ctx, pgx.Identifier{loadTable}, l.names, src)
+		n, err := dc.(pgxConn).Conn().CopyFrom(ctx, pgx.Identifier(l.table), l.names, src)
 		if src.err != nil {
 			return src.err
 		}

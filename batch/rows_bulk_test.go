@@ -317,8 +317,8 @@ func TestUpdateRowsBulkLoadSQL(t *testing.T) {
 	}
 	want := map[string][]string{
 		dbtest.Postgres: {
-			`CREATE TEMPORARY TABLE "gormup_load" ON COMMIT DROP AS SELECT "gormup_t"."id" AS "id", "gormup_t"."balance" AS "balance" FROM "upd_accounts" AS "gormup_t" WITH NO DATA`,
-			`UPDATE "upd_accounts" SET "balance" = "v"."balance", "updated_at" = NOW::timestamp with time zone FROM "gormup_load" AS "v" WHERE "upd_accounts"."id" = "v"."id" AND "upd_accounts"."deleted_at" IS NULL`,
+			`CREATE TEMPORARY TABLE "pg_temp"."gormup_load" ON COMMIT DROP AS SELECT "gormup_t"."id" AS "id", "gormup_t"."balance" AS "balance" FROM "upd_accounts" AS "gormup_t" WITH NO DATA`,
+			`UPDATE "upd_accounts" SET "balance" = "v"."balance", "updated_at" = NOW::timestamp with time zone FROM "pg_temp"."gormup_load" AS "v" WHERE "upd_accounts"."id" = "v"."id" AND "upd_accounts"."deleted_at" IS NULL`,
 		},
 		dbtest.MySQL: {
 			"DROP TEMPORARY TABLE IF EXISTS `gormup_load`",

@@ -103,11 +103,18 @@ func checkPartition(t *testing.T, e *batch.PartialError, n int) {
 	}
 }
 
-// workerGoroutines counts goroutines running UpdateRows' chunk workers.
+// workerGoroutines counts goroutines running the chunk workers of
+// UpdateRows and UpdateKeys (batch.parallel's goroutines).
 func workerGoroutines() int {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
-	return strings.Count(string(buf), "batch.(*rowWriter).worker(")
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "created by github.com/gormup/gormup/batch.parallel[") {
+			n++
+		}
+	}
+	return n
 }
 
 func TestUpdateRowsWorkers(t *testing.T) {
@@ -135,7 +142,7 @@ func TestUpdateRowsWorkers(t *testing.T) {
 			all[i] = i
 		}
 		checkAccount(t, db.DB, 100, in, all)
-		if n := workerGoroutines(); n != 0 {
+		if n := workersLeft(); n != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", n)
 		}
 	})
@@ -171,7 +178,7 @@ func TestUpdateRowsWorkersFailedChunk(t *testing.T) {
 			t.Errorf("Result = %+v, want Matched %d, Statements %d (the committed chunks)", res, len(pe.Committed), len(pe.Committed)/5)
 		}
 		checkAccount(t, db.DB, n, in, pe.Committed)
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
 	})
@@ -205,7 +212,7 @@ func TestUpdateRowsWorkersCancel(t *testing.T) {
 			t.Errorf("Result %+v after %d progress calls, want Matched %d", res, calls, len(pe.Committed))
 		}
 		checkAccount(t, db.DB, n, in, pe.Committed)
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateRows returned", k)
 		}
 	})
@@ -289,7 +296,7 @@ func TestUpdateKeysWorkers(t *testing.T) {
 			all[i] = i
 		}
 		checkAccount(t, db.DB, n, in, all)
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after UpdateKeys returned", k)
 		}
 	})
@@ -319,7 +326,7 @@ func TestUpdateRowsWorkersPanic(t *testing.T) {
 		if got != "boom" {
 			t.Fatalf("recovered %v, want the chunk's panic", got)
 		}
-		if k := workerGoroutines(); k != 0 {
+		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left after the panic", k)
 		}
 		var changed int64

@@ -128,8 +128,15 @@ func (in *input[T]) expect(dialect string, e entry, s *schema.Schema) expectatio
 			}
 		}
 	case kKeys:
+		seen := map[string]bool{}
 		for _, key := range in.keys {
 			k := foldKey(dialect, key)
+			if seen[k] {
+				// Keys the database calls equal are refused, as by UpdateRows.
+				x.err = batch.ErrDuplicateKey
+				return x
+			}
+			seen[k] = true
 			if r := live[k]; r != nil && (in.match == nil || in.match(r)) {
 				x.touched[k] = true
 			}

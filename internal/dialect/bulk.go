@@ -89,7 +89,7 @@ func (d *Dialect) ColumnCasts(ctx context.Context, db *gorm.DB, table string) (m
 		"SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute "+
 			"WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped", Quote(db, table)).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("dialect: reading the column types of %s: %w", table, err)
+		return nil, fmt.Errorf("gormup: reading the column types of %s: %w", table, err)
 	}
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
@@ -177,7 +177,7 @@ func (d *Dialect) ColumnCharsets(ctx context.Context, db *gorm.DB, table string)
 			"FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE()) AND TABLE_NAME = ?",
 		schemaName, name).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("dialect: reading the column character sets of %s: %w", table, err)
+		return nil, fmt.Errorf("gormup: reading the column character sets of %s: %w", table, err)
 	}
 	out := make(map[string]Charset, len(rows))
 	for _, r := range rows {

@@ -137,7 +137,7 @@ var cache sync.Map // weak.Pointer[byte] -> *Dialect
 // cache. A DryRun session never queries: its version is left unknown.
 func Of(ctx context.Context, db *gorm.DB) (*Dialect, error) {
 	if db == nil || db.Dialector == nil {
-		return nil, fmt.Errorf("dialect: nil *gorm.DB or Dialector")
+		return nil, fmt.Errorf("gormup: nil *gorm.DB or Dialector")
 	}
 	key, ok := cacheKey(db.Dialector)
 	if ok {
@@ -192,7 +192,7 @@ func detect(ctx context.Context, db *gorm.DB) (*Dialect, error) {
 	case "sqlserver", "mssql":
 		d.family = SQLServer
 	default:
-		return nil, fmt.Errorf("dialect: unsupported GORM dialector %q", name)
+		return nil, fmt.Errorf("gormup: unsupported GORM dialector %q", name)
 	}
 
 	raw := ""
@@ -213,7 +213,7 @@ func detect(ctx context.Context, db *gorm.DB) (*Dialect, error) {
 		}
 		// A fresh session: the caller's conditions and model must not leak in.
 		if err := db.Session(&gorm.Session{NewDB: true, Context: ctx}).Raw(q).Scan(&raw).Error; err != nil {
-			return nil, fmt.Errorf("dialect: reading %s server version: %w", d.family, err)
+			return nil, fmt.Errorf("gormup: reading %s server version: %w", d.family, err)
 		}
 	}
 	if d.family == MySQL && strings.Contains(strings.ToLower(raw), "mariadb") {
@@ -290,7 +290,7 @@ func probeFoundRows(ctx context.Context, db *gorm.DB) (bool, error) {
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("dialect: probing MySQL RowsAffected semantics: %w", err)
+		return false, fmt.Errorf("gormup: probing MySQL RowsAffected semantics: %w", err)
 	}
 	return matched, nil
 }

@@ -1,5 +1,7 @@
 package dialect
 
+import "strings"
+
 // LoadMethod is how batch.UpdateRows' bulk-load path (BulkLoad) fills the
 // temporary table it then joins in one UPDATE.
 type LoadMethod uint8
@@ -37,7 +39,7 @@ func (d *Dialect) Load() LoadMethod {
 // AUTO_INCREMENT), plus, when ordinal is not "", a BIGINT column named
 // ordinal (quoted) numbering the rows:
 //
-//	CREATE TEMPORARY TABLE "gormup_load" ON COMMIT DROP AS SELECT t."id", … FROM "accounts" AS t WITH NO DATA
+//	CREATE TEMPORARY TABLE "pg_temp"."gormup_load" ON COMMIT DROP AS SELECT t."id", … FROM "accounts" AS t WITH NO DATA
 //	CREATE TEMPORARY TABLE `gormup_load` SELECT t.`id`, … FROM `accounts` AS t LIMIT 0
 //
 // PostgreSQL drops the table at the end of the transaction (commit or
@@ -64,4 +66,34 @@ func (d *Dialect) DropLoadTable(name string) string {
 		return "DROP TEMPORARY TABLE IF EXISTS " + name
 	}
 	return ""
+}
+
+// loadTableName names a bulk load's temporary table.
+const loadTableName = "gormup_load"
+
+// LoadTable returns the schema ("" for none) and name, unquoted, of the
+// temporary table a bulk load into target (GORM's table name, maybe
+// qualified with a schema or database, maybe quoted) fills. The name is
+// never target's own: a temporary table shadows a table of its name, and
+// the UPDATE would write the temporary table instead of target. On
+// PostgreSQL the schema is pg_temp, so that a user table named like it
+// elsewhere on search_path is neither filled nor read, whatever
+// search_path's order:
+//
+//	pg_temp.gormup_load     (target "accounts", PostgreSQL)
+//	gormup_load             (target "accounts", MySQL/MariaDB)
+//	gormup_load_1           (target "archive.gormup_load")
+func (d *Dialect) LoadTable(target string) (schema, name string) {
+	name = loadTableName
+	base := target
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
+	if strings.EqualFold(strings.Trim(base, "`\"[]"), name) {
+		name += "_1"
+	}
+	if d.family == Postgres {
+		schema = "pg_temp"
+	}
+	return schema, name
 }

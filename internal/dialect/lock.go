@@ -63,12 +63,12 @@ func (l Lock) String() string {
 // ErrLockUnsupported is returned (wrapped) by LockRows when the dialect cannot
 // honour the requested lock: NOWAIT or SKIP LOCKED on SQLite, FOR NO KEY
 // UPDATE outside PostgreSQL, SKIP LOCKED before MariaDB 10.6 or MySQL 8.0.
-var ErrLockUnsupported = errors.New("dialect: lock mode not supported by this database")
+var ErrLockUnsupported = errors.New("gormup: lock mode not supported by this database")
 
 // ErrLockOutsideTransaction is returned by LockRows when a lock is requested
 // on a *gorm.DB that is not inside a transaction: the lock would be released
 // as soon as the read returned.
-var ErrLockOutsideTransaction = errors.New("dialect: row lock requested outside a transaction")
+var ErrLockOutsideTransaction = errors.New("gormup: row lock requested outside a transaction")
 
 // CheckLock reports, without touching the database, whether the dialect can
 // honour lock; the error wraps ErrLockUnsupported.
@@ -130,7 +130,7 @@ func (d *Dialect) LockRows(tx *gorm.DB, lock Lock, table, keyColumn string) (*go
 	case SQLite:
 		q := fmt.Sprintf("UPDATE %s SET %s = %s WHERE 0", Quote(tx, table), Quote(tx, keyColumn), Quote(tx, keyColumn))
 		if err := tx.Session(&gorm.Session{NewDB: true}).Exec(q).Error; err != nil {
-			return nil, fmt.Errorf("dialect: taking the SQLite write lock: %w", err)
+			return nil, fmt.Errorf("gormup: taking the SQLite write lock: %w", err)
 		}
 		return tx, nil
 	case SQLServer:
