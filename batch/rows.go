@@ -233,6 +233,8 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 	for _, f := range w.auto {
 		st.auto = append(st.auto, f.DBName)
 	}
+	named := append(append(append([]string(nil), st.keys...), st.cols...), st.auto...)
+	st.as = newAliases(w.table, append(named, st.version, st.bump, st.deleted))
 	if st.strategy == dialect.BulkJSONTable {
 		server, err := w.d.ColumnCharsets(ctx, db, w.table)
 		if err != nil {

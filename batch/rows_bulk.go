@@ -16,7 +16,7 @@ type bulkLoad struct {
 	create string   // CREATE TEMPORARY TABLE … AS SELECT … WITH NO DATA / LIMIT 0
 	drop   string   // DROP TEMPORARY TABLE IF EXISTS …, "" where commit drops it
 	names  []string // unquoted columns, in table order: derivedNames, then the ordinal
-	// ordinal: the table numbers the rows from 1 (ordinalAlias), for the
+	// ordinal: the table numbers the rows from 1 (s.as.ordinal), for the
 	// read-back of missing rows and version conflicts (rowsStmt.buildStatus).
 	ordinal bool
 	conn    *sql.Conn // PostgreSQL: the connection COPY runs on
@@ -57,7 +57,7 @@ func (w *rowWriter) bulkWrite(ctx context.Context, db *gorm.DB, in *input) (Resu
 	l.ordinal = w.version != nil || w.cfg.listMissing || !w.matched
 	l.names = st.derivedNames()
 	sel := make([]string, len(l.names))
-	src := st.quote(targetAlias)
+	src := st.quote(st.as.target)
 	for i, n := range l.names {
 		col := n
 		if w.version != nil && i == len(l.names)-1 {
@@ -67,8 +67,8 @@ func (w *rowWriter) bulkWrite(ctx context.Context, db *gorm.DB, in *input) (Resu
 	}
 	ord := ""
 	if l.ordinal {
-		ord = st.quote(ordinalAlias)
-		l.names = append(l.names, ordinalAlias)
+		ord = st.quote(st.as.ordinal)
+		l.names = append(l.names, st.as.ordinal)
 	}
 	l.create = w.d.CreateLoadTable(st.load, strings.Join(sel, ", "), st.table+" AS "+src, ord)
 	l.drop = w.d.DropLoadTable(st.load)

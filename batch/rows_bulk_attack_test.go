@@ -299,11 +299,7 @@ type vRow struct {
 // or gormup_t, a written column named gormup_n. Every path writes exactly
 // the rows given and reports them.
 //
-// FAILS on PostgreSQL and MySQL/MariaDB (every path refuses to run: "table
-// name "v" specified more than once", "column "gormup_n" specified more than
-// once", "ambiguous"): the aliases are fixed names in rows_sql.go and
-// rows_json.go, which the rowsperf helper owns; the fix (aliases that
-// cannot equal the target's table or column names) belongs there.
+// Each colliding alias is then its default with _2 appended (newAliases).
 func TestUpdateRowsAliasCollisions(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
 		for _, table := range []string{"v", "gormup_t"} {

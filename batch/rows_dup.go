@@ -146,9 +146,9 @@ func (w *rowWriter) serverDuplicatesOf(ctx context.Context, db *gorm.DB, keys []
 			return err
 		}
 		var b strings.Builder
-		b.WriteString("SELECT MIN(" + ks.quote(ordinalAlias) + "), MAX(" + ks.quote(ordinalAlias) + ") FROM ")
+		b.WriteString("SELECT MIN(" + ks.quote(ks.as.ordinal) + "), MAX(" + ks.quote(ks.as.ordinal) + ") FROM ")
 		ks.writeJSONTable(&b, true)
-		b.WriteString(" AS " + ks.quote("v") + " GROUP BY ")
+		b.WriteString(" AS " + ks.quote(ks.as.v) + " GROUP BY ")
 		for j := range nk {
 			if j > 0 {
 				b.WriteString(", ")
@@ -161,7 +161,7 @@ func (w *rowWriter) serverDuplicatesOf(ctx context.Context, db *gorm.DB, keys []
 		// unnest of one text array per key column, each element cast to
 		// the column's type: character(n) compares without trailing blanks.
 		var b, names, group strings.Builder
-		b.WriteString("SELECT MIN(" + w.stmt.quote(ordinalAlias) + "), MAX(" + w.stmt.quote(ordinalAlias) + ") FROM unnest(")
+		b.WriteString("SELECT MIN(" + w.stmt.quote(w.stmt.as.ordinal) + "), MAX(" + w.stmt.quote(w.stmt.as.ordinal) + ") FROM unnest(")
 		for j, f := range w.keys {
 			if j > 0 {
 				b.WriteString(", ")
@@ -169,14 +169,14 @@ func (w *rowWriter) serverDuplicatesOf(ctx context.Context, db *gorm.DB, keys []
 			}
 			b.WriteString("CAST(? AS text[])")
 			names.WriteString(w.stmt.quote(f.DBName) + ", ")
-			group.WriteString(w.stmt.quote("v") + "." + w.stmt.quote(f.DBName) + "::" + w.stmt.casts[j])
+			group.WriteString(w.stmt.quote(w.stmt.as.v) + "." + w.stmt.quote(f.DBName) + "::" + w.stmt.casts[j])
 			lit, err := appendPGArray(nil, rows, j, w.stmt.casts[j])
 			if err != nil {
 				return &ColumnError{Column: f.DBName, Model: w.s.Name, Err: err}
 			}
 			args = append(args, string(lit))
 		}
-		b.WriteString(") WITH ORDINALITY AS " + w.stmt.quote("v") + " (" + names.String() + w.stmt.quote(ordinalAlias) + ") GROUP BY " + group.String() + " HAVING COUNT(*) > 1 LIMIT 1")
+		b.WriteString(") WITH ORDINALITY AS " + w.stmt.quote(w.stmt.as.v) + " (" + names.String() + w.stmt.quote(w.stmt.as.ordinal) + ") GROUP BY " + group.String() + " HAVING COUNT(*) > 1 LIMIT 1")
 		q = b.String()
 	default:
 		return nil

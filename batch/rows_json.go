@@ -86,7 +86,7 @@ func newJSONCol(f *schema.Field, cs dialect.Charset, known bool) jsonCol {
 func (s *rowsStmt) writeJSONTable(b *strings.Builder, numbered bool) {
 	b.WriteString("JSON_TABLE(?, '$[*]' COLUMNS (")
 	if numbered {
-		b.WriteString(s.quote(ordinalAlias) + " FOR ORDINALITY, ")
+		b.WriteString(s.quote(s.as.ordinal) + " FOR ORDINALITY, ")
 	}
 	for i, n := range s.derivedNames() {
 		if i > 0 {

@@ -8,17 +8,41 @@ import (
 	"github.com/gormup/gormup/internal/dialect"
 )
 
-// expectedVersionAlias names the derived-table column carrying each row's
-// expected version under CheckVersion.
-const expectedVersionAlias = "gormup_expected_version"
+// aliases are the names the statements give what is not the target's own:
+// the derived table (v), the target in the statements that read a chunk's
+// rows back (gormup_t), and the derived-table columns numbering the chunk's
+// rows (gormup_n, from 1) and carrying each row's expected version under
+// CheckVersion (gormup_expected_version). Each is its default unless the
+// target's table name or one of the statement's columns takes it (compared
+// case-insensitively, as MySQL does), then the default with _2, _3…
+// appended: a table named v, or a column named gormup_n, is written as any
+// other.
+type aliases struct {
+	v, target, ordinal, expected string
+}
 
-// ordinalAlias names the derived-table column numbering the chunk's rows
-// from 1 (JSON_TABLE's FOR ORDINALITY, a literal elsewhere).
-const ordinalAlias = "gormup_n"
-
-// targetAlias names the target table in the statements that read a chunk's
-// rows back (rowsStmt.buildStatus).
-const targetAlias = "gormup_t"
+// newAliases returns the aliases of statements on table (unquoted, maybe
+// schema-qualified) naming columns.
+func newAliases(table string, columns []string) aliases {
+	taken := map[string]bool{}
+	take := func(n string) { taken[strings.ToLower(n)] = true }
+	free := func(base string) string {
+		n := base
+		for i := 2; taken[strings.ToLower(n)]; i++ {
+			n = base + "_" + strconv.Itoa(i)
+		}
+		take(n)
+		return n
+	}
+	take(table[strings.LastIndexByte(table, '.')+1:])
+	var a aliases
+	a.v, a.target = free("v"), free("gormup_t")
+	for _, c := range columns {
+		take(c)
+	}
+	a.ordinal, a.expected = free("gormup_n"), free("gormup_expected_version")
+	return a
+}
 
 // openParen opens every parenthesis that a placeholder follows. GORM's Exec
 // expands a slice bound right after "(" into a list (for IN (?)), which
@@ -43,8 +67,9 @@ type rowsStmt struct {
 	loc      *time.Location // MySQL: the driver's time zone for time.Time values
 	auto     []string       // unquoted autoUpdateTime columns set to a fixed value
 	autoCast []string       // PostgreSQL casts of auto
-	load     string         // BulkLoad's quoted load table (derivedNames, ordinalAlias), joined instead of the rows; or ""
+	load     string         // BulkLoad's quoted load table (derivedNames, s.as.ordinal), joined instead of the rows; or ""
 	full     fullText       // a full chunk's UPDATE without load, built once (prepare)
+	as       aliases        // the statements' own names for the derived table, target, ordinal and version
 }
 
 // width is the number of values per input row.
@@ -77,7 +102,7 @@ func (s *rowsStmt) derivedNames() []string {
 	names = append(names, s.keys...)
 	names = append(names, s.cols...)
 	if s.version != "" {
-		names = append(names, expectedVersionAlias)
+		names = append(names, s.as.expected)
 	}
 	return names
 }
@@ -86,9 +111,9 @@ func (s *rowsStmt) derivedNames() []string {
 // hex-encoded in JSON and are decoded where they are used.
 func (s *rowsStmt) ref(i int) string {
 	if s.strategy == dialect.BulkValuesColumnN {
-		return s.quote("v") + ".column" + strconv.Itoa(i+1)
+		return s.quote(s.as.v) + ".column" + strconv.Itoa(i+1)
 	}
-	r := s.quote("v") + "." + s.quote(s.derivedNames()[i])
+	r := s.quote(s.as.v) + "." + s.quote(s.derivedNames()[i])
 	if s.json != nil && s.json[i].kind == kindHex {
 		return "UNHEX(" + r + ")"
 	}
@@ -239,12 +264,12 @@ func (s *rowsStmt) writeText(n int) string {
 		writeSet()
 		b.WriteString(" FROM ")
 		if s.load != "" {
-			b.WriteString(s.load + " AS " + s.quote("v") + " WHERE ")
+			b.WriteString(s.load + " AS " + s.quote(s.as.v) + " WHERE ")
 			writeOn()
 			break
 		}
 		s.writeUnnest(&b)
-		b.WriteString(" AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
+		b.WriteString(" AS " + s.quote(s.as.v) + " (" + s.quotedList(s.derivedNames()) + ") WHERE ")
 		writeOn()
 		// The leading key again as = ANY(array): the planner then reads the
 		// chunk's rows through the key's index instead of hashing a
@@ -254,13 +279,13 @@ func (s *rowsStmt) writeText(n int) string {
 	case dialect.BulkJSONTable:
 		b.WriteString("UPDATE " + s.table + " JOIN ")
 		if s.load != "" {
-			b.WriteString(s.load + " AS " + s.quote("v") + " ON ")
+			b.WriteString(s.load + " AS " + s.quote(s.as.v) + " ON ")
 			writeOn()
 			writeSet()
 			break
 		}
 		s.writeJSONTable(&b, false)
-		b.WriteString(" AS " + s.quote("v") + " ON ")
+		b.WriteString(" AS " + s.quote(s.as.v) + " ON ")
 		writeOn()
 		writeSet()
 	case dialect.BulkJoinValues:
@@ -268,14 +293,14 @@ func (s *rowsStmt) writeText(n int) string {
 		writeSet()
 		b.WriteString(" FROM " + s.table + " JOIN (VALUES ")
 		s.writeValues(&b, n, false)
-		b.WriteString(") AS " + s.quote("v") + " (" + s.quotedList(s.derivedNames()) + ") ON ")
+		b.WriteString(") AS " + s.quote(s.as.v) + " (" + s.quotedList(s.derivedNames()) + ") ON ")
 		writeOn()
 	default: // BulkValuesColumnN
 		b.WriteString("UPDATE " + s.table)
 		writeSet()
 		b.WriteString(" FROM (VALUES ")
 		s.writeValues(&b, n, false)
-		b.WriteString(") AS " + s.quote("v") + " WHERE ")
+		b.WriteString(") AS " + s.quote(s.as.v) + " WHERE ")
 		writeOn()
 	}
 	return b.String()

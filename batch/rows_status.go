@@ -23,20 +23,20 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 		rows = nil // they are in the load table
 	}
 	args := make([]any, 0, len(rows)*s.width()+1)
-	t := s.quote(targetAlias)
-	v := s.quote("v")
-	b.WriteString("SELECT " + v + "." + s.quote(ordinalAlias) + ", ")
+	t := s.quote(s.as.target)
+	v := s.quote(s.as.v)
+	b.WriteString("SELECT " + v + "." + s.quote(s.as.ordinal) + ", ")
 	if s.version != "" {
 		b.WriteString("CASE WHEN " + s.notDistinct(t+"."+s.quote(s.version), s.statusRef(s.width()-1)) + " THEN 1 ELSE 0 END")
 	} else {
 		b.WriteString("1")
 	}
 	b.WriteString(" FROM ")
-	names := append([]string{ordinalAlias}, s.derivedNames()...)
+	names := append([]string{s.as.ordinal}, s.derivedNames()...)
 	switch {
 	case s.load != "":
 		b.WriteString(s.load)
-		names = append(names[1:], ordinalAlias)
+		names = append(names[1:], s.as.ordinal)
 	case s.strategy == dialect.BulkUnnest:
 		s.writeUnnest(&b)
 		var err error
@@ -44,7 +44,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 			return "", nil, err
 		}
 		b.WriteString(" WITH ORDINALITY")
-		names = append(names[1:], ordinalAlias)
+		names = append(names[1:], s.as.ordinal)
 	case s.strategy == dialect.BulkJSONTable:
 		s.writeJSONTable(&b, true)
 		doc, err := s.appendJSONDoc(nil, rows)
@@ -62,7 +62,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 			}
 			b.WriteString("SELECT " + strconv.Itoa(i+1))
 			if i == 0 {
-				b.WriteString(" AS " + s.quote(ordinalAlias))
+				b.WriteString(" AS " + s.quote(s.as.ordinal))
 			}
 			for j := range row {
 				b.WriteString(", ?")
@@ -120,7 +120,7 @@ func (s *rowsStmt) buildStatus(rows [][]any, lock bool) (string, []any, error) {
 // statusRef refers to derived column i in buildStatus, whose derived table
 // names its columns on every dialect.
 func (s *rowsStmt) statusRef(i int) string {
-	r := s.quote("v") + "." + s.quote(s.derivedNames()[i])
+	r := s.quote(s.as.v) + "." + s.quote(s.derivedNames()[i])
 	if s.json != nil && s.json[i].kind == kindHex {
 		return "UNHEX(" + r + ")"
 	}
