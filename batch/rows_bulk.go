@@ -70,7 +70,7 @@ func (w *rowWriter) bulkWrite(ctx context.Context, db *gorm.DB, in *input) (Resu
 		ord = st.quote(st.as.ordinal)
 		l.names = append(l.names, st.as.ordinal)
 	}
-	l.create = w.d.CreateLoadTable(st.load, strings.Join(sel, ", "), st.table+" AS "+src, ord)
+	l.create = w.d.CreateLoadTable(st.load, strings.Join(sel, ", "), st.table+" AS "+src, ord, st.quotedList(st.keys))
 	l.drop = w.d.DropLoadTable(st.load)
 	w.stmt = st
 

@@ -322,7 +322,7 @@ func TestUpdateRowsBulkLoadSQL(t *testing.T) {
 		},
 		dbtest.MySQL: {
 			"DROP TEMPORARY TABLE IF EXISTS `gormup_load`",
-			"CREATE TEMPORARY TABLE `gormup_load` SELECT `gormup_t`.`id` AS `id`, `gormup_t`.`balance` AS `balance`, CAST(0 AS SIGNED) AS `gormup_n` FROM `upd_accounts` AS `gormup_t` LIMIT 0",
+			"CREATE TEMPORARY TABLE `gormup_load` (PRIMARY KEY (`id`)) SELECT `gormup_t`.`id` AS `id`, `gormup_t`.`balance` AS `balance`, CAST(0 AS SIGNED) AS `gormup_n` FROM `upd_accounts` AS `gormup_t` LIMIT 0",
 			"INSERT INTO `gormup_load` (`id`, `balance`, `gormup_n`) VALUES ( 1, 5, 1), ( 3, 7, 2)",
 			"UPDATE `upd_accounts` JOIN `gormup_load` AS `v` ON `upd_accounts`.`id` = `v`.`id` AND `upd_accounts`.`deleted_at` IS NULL SET `upd_accounts`.`balance` = `v`.`balance`, `upd_accounts`.`updated_at` = NOW",
 			"DROP TEMPORARY TABLE IF EXISTS `gormup_load`",

@@ -8,12 +8,14 @@
 //	go run ./examples/bench -dsn sqlite3:/tmp/bench.db   # SQLite through the cgo driver
 //	go run ./examples/bench -docs docs                   # regenerate docs/benchmarks.md and the README summary
 //
-// Figures are rows per second of wall time; the naive per-row strategies run
-// on a sample of the rows (-sample) because they are one to two orders of
-// magnitude slower.
+// Figures are rows per second of wall time, each the median of -runs runs
+// (3) with the strategies' order rotated between runs; the naive per-row
+// strategies run on a sample of the rows (-sample) because they are one to
+// two orders of magnitude slower.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -22,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -71,6 +74,7 @@ type config struct {
 	writers int
 	incs    int
 	only    string
+	runs    int // times each strategy is measured; its median counts (0 means 1)
 }
 
 func main() {
@@ -80,6 +84,7 @@ func main() {
 	flag.IntVar(&cfg.sample, "sample", 1000, "rows the slow per-row strategies (First+Save) process")
 	flag.IntVar(&cfg.writers, "writers", 16, "concurrent writers in the lost-update test")
 	flag.IntVar(&cfg.incs, "increments", 50, "increments per writer in the lost-update test")
+	flag.IntVar(&cfg.runs, "runs", 3, "times each strategy is measured, the order rotated between runs; the median counts")
 	flag.StringVar(&cfg.only, "only", "", "run only the jobs whose title contains this text (and skip the lost-update test)")
 	jsonPath := flag.String("json", "", "write the results as JSON to this file")
 	svgPath := flag.String("svg", "", "write the results as an SVG chart to this file")
@@ -113,7 +118,8 @@ func run(ctx context.Context, dsn string, cfg config, jsonPath, svgPath string, 
 		return err
 	}
 	cfg.sample = min(cfg.sample, cfg.rows)
-	env := fmt.Sprintf("%s %s via %s, %d rows, %s, %d CPUs, %s", d.Family(), d.Version(), driverOf(name), cfg.rows, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	cfg.runs = max(cfg.runs, 1)
+	env := fmt.Sprintf("%s %s via %s, %d rows, median of %d runs, %s, %d CPUs, %s", d.Family(), d.Version(), driverOf(name), cfg.rows, cfg.runs, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(out, "gormup bench: %s\n", env)
 	fmt.Fprintf(progress, "seeding %d rows on %s...\n", cfg.rows, name)
 	if err := setup(ctx, db, cfg.rows); err != nil {
@@ -124,7 +130,7 @@ func run(ctx context.Context, dsn string, cfg config, jsonPath, svgPath string, 
 		if cfg.only != "" && !strings.Contains(j.title, cfg.only) {
 			continue
 		}
-		results, err := measure(ctx, j, progress)
+		results, err := measure(ctx, j, cfg.runs, progress)
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.title, err)
 		}
@@ -163,55 +169,74 @@ func jobs(db *gorm.DB, cfg config) []job {
 	}
 }
 
-func measure(ctx context.Context, j job, progress io.Writer) ([]Result, error) {
-	results := make([]Result, 0, len(j.strategies))
-	for _, s := range j.strategies {
-		fmt.Fprintf(progress, "  %-28s %-34s", j.title, s.name)
-		if s.prepare != nil {
-			if err := s.prepare(ctx); err != nil {
-				fmt.Fprintln(progress)
-				return nil, fmt.Errorf("%s: preparing: %w", s.name, err)
-			}
-		}
-		if s.input != nil {
-			s.input()
-		}
-		runtime.GC()
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
-		stopSampling := sampleHeap()
-		start := time.Now()
-		err := s.run(ctx)
-		elapsed := time.Since(start)
-		peak := stopSampling()
-		if err != nil {
-			fmt.Fprintln(progress)
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
-		r := Result{
-			Strategy:   s.name,
-			Kind:       s.kind,
-			Rows:       s.rows,
-			Seconds:    elapsed.Seconds(),
-			RowsPerSec: float64(s.rows) / elapsed.Seconds(),
-			AllocMB:    float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20),
-			PeakHeapMB: float64(peak) / (1 << 20),
-		}
-		if s.check != nil {
-			note, err := s.check(ctx)
+func measure(ctx context.Context, j job, runs int, progress io.Writer) ([]Result, error) {
+	n := len(j.strategies)
+	all := make([][]Result, n)
+	for round := range runs {
+		// Rotated: no strategy always runs right after the same other one.
+		for k := range n {
+			i := (k + round) % n
+			r, err := measureOne(ctx, j.title, j.strategies[i], progress)
 			if err != nil {
-				fmt.Fprintln(progress)
-				return nil, fmt.Errorf("%s: wrong result: %w", s.name, err)
+				return nil, err
 			}
-			r.Note = note
+			all[i] = append(all[i], r)
 		}
-		fmt.Fprintf(progress, " %10.0f rows/s\n", r.RowsPerSec)
-		results = append(results, r)
+	}
+	results := make([]Result, n)
+	for i, rs := range all {
+		slices.SortFunc(rs, func(a, b Result) int { return cmp.Compare(a.RowsPerSec, b.RowsPerSec) })
+		results[i] = rs[len(rs)/2]
 	}
 	ratios(results)
 	return results, nil
+}
+
+// measureOne prepares, times and checks one run of s.
+func measureOne(ctx context.Context, title string, s strategy, progress io.Writer) (Result, error) {
+	fmt.Fprintf(progress, "  %-28s %-34s", title, s.name)
+	if s.prepare != nil {
+		if err := s.prepare(ctx); err != nil {
+			fmt.Fprintln(progress)
+			return Result{}, fmt.Errorf("%s: preparing: %w", s.name, err)
+		}
+	}
+	if s.input != nil {
+		s.input()
+	}
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	stopSampling := sampleHeap()
+	start := time.Now()
+	err := s.run(ctx)
+	elapsed := time.Since(start)
+	peak := stopSampling()
+	if err != nil {
+		fmt.Fprintln(progress)
+		return Result{}, fmt.Errorf("%s: %w", s.name, err)
+	}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	r := Result{
+		Strategy:   s.name,
+		Kind:       s.kind,
+		Rows:       s.rows,
+		Seconds:    elapsed.Seconds(),
+		RowsPerSec: float64(s.rows) / elapsed.Seconds(),
+		AllocMB:    float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20),
+		PeakHeapMB: float64(peak) / (1 << 20),
+	}
+	if s.check != nil {
+		note, err := s.check(ctx)
+		if err != nil {
+			fmt.Fprintln(progress)
+			return Result{}, fmt.Errorf("%s: wrong result: %w", s.name, err)
+		}
+		r.Note = note
+	}
+	fmt.Fprintf(progress, " %10.0f rows/s\n", r.RowsPerSec)
+	return r, nil
 }
 
 // ratios fills each result's speed relative to the job's naive and best
