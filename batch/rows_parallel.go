@@ -197,51 +197,14 @@ func runChunk[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, step f
 			d.panicked = v
 		}
 	}()
-	d.attempts, d.err = runCommitting(ctx, db, p, func(tx *gorm.DB) error {
+	// internal/txn never lets ctx cut off a COMMIT under way, so the account
+	// knows which chunks committed.
+	d.attempts, d.err = chunker.RunTx(ctx, db, p, func(tx *gorm.DB) error {
 		var err error
 		d.r, err = step(tx, i)
 		return err
 	})
 	return d
-}
-
-// runCommitting runs fn in a transaction retried through internal/txn
-// whose statements ctx interrupts but whose COMMIT it does not: a COMMIT cut
-// off by ctx may have committed on the server while the driver reports an
-// error, and the account of a parallel write must know. Once ctx has ended
-// no attempt begins and a finished fn rolls back instead of committing.
-func runCommitting(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
-	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	var mu sync.Mutex
-	committing := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !committing {
-			cancel()
-		}
-	})
-	defer stop()
-	return chunker.RunTx(tctx, db, p, func(tx *gorm.DB) error {
-		mu.Lock()
-		committing = false
-		err := ctx.Err()
-		mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if err := fn(tx); err != nil {
-			return err
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		committing = true
-		return nil
-	})
 }
 
 // workersFor is the number of goroutines a parallel write of count chunks

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
@@ -19,6 +20,11 @@ import (
 //
 // ctx bounds every attempt and the pauses; once it is done RunTx stops and
 // returns an error wrapping both ctx.Err() and the last attempt's error.
+// ctx interrupts fn's statements but never a COMMIT already sent: a COMMIT
+// cut off by ctx may have committed on the server while the driver reports
+// an error, and the caller would be told its write failed when it did not.
+// Once ctx is done no attempt begins and a finished fn rolls back instead of
+// committing; a COMMIT under way finishes, and RunTx then reports success.
 //
 // If db is already inside a transaction, RunTx opens none of its own and never
 // retries: fn runs once on db and its error is returned as is, because a
@@ -55,7 +61,7 @@ func RunTx(ctx context.Context, db *gorm.DB, p RetryPolicy, fn func(tx *gorm.DB)
 	// statement already holds a replica's pool (see dialect.Primary).
 	db = dialect.Primary(db)
 	for attempt := 1; ; attempt++ {
-		err := db.Transaction(fn, opts...)
+		err := transaction(ctx, db, fn, opts)
 		if err == nil {
 			return attempt, nil
 		}
@@ -76,4 +82,37 @@ func RunTx(ctx context.Context, db *gorm.DB, p RetryPolicy, fn func(tx *gorm.DB)
 			return attempt, fmt.Errorf("%w (after attempt %d: %w)", sleepErr, attempt, err)
 		}
 	}
+}
+
+// transaction runs fn in one transaction on db, begun with a context that
+// ctx cancels until fn has returned without error and ctx was still live:
+// from then on nothing cancels it, so COMMIT runs to its end.
+func transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts []*sql.TxOptions) error {
+	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var mu sync.Mutex
+	committing := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !committing {
+			cancel()
+		}
+	})
+	defer stop()
+	return db.WithContext(tctx).Transaction(func(tx *gorm.DB) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		committing = true
+		return nil
+	}, opts...)
 }
