@@ -18,10 +18,7 @@ import (
 // unmeasured lists shape lines of strategies added since docs/bench-*.json
 // were last measured: a fresh run may have them and the committed tables
 // lack them. Empty it when the tables are measured again.
-var unmeasured = []string{
-	"  batch.UpdateRows BulkLoad()",
-	"  batch.UpdateRows Workers(N)",
-}
+var unmeasured = []string{}
 
 // A small run of the whole benchmark: every strategy's own check verifies
 // that it did the work, and updater must lose no increment.
