@@ -63,7 +63,7 @@ func assertTour(t *testing.T, text string) {
 		"[{Status:active Accounts:500} {Status:closed Accounts:250} {Status:trial Accounts:250}]",
 		"credited 250 trial accounts in one statement",
 		"refused with ErrNoCondition, nothing written",
-		"500 balances written in 1 statement(s); 1 key missing, not inserted",
+		"500 balances written, set-based; 1 key missing, not inserted",
 		"Ensure: idx_accounts_active_created_at created",
 		"Ensure: idx_accounts_active_created_at present",
 		"covered now: true",

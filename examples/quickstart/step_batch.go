@@ -34,7 +34,9 @@ func stepBatch(ctx context.Context, db *gorm.DB, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "   batch.UpdateRows: %d balances written in %d statement(s); %d key missing, not inserted\n",
-		res.Matched, res.Statements, res.Missing)
+	// res.Statements depends on the dialect's parameter limits (one
+	// statement on the servers, two on SQLite), so the tour does not show it.
+	fmt.Fprintf(out, "   batch.UpdateRows: %d balances written, set-based; %d key missing, not inserted\n",
+		res.Matched, res.Missing)
 	return nil
 }
