@@ -38,9 +38,9 @@ func (d *Dialect) Load() LoadMethod {
 // on MySQL its character set and collation, but not its keys, defaults or
 // AUTO_INCREMENT), plus, when ordinal is not "", a BIGINT column named
 // ordinal (quoted) numbering the rows. On MySQL the table's primary key is
-// key (quoted columns): the UPDATE joined to it then reads it, and the
-// target, in key order, twice as fast as without (100,000 rows, MariaDB
-// 10.11); PostgreSQL joins by hashing and loads faster without an index.
+// key (quoted columns), so the UPDATE joined to it reads it, and the
+// target, in key order; PostgreSQL joins by hashing, and an index would
+// only slow the COPY.
 //
 //	CREATE TEMPORARY TABLE "pg_temp"."gormup_load" ON COMMIT DROP AS SELECT t."id", … FROM "accounts" AS t WITH NO DATA
 //	CREATE TEMPORARY TABLE `gormup_load` (PRIMARY KEY (`id`)) SELECT t.`id`, … FROM `accounts` AS t LIMIT 0
