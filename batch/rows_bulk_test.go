@@ -170,17 +170,26 @@ func TestUpdateRowsBulkLoadInTransaction(t *testing.T) {
 // BulkLoad writes every row in one transaction: with CommitEach or Workers
 // it is refused before any SQL.
 func TestUpdateRowsBulkLoadCommitEach(t *testing.T) {
-	db := dbtest.Open(t, dbtest.SQLite)
-	seedAccounts(t, db, 1)
-	for name, opt := range map[string]batch.RowsOption{"CommitEach": batch.CommitEach(), "Workers": batch.Workers(2)} {
-		_, err := batch.UpdateRows(context.Background(), db.DB, []updAccount{{ID: 1, Balance: 5}}, []string{"balance"}, batch.BulkLoad(), opt)
-		if !errors.Is(err, batch.ErrBadOption) {
-			t.Fatalf("%s: err = %v, want ErrBadOption", name, err)
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 1)
+		before := accountState(t, db.DB)
+		for name, opt := range map[string]batch.RowsOption{"CommitEach": batch.CommitEach(), "Workers": batch.Workers(2)} {
+			cdb, rec := dbtest.Capture(db.DB)
+			res, err := batch.UpdateRows(context.Background(), cdb, []updAccount{{ID: 1, Balance: 5}}, []string{"balance"}, batch.BulkLoad(), opt)
+			if !errors.Is(err, batch.ErrBadOption) || res.Matched+res.Missing != 0 {
+				t.Fatalf("%s: err = %v, Result = %+v, want ErrBadOption", name, err, res)
+			}
+			if got := loadAccounts(t, db.DB)[1].Balance; got != 101 {
+				t.Fatalf("%s: balance = %d, want 101 (unchanged)", name, got)
+			}
+			if after := accountState(t, db.DB); after != before {
+				t.Fatalf("%s: rows = %s, want %s: nothing written", name, after, before)
+			}
+			if st := rec.Statements(); len(st) != 0 {
+				t.Fatalf("%s: statements = %q, want none (refused before any SQL)", name, st)
+			}
 		}
-		if got := loadAccounts(t, db.DB)[1].Balance; got != 101 {
-			t.Fatalf("%s: balance = %d, want 101 (unchanged)", name, got)
-		}
-	}
+	})
 }
 
 // With an audit plugin every written column of every row reaches it under
