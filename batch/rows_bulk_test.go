@@ -215,6 +215,9 @@ func TestUpdateRowsBulkLoadAudit(t *testing.T) {
 		if err != nil || res.Matched != 2 {
 			t.Fatalf("Result = %+v, %v", res, err)
 		}
+		if got := accountState(t, db.DB); got != "1:5/v1/false/false 2:102/v1/true/false 3:6/v1/false/false" {
+			t.Fatalf("rows = %s, want ids 1 and 3 written", got)
+		}
 		sort.Strings(got)
 		if want := "upd_accounts [1] balance=5\nupd_accounts [3] balance=6"; strings.Join(got, "\n") != want {
 			t.Fatalf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
@@ -356,6 +359,9 @@ func TestUpdateRowsBulkLoadSQL(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(want[d], "\n") {
 				t.Fatalf("statements\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want[d], "\n"))
 			}
+			if got := accountState(t, db.DB); got != "1:5/v1/false/false 2:102/v1/true/false 3:7/v1/false/false" {
+				t.Fatalf("rows = %s, want ids 1 and 3 written", got)
+			}
 		})
 	}
 }
@@ -399,5 +405,8 @@ func TestUpdateRowsBulkLoadNotPgx(t *testing.T) {
 	}
 	if res, err := batch.UpdateRows(context.Background(), other, rows, []string{"balance"}); err != nil || res.Matched != 2 {
 		t.Fatalf("default path: %+v, %v", res, err)
+	}
+	if got := loadAccounts(t, db.DB); got[1].Balance != 5 || got[2].Balance != 6 {
+		t.Fatalf("rows = %+v, want the default path's write", got)
 	}
 }
