@@ -170,17 +170,26 @@ func TestUpdateRowsBulkLoadInTransaction(t *testing.T) {
 // BulkLoad writes every row in one transaction: with CommitEach or Workers
 // it is refused before any SQL.
 func TestUpdateRowsBulkLoadCommitEach(t *testing.T) {
-	db := dbtest.Open(t, dbtest.SQLite)
-	seedAccounts(t, db, 1)
-	for name, opt := range map[string]batch.RowsOption{"CommitEach": batch.CommitEach(), "Workers": batch.Workers(2)} {
-		_, err := batch.UpdateRows(context.Background(), db.DB, []updAccount{{ID: 1, Balance: 5}}, []string{"balance"}, batch.BulkLoad(), opt)
-		if !errors.Is(err, batch.ErrBadOption) {
-			t.Fatalf("%s: err = %v, want ErrBadOption", name, err)
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		seedAccounts(t, db, 1)
+		before := accountState(t, db.DB)
+		for name, opt := range map[string]batch.RowsOption{"CommitEach": batch.CommitEach(), "Workers": batch.Workers(2)} {
+			cdb, rec := dbtest.Capture(db.DB)
+			res, err := batch.UpdateRows(context.Background(), cdb, []updAccount{{ID: 1, Balance: 5}}, []string{"balance"}, batch.BulkLoad(), opt)
+			if !errors.Is(err, batch.ErrBadOption) || res.Matched+res.Missing != 0 {
+				t.Fatalf("%s: err = %v, Result = %+v, want ErrBadOption", name, err, res)
+			}
+			if got := loadAccounts(t, db.DB)[1].Balance; got != 101 {
+				t.Fatalf("%s: balance = %d, want 101 (unchanged)", name, got)
+			}
+			if after := accountState(t, db.DB); after != before {
+				t.Fatalf("%s: rows = %s, want %s: nothing written", name, after, before)
+			}
+			if st := rec.Statements(); len(st) != 0 {
+				t.Fatalf("%s: statements = %q, want none (refused before any SQL)", name, st)
+			}
 		}
-		if got := loadAccounts(t, db.DB)[1].Balance; got != 101 {
-			t.Fatalf("%s: balance = %d, want 101 (unchanged)", name, got)
-		}
-	}
+	})
 }
 
 // With an audit plugin every written column of every row reaches it under
@@ -205,6 +214,9 @@ func TestUpdateRowsBulkLoadAudit(t *testing.T) {
 		res, err := batch.UpdateRows(context.Background(), adb, []updAccount{{ID: 1, Balance: 5}, {ID: 3, Balance: 6}}, []string{"balance"}, batch.BulkLoad())
 		if err != nil || res.Matched != 2 {
 			t.Fatalf("Result = %+v, %v", res, err)
+		}
+		if got := accountState(t, db.DB); got != "1:5/v1/false/false 2:102/v1/true/false 3:6/v1/false/false" {
+			t.Fatalf("rows = %s, want ids 1 and 3 written", got)
 		}
 		sort.Strings(got)
 		if want := "upd_accounts [1] balance=5\nupd_accounts [3] balance=6"; strings.Join(got, "\n") != want {
@@ -347,6 +359,9 @@ func TestUpdateRowsBulkLoadSQL(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(want[d], "\n") {
 				t.Fatalf("statements\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want[d], "\n"))
 			}
+			if got := accountState(t, db.DB); got != "1:5/v1/false/false 2:102/v1/true/false 3:7/v1/false/false" {
+				t.Fatalf("rows = %s, want ids 1 and 3 written", got)
+			}
 		})
 	}
 }
@@ -390,5 +405,8 @@ func TestUpdateRowsBulkLoadNotPgx(t *testing.T) {
 	}
 	if res, err := batch.UpdateRows(context.Background(), other, rows, []string{"balance"}); err != nil || res.Matched != 2 {
 		t.Fatalf("default path: %+v, %v", res, err)
+	}
+	if got := loadAccounts(t, db.DB); got[1].Balance != 5 || got[2].Balance != 6 {
+		t.Fatalf("rows = %+v, want the default path's write", got)
 	}
 }

@@ -211,6 +211,7 @@ func TestWorkersMoreThanChunksOrConnections(t *testing.T) {
 		if err != nil || res.Matched != 3 {
 			t.Fatalf("Workers(1000), 3 rows: %+v, %v", res, err)
 		}
+		checkAccount(t, db.DB, n, in, []int{0, 1, 2})
 		res, err = batch.UpdateRows(ctx, one, in, []string{"qty", "tag"}, batch.Workers(4), batch.Size(3), batch.ListMissing())
 		if err != nil || res.Matched != n {
 			t.Fatalf("Workers(4) on one connection: %+v, %v", res, err)
@@ -223,6 +224,11 @@ func TestWorkersMoreThanChunksOrConnections(t *testing.T) {
 		c, err := batch.UpdateKeys(ctx, one.Model(&parRow{}), keys, map[string]any{"tag": "keys"}, batch.Workers(4), batch.Size(3))
 		if err != nil || c != n {
 			t.Fatalf("UpdateKeys Workers(4) on one connection: %d, %v", c, err)
+		}
+		for id, r := range loadPar(t, db.DB) {
+			if want := (parRow{ID: id, Qty: 1000 + id, Tag: "keys"}); r != want {
+				t.Errorf("after UpdateKeys: row %d = %+v, want %+v", id, r, want)
+			}
 		}
 		if k := workersLeft(); k != 0 {
 			t.Errorf("%d worker goroutines left", k)

@@ -242,6 +242,12 @@ func TestUpdateRowsWorkersRefused(t *testing.T) {
 
 		err = db.Transaction(func(tx *gorm.DB) error {
 			_, err := batch.UpdateRows(ctx, tx, in, []string{"qty"}, batch.Workers(2))
+			// Read back inside the transaction: its rollback would hide a
+			// write made through tx.
+			var written int64
+			if cerr := tx.Model(&parRow{}).Where("qty <> id").Count(&written).Error; cerr != nil || written != 0 {
+				t.Errorf("in a transaction: %d rows written inside it (%v), want 0", written, cerr)
+			}
 			return err
 		})
 		if !errors.Is(err, batch.ErrInTransaction) {

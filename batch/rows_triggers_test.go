@@ -89,6 +89,10 @@ func TestRetriedChunkWritesOnce(t *testing.T) {
 		all[i] = i
 	}
 	checkAccount(t, db.DB, n, in, all)
+	var calls int64
+	if err := db.Raw("SELECT last_value FROM fail_once").Scan(&calls).Error; err != nil || calls < 2 {
+		t.Fatalf("UpdateKeys: the trigger fired %d times, %v: the failure was not retried", calls, err)
+	}
 
 	dbtest.MustExec(t, db.DB, "UPDATE par_rows SET qty = id, tag = 'old'")
 	dbtest.MustExec(t, db.DB, "ALTER SEQUENCE fail_once RESTART")
@@ -97,8 +101,7 @@ func TestRetriedChunkWritesOnce(t *testing.T) {
 		t.Fatalf("UpdateRows BulkLoad = %+v, %v; want Matched %d", res, err, n)
 	}
 	checkAccount(t, db.DB, n, in, all)
-	var calls int64
 	if err := db.Raw("SELECT last_value FROM fail_once").Scan(&calls).Error; err != nil || calls < 2 {
-		t.Fatalf("the trigger fired %d times, %v: the failure was not retried", calls, err)
+		t.Fatalf("UpdateRows: the trigger fired %d times, %v: the failure was not retried", calls, err)
 	}
 }

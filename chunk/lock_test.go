@@ -23,7 +23,7 @@ func TestRunNoWaitFailsFastWithErrLocked(t *testing.T) {
 			if !errors.Is(err, chunk.ErrLockUnsupported) {
 				t.Fatalf("got %v, want ErrLockUnsupported", err)
 			}
-			assertCounters(t, db, 0)
+			assertCounters(t, db, 10, 0)
 			return
 		}
 		tx := db.Begin()
@@ -40,16 +40,20 @@ func TestRunNoWaitFailsFastWithErrLocked(t *testing.T) {
 			t.Fatalf("got %v (report %+v), want a *ChunkError wrapping lock.ErrLocked after 1 attempt", err, rep)
 		}
 		tx.Rollback()
-		assertCounters(t, db, 0)
+		assertCounters(t, db, 10, 0)
 	})
 }
 
-// assertCounters reads every run_items row back and checks its counter.
-func assertCounters(t *testing.T, db *dbtest.DB, want int64) {
+// assertCounters reads every run_items row back and checks there are n of
+// them, each with counter want.
+func assertCounters(t *testing.T, db *dbtest.DB, n int, want int64) {
 	t.Helper()
 	var rows []runItem
 	if err := db.Order("id").Find(&rows).Error; err != nil {
 		t.Fatal(err)
+	}
+	if len(rows) != n {
+		t.Fatalf("%d rows read back, want %d", len(rows), n)
 	}
 	for _, r := range rows {
 		if r.Counter != want {
