@@ -230,7 +230,8 @@ func rtRead(t *testing.T, db *dbtest.DB, tbl string) [][]string {
 // rtStrategies are the ways each round writes rt_rows: one statement per
 // chunk at the default size; two-row chunks, the third row a short final
 // chunk after the full one; two workers writing one-row chunks; BulkLoad,
-// alone and with ListMissing.
+// alone, with ListMissing, and loading two rows per INSERT or COPY read
+// (the third a short one).
 var rtStrategies = []struct {
 	name string
 	opts []batch.RowsOption
@@ -240,6 +241,7 @@ var rtStrategies = []struct {
 	{"Workers", []batch.RowsOption{batch.Workers(2), batch.Size(1)}},
 	{"BulkLoad", []batch.RowsOption{batch.BulkLoad()}},
 	{"BulkLoadListMissing", []batch.RowsOption{batch.BulkLoad(), batch.ListMissing()}},
+	{"BulkLoadShortChunk", []batch.RowsOption{batch.BulkLoad(), batch.Size(2)}},
 }
 
 // TestUpdateRowsRoundTrip runs the fuzz seed corpus on every configured

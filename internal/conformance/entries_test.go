@@ -57,6 +57,8 @@ var entries = []entry{
 	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
 	{name: "RowsBulk", kind: kRows, generic: true, versions: true},
 	{name: "RowsBulkVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
+	// BulkLoad loading two rows per INSERT (MySQL) or COPY read (PostgreSQL).
+	{name: "RowsBulkSized", kind: kRows, generic: true, versions: true},
 	{name: "Run", kind: kCond, generic: true},
 	{name: "Ranges", kind: kCond},
 	// chunk.Ranges at its default size.
@@ -187,7 +189,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
-	case "Rows", "RowsEach", "RowsWorkers", "RowsVersion", "RowsBulk", "RowsBulkVersion":
+	case "Rows", "RowsEach", "RowsWorkers", "RowsVersion", "RowsBulk", "RowsBulkVersion", "RowsBulkSized":
 		opts := append(narrow[batch.RowsOption](bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
@@ -200,6 +202,8 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			opts = append(opts, batch.BulkLoad())
 		case "RowsBulkVersion":
 			opts = append(opts, batch.BulkLoad(), batch.CheckVersion("Version"))
+		case "RowsBulkSized":
+			opts = append(opts, batch.BulkLoad(), batch.Size(2))
 		}
 		res, err := batch.UpdateRows(ctx, q, rows, []string{"Balance"}, opts...)
 		o := outcome{err: err, n: res.Matched, missing: res.Missing, conflicts: len(res.Conflicts), missingKeys: []string{}}
