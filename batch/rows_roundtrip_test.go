@@ -68,11 +68,8 @@ func (in rtInput) rows() []rtRow {
 	}
 }
 
-// rtSeed is what both tables hold before each round.
-func rtSeed() []rtRow { return rtSeedN(3) }
-
-// rtSeedN is rtSeed for a round of n rows: rows 1..n, the first three's
-// pattern repeated, then the neighbour n+1.
+// rtSeedN is what both tables hold before a round of n rows: rows 1..n,
+// the first three's pattern repeated, then the neighbour n+1.
 func rtSeedN(n int) []rtRow {
 	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := "seed"
