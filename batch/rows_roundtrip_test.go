@@ -68,14 +68,30 @@ func (in rtInput) rows() []rtRow {
 	}
 }
 
-// rtSeed is what both tables hold before each round.
-func rtSeed() []rtRow {
+// rtSeedN is what both tables hold before a round of n rows: rows 1..n,
+// the first three's pattern repeated, then the neighbour n+1.
+func rtSeedN(n int) []rtRow {
 	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := "seed"
-	return []rtRow{
-		{ID: 1, S: s, T: epoch, NS: &s}, {ID: 2, S: s, T: epoch}, {ID: 3, S: s, T: epoch, NT: &epoch, NS: &s},
-		{ID: 4, S: "neighbour", T: epoch}, // never written
+	pattern := []rtRow{{S: s, T: epoch, NS: &s}, {S: s, T: epoch}, {S: s, T: epoch, NT: &epoch, NS: &s}}
+	out := make([]rtRow, 0, n+1)
+	for i := range n {
+		r := pattern[i%3]
+		r.ID = int64(i + 1)
+		out = append(out, r)
 	}
+	return append(out, rtRow{ID: int64(n + 1), S: "neighbour", T: epoch}) // never written
+}
+
+// rowsN is rows repeated to n rows, numbered 1..n.
+func (in rtInput) rowsN(n int) []rtRow {
+	base := in.rows()
+	out := make([]rtRow, n)
+	for i := range out {
+		out[i] = base[i%3]
+		out[i].ID = int64(i + 1)
+	}
+	return out
 }
 
 var rtSeeds = []rtInput{
@@ -116,15 +132,22 @@ func rtDBs(tb testing.TB) []*dbtest.DB {
 // nothing changed.
 func roundTrip(t *testing.T, db *dbtest.DB, in rtInput, extra ...batch.RowsOption) {
 	t.Helper()
+	_, _ = roundTripN(t, db, in, 3, extra...)
+}
+
+// roundTripN is roundTrip with in's rows repeated to n rows; it returns
+// what UpdateRows returned.
+func roundTripN(t *testing.T, db *dbtest.DB, in rtInput, n int, extra ...batch.RowsOption) (batch.Result, error) {
+	t.Helper()
 	for _, tbl := range []string{"rt_gorm", "rt_rows"} {
 		if err := db.Exec("DELETE FROM " + tbl).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Table(tbl).Create(rtSeed()).Error; err != nil {
+		if err := db.Table(tbl).Create(rtSeedN(n)).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
-	rows := in.rows()
+	rows := in.rowsN(n)
 	gormErr := db.Transaction(func(tx *gorm.DB) error {
 		for i := range rows {
 			if err := tx.Table("rt_gorm").Select(rtColumns).Where("id = ?", rows[i].ID).Updates(&rows[i]).Error; err != nil {
@@ -134,17 +157,19 @@ func roundTrip(t *testing.T, db *dbtest.DB, in rtInput, extra ...batch.RowsOptio
 		return nil
 	})
 	// Odd inputs write one row per chunk: the full-chunk statement is then
-	// prepared once and reused (SQLite, MySQL).
-	opts := extra
+	// prepared once and reused (SQLite, MySQL). A strategy's own Size,
+	// given after, takes precedence.
+	var opts []batch.RowsOption
 	if in.I%2 != 0 {
 		opts = append(opts, batch.Size(1))
 	}
+	opts = append(opts, extra...)
 	res, rowsErr := batch.UpdateRows(context.Background(), db.Table("rt_rows"), rows, rtColumns, opts...)
 	if (gormErr == nil) != (rowsErr == nil) {
 		t.Fatalf("%s: GORM's Updates err = %v, UpdateRows err = %v; want both to succeed or both to fail", db.Dialect, gormErr, rowsErr)
 	}
-	if rowsErr == nil && (res.Matched != 3 || res.Missing != 0) {
-		t.Fatalf("%s: Result = %+v, want Matched 3", db.Dialect, res)
+	if rowsErr == nil && (res.Matched != int64(n) || res.Missing != 0) {
+		t.Fatalf("%s: Result = %+v, want Matched %d", db.Dialect, res, n)
 	}
 	gotG, gotR := rtRead(t, db, "rt_gorm"), rtRead(t, db, "rt_rows")
 	if !reflect.DeepEqual(gotG, gotR) {
@@ -155,6 +180,7 @@ func roundTrip(t *testing.T, db *dbtest.DB, in rtInput, extra ...batch.RowsOptio
 		}
 		t.FailNow()
 	}
+	return res, rowsErr
 }
 
 // rtRead reads a table back as the driver returns it, every column as text
@@ -198,6 +224,23 @@ func rtRead(t *testing.T, db *dbtest.DB, tbl string) [][]string {
 	return out
 }
 
+// rtStrategies are the ways each round writes rt_rows: one statement per
+// chunk at the default size; two-row chunks, the third row a short final
+// chunk after the full one; two workers writing one-row chunks; BulkLoad,
+// alone, with ListMissing, and loading two rows per INSERT or COPY read
+// (the third a short one).
+var rtStrategies = []struct {
+	name string
+	opts []batch.RowsOption
+}{
+	{"default", nil},
+	{"ShortFinalChunk", []batch.RowsOption{batch.Size(2)}},
+	{"Workers", []batch.RowsOption{batch.Workers(2), batch.Size(1)}},
+	{"BulkLoad", []batch.RowsOption{batch.BulkLoad()}},
+	{"BulkLoadListMissing", []batch.RowsOption{batch.BulkLoad(), batch.ListMissing()}},
+	{"BulkLoadShortChunk", []batch.RowsOption{batch.BulkLoad(), batch.Size(2)}},
+}
+
 // TestUpdateRowsRoundTrip runs the fuzz seed corpus on every configured
 // database: UpdateRows stores what GORM's own Updates stores.
 func TestUpdateRowsRoundTrip(t *testing.T) {
@@ -208,8 +251,47 @@ func TestUpdateRowsRoundTrip(t *testing.T) {
 			}
 		}
 		for i, in := range rtSeeds {
-			t.Run(fmt.Sprint(i), func(t *testing.T) { roundTrip(t, db, in) })
-			t.Run(fmt.Sprint("BulkLoad/", i), func(t *testing.T) { roundTrip(t, db, in, batch.BulkLoad()) })
+			for _, st := range rtStrategies {
+				name := fmt.Sprint(i)
+				if st.opts != nil {
+					name = st.name + "/" + name
+				}
+				t.Run(name, func(t *testing.T) { roundTrip(t, db, in, st.opts...) })
+			}
+		}
+	})
+}
+
+// TestUpdateRowsRoundTripCapped writes 150 rows of each seed (but the
+// ~20 KB one) at the default size: on SQLite, whose chunks carry at most
+// 1,000 parameters (71 rows of 14 values), that is two full chunks, the
+// prepared statement reused, and a short final chunk of 8 rows; elsewhere
+// one statement.
+func TestUpdateRowsRoundTripCapped(t *testing.T) {
+	const n = 150
+	dbtest.Run(t, func(t *testing.T, db *dbtest.DB) {
+		for _, tbl := range []string{"rt_gorm", "rt_rows"} {
+			if err := db.Table(tbl).AutoMigrate(&rtRow{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := 1
+		if db.Dialect == dbtest.SQLite {
+			want = 3
+		}
+		for i, in := range rtSeeds[:len(rtSeeds)-1] {
+			in.I &^= 1 // even: the default size, not one row per chunk
+			for _, st := range []struct {
+				name string
+				opts []batch.RowsOption
+			}{{"default", nil}, {"Workers", []batch.RowsOption{batch.Workers(2)}}} {
+				t.Run(fmt.Sprint(st.name, "/", i), func(t *testing.T) {
+					// Both GORM and UpdateRows refusing a value is checked by roundTripN.
+					if res, err := roundTripN(t, db, in, n, st.opts...); err == nil && res.Statements != want {
+						t.Errorf("%s: %d statements, want %d", db.Dialect, res.Statements, want)
+					}
+				})
+			}
 		}
 	})
 }
@@ -226,8 +308,9 @@ func FuzzUpdateRowsRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, b []byte, i int64, fl float64, unix, nanos, zone int64) {
 		in := rtInput{S: s, B: b, I: i, F: fl, Unix: unix, Nanos: nanos, Zone: zone}
 		for _, db := range dbs {
-			roundTrip(t, db, in)
-			roundTrip(t, db, in, batch.BulkLoad())
+			for _, st := range rtStrategies {
+				roundTrip(t, db, in, st.opts...)
+			}
 		}
 	})
 }

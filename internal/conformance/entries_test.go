@@ -47,6 +47,8 @@ var entries = []entry{
 	{name: "UpdateEach", kind: kCond, generic: true, versions: true},
 	{name: "batch.Update", kind: kCond, versions: true},
 	{name: "Chunked", kind: kCond, versions: true},
+	// batch.Update with Size and no CommitEach: key ranges in one transaction.
+	{name: "UpdateSized", kind: kCond, versions: true},
 	{name: "UpdateKeys", kind: kKeys, versions: true},
 	{name: "KeysWorkers", kind: kKeys, versions: true},
 	{name: "Rows", kind: kRows, generic: true, versions: true},
@@ -55,8 +57,12 @@ var entries = []entry{
 	{name: "RowsVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
 	{name: "RowsBulk", kind: kRows, generic: true, versions: true},
 	{name: "RowsBulkVersion", kind: kRows, generic: true, versions: true, checkVersion: true},
+	// BulkLoad loading two rows per INSERT (MySQL) or COPY read (PostgreSQL).
+	{name: "RowsBulkSized", kind: kRows, generic: true, versions: true},
 	{name: "Run", kind: kCond, generic: true},
 	{name: "Ranges", kind: kCond},
+	// chunk.Ranges at its default size.
+	{name: "RangesDefault", kind: kCond},
 	{name: "Workers", kind: kCond, generic: true},
 	{name: "Purge", kind: kCond, deletes: true},
 }
@@ -85,7 +91,10 @@ func (o outcome) String() string {
 // a function building it for Transaction) and in's rows and keys.
 func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string, e entry, q *gorm.DB, in *input[T], s *schema.Schema, target string, rows []T) outcome {
 	change := func(r *T) error { addBalance(r, delta); return nil }
-	values := map[string]any{"balance": gorm.Expr("balance + ?", delta)}
+	// The Balance field's column (gormup_n on the alias-collision input).
+	balance := s.LookUpField("Balance").DBName
+	raise := gorm.Expr(balance+" + ?", delta)
+	values := map[string]any{balance: raise}
 	// The caller's conditions as gorm.G scopes, passed with each package's
 	// Scopes option (the or-gscope input); none for the other inputs.
 	var uOpts []updater.UpdateOption
@@ -113,7 +122,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		}
 		for i := range part {
 			err := tx.Session(&gorm.Session{NewDB: true}).Table(target).Where(keyMap(s, &part[i])).
-				UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
+				UpdateColumn(balance, raise).Error
 			if err != nil {
 				return err
 			}
@@ -142,6 +151,9 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		return outcome{err: err, n: res.Changed}
 	case "batch.Update":
 		n, err := batch.Update(ctx, q, values, narrow[batch.UpdateOption](bOpts)...)
+		return outcome{err: err, n: n}
+	case "UpdateSized":
+		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Size(2))...)
 		return outcome{err: err, n: n}
 	case "Chunked":
 		n, err := batch.Update(ctx, q, values, append(narrow[batch.UpdateOption](bOpts), batch.Size(2), batch.CommitEach(), batch.OnProgress(func(chunk.Progress) {
@@ -177,7 +189,7 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			panic(fmt.Sprintf("key type %T", k))
 		}
 		return outcome{err: err, n: n}
-	case "Rows", "RowsEach", "RowsWorkers", "RowsVersion", "RowsBulk", "RowsBulkVersion":
+	case "Rows", "RowsEach", "RowsWorkers", "RowsVersion", "RowsBulk", "RowsBulkVersion", "RowsBulkSized":
 		opts := append(narrow[batch.RowsOption](bOpts), batch.ListMissing())
 		switch e.name {
 		case "RowsEach":
@@ -190,6 +202,8 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 			opts = append(opts, batch.BulkLoad())
 		case "RowsBulkVersion":
 			opts = append(opts, batch.BulkLoad(), batch.CheckVersion("Version"))
+		case "RowsBulkSized":
+			opts = append(opts, batch.BulkLoad(), batch.Size(2))
 		}
 		res, err := batch.UpdateRows(ctx, q, rows, []string{"Balance"}, opts...)
 		o := outcome{err: err, n: res.Matched, missing: res.Missing, conflicts: len(res.Conflicts), missingKeys: []string{}}
@@ -209,13 +223,17 @@ func call[T any](ctx context.Context, cancel context.CancelFunc, dialect string,
 		stop := chunk.Callbacks{Before: func(context.Context, chunk.Info) error { return capped() }}
 		rep, err := chunk.Purge(ctx, q, append(narrow[chunk.PurgeOption](cOpts), chunk.Size(2), chunk.Hooks(stop))...)
 		return outcome{err: err, n: rep.Rows}
-	case "Ranges":
+	case "Ranges", "RangesDefault":
+		opts := narrow[chunk.RangesOption](cOpts)
+		if e.name == "Ranges" {
+			opts = append(opts, chunk.Size(2))
+		}
 		rep, err := chunk.Ranges(ctx, q, func(rows *gorm.DB, _ chunk.Range) error {
 			if err := capped(); err != nil {
 				return err
 			}
-			return rows.UpdateColumn("balance", gorm.Expr("balance + ?", delta)).Error
-		}, append(narrow[chunk.RangesOption](cOpts), chunk.Size(2))...)
+			return rows.UpdateColumn(balance, raise).Error
+		}, opts...)
 		return outcome{err: err, n: rep.Rows}
 	}
 	panic("unknown entry " + e.name)

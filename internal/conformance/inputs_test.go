@@ -147,11 +147,13 @@ func inputs(dialect string) []runner {
 	}
 
 	versioned := make([]Versioned, 6)
+	aliased := make([]Aliased, 6)
 	nullable := make([]Nullable, 6)
 	composite := make([]Composite, 6)
 	for i, s := range []string{"new", "closed", "other", "new", "other", "closed"} {
 		id := int64(i + 1)
 		versioned[i] = Versioned{ID: id, Status: s, Balance: 10 * id, Version: 2 * id}
+		aliased[i] = Aliased{ID: id, Status: s, Balance: 10 * id, Version: 2 * id}
 		composite[i] = Composite{Region: []string{"eu", "us"}[i%2], ID: int64(i/2 + 1), Status: s, Balance: 10 * id}
 		nullable[i] = Nullable{ID: id, Balance: 10 * id}
 		if ns := []string{"", "new", "other", "", "new", "closed"}[i]; ns != "" {
@@ -194,6 +196,14 @@ func inputs(dialect string) []runner {
 		&input[Versioned]{
 			name: "version", target: "versioneds", neighbour: "twins", seed: versioned, scope: plainScope,
 			where: statusIs("new"), match: func(r *Versioned) bool { return isNew(r.Status) },
+			whereOne: idIs(1), oneKey: []any{int64(1)}, keys: intKeys,
+		},
+		// Names taken by UpdateRows' own aliases: the target is v, the
+		// neighbour gormup_t, Balance's column gormup_n, Version's
+		// gormup_expected_version.
+		&input[Aliased]{
+			name: "alias-collision", target: "v", neighbour: "gormup_t", seed: aliased, scope: plainScope,
+			where: statusIs("new"), match: func(r *Aliased) bool { return isNew(r.Status) },
 			whereOne: idIs(1), oneKey: []any{int64(1)}, keys: intKeys,
 		},
 		soft("soft-deleted", false),

@@ -99,7 +99,7 @@ func (in *input[T]) expect(dialect string, e entry, s *schema.Schema) expectatio
 		x.na = "no type argument"
 	case in.mismatch:
 		x.err = batch.ErrModelMismatch
-	case in.composite && (e.kind == kKeys || e.name == "Chunked"):
+	case in.composite && (e.kind == kKeys || e.name == "Chunked" || e.name == "UpdateSized"):
 		x.err = batch.ErrNoPrimaryKey
 	case e.kind == kRows && in.rowsWhere:
 		x.err = batch.ErrConditions

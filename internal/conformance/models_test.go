@@ -35,6 +35,17 @@ type Soft struct {
 	DeletedAt gorm.DeletedAt `gorm:"index"`
 }
 
+// Aliased is written to a table named v, next to one named gormup_t: the
+// aliases UpdateRows' statements give the derived table and the target.
+// Its Balance and Version columns are named like the statements' ordinal
+// and expected-version columns.
+type Aliased struct {
+	ID      int64  `gorm:"primaryKey;autoIncrement:false"`
+	Status  string `gorm:"size:16"`
+	Balance int64  `gorm:"column:gormup_n"`
+	Version int64  `gorm:"column:gormup_expected_version" gormup:"version"`
+}
+
 // Composite has a two-column primary key.
 type Composite struct {
 	Region  string `gorm:"primaryKey;size:8"`
