@@ -224,12 +224,7 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 	}
 	var order []int
 	if !in.sorted {
-		nk := len(w.keys)
-		keyVals := make([]any, in.n*nk)
-		for i := range in.n {
-			w.keyOf(in, i, keyVals[i*nk:(i+1)*nk])
-		}
-		if order = keyOrder(keyVals, nk); order != nil {
+		if order = keyOrder(w.allKeys(in), len(w.keys)); order != nil {
 			in = in.permute(order)
 		}
 	}
