@@ -150,17 +150,13 @@ func (s *rowsStmt) writeMatch(b *strings.Builder, target string) {
 	}
 }
 
-// build returns one chunk's UPDATE statement and its arguments. rows hold, per input
-// row, the key values, the column values and (CheckVersion) the expected
-// version; autoVals the values of s.auto.
-// A value JSON cannot carry exactly is a *ColumnError wrapping ErrBadValue.
-func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
-	return s.buildInto(&chunkBuf{}, rows, autoVals)
-}
-
-// buildInto is build with the arguments and encoded values written into
-// cb's buffers, which the next chunk reuses: the statement text of a full
-// chunk is built once (prepare), and only its arguments per chunk.
+// buildInto returns one chunk's UPDATE statement and its arguments. rows
+// hold, per input row, the key values, the column values and (CheckVersion)
+// the expected version; autoVals the values of s.auto. The arguments and
+// encoded values are written into cb's buffers, which the next chunk reuses:
+// the statement text of a full chunk is built once (prepare), and only its
+// arguments per chunk. A value JSON cannot carry exactly is a *ColumnError
+// wrapping ErrBadValue.
 func (s *rowsStmt) buildInto(cb *chunkBuf, rows [][]any, autoVals []any) (string, []any, error) {
 	if s.strategy == dialect.BulkCase {
 		q, args := s.buildCase(rows, autoVals)
