@@ -201,16 +201,15 @@ type chunkBuf struct {
 
 // fullText is the statement text of a full chunk, built once.
 type fullText struct {
-	strategy dialect.BulkStrategy
-	rows     int
-	sql      string
+	rows int
+	sql  string
 }
 
 // text returns the UPDATE statement of a chunk of n rows: the one built
 // for a full chunk when it fits (any n for the JSON and array forms, whose
 // text does not depend on the row count).
 func (s *rowsStmt) text(n int) string {
-	if f := s.full; f.sql != "" && f.strategy == s.strategy && (f.rows == n || s.perRow() == 0) {
+	if f := s.full; f.sql != "" && (f.rows == n || s.perRow() == 0) {
 		return f.sql
 	}
 	return s.writeText(n)
