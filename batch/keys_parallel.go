@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 
-	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -28,11 +27,8 @@ func updateKeysParallel[K comparable](ctx context.Context, db *gorm.DB, u *updat
 		vals = sorted
 	}
 	chunks := dialect.Split(len(vals), size)
-	report := progressTo(u.cfg.onProgress)
-	clock := chunker.Start()
 	var done int64
-	count := 0
-	state, err := parallel(ctx, db, u.cfg.policy(), u.cfg.workersFor(u.d, db, len(chunks)), len(chunks),
+	state, err := parallel(ctx, db, u.cfg.policy(), u.cfg.workersFor(u.d, db, len(chunks)), len(chunks), u.cfg.onProgress,
 		func() func(*gorm.DB, int) (int64, error) {
 			// GORM's Updates writes the assigned values back into the
 			// statement's model: each goroutine gets a model value of its own.
@@ -47,10 +43,6 @@ func updateKeysParallel[K comparable](ctx context.Context, db *gorm.DB, u *updat
 		},
 		func(_ int, n int64) int64 {
 			done += n
-			count++
-			if report != nil {
-				report(count, done, clock)
-			}
 			return done
 		})
 	if err != nil {

@@ -119,17 +119,12 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 			apply(o, &c)
 		}
 	}
-	for _, v := range []struct {
-		name  string
-		value int64
-	}{
-		{"MaxRows", c.maxRows}, {"Size", int64(c.chunkRows)},
-		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
-		{"Workers", int64(c.workers)},
-	} {
-		if v.value < 0 {
-			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
-		}
+	if err := txn.NonNegative(ErrBadOption,
+		txn.Field{Name: "MaxRows", Value: c.maxRows}, txn.Field{Name: "Size", Value: int64(c.chunkRows)},
+		txn.Field{Name: "Attempts", Value: int64(c.retry.MaxAttempts)}, txn.Field{Name: "RetryBudget", Value: int64(c.retry.MaxElapsed)},
+		txn.Field{Name: "Workers", Value: int64(c.workers)},
+	); err != nil {
+		return c, err
 	}
 	if c.bulkLoad && (c.commitEach || c.workers > 0) {
 		return c, fmt.Errorf("%w: BulkLoad writes every row in one transaction and cannot be combined with CommitEach or Workers", ErrBadOption)

@@ -286,7 +286,7 @@ func (w *rowWriter) prepare(ctx context.Context, db *gorm.DB) error {
 		w.size = w.cfg.chunkRows
 	}
 	if w.stmt.strategy != dialect.BulkCase {
-		w.stmt.full = fullText{strategy: w.stmt.strategy, rows: w.size, sql: w.stmt.writeText(w.size)}
+		w.stmt.full = fullText{rows: w.size, sql: w.stmt.writeText(w.size)}
 	}
 	return nil
 }

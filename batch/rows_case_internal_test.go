@@ -63,7 +63,7 @@ func TestCaseStrategy(t *testing.T) {
 	}
 	run := func(t *testing.T, w *rowWriter, data [][]any, wantSQL string, wantRows int64) {
 		t.Helper()
-		q, args, err := w.stmt.build(data, nil)
+		q, args, err := w.stmt.buildInto(&chunkBuf{}, data, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

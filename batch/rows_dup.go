@@ -27,12 +27,7 @@ func (w *rowWriter) serverDuplicates(ctx context.Context, db *gorm.DB, in *input
 	if !w.textKey() || db.DryRun || in.n < 2 {
 		return nil
 	}
-	nk := len(w.keys)
-	keys := make([]any, in.n*nk)
-	for i := range in.n {
-		w.keyOf(in, i, keys[i*nk:(i+1)*nk:(i+1)*nk])
-	}
-	return w.serverDuplicateKeys(ctx, db, keys)
+	return w.serverDuplicateKeys(ctx, db, w.allKeys(in))
 }
 
 // textKey reports whether a key column holds text.

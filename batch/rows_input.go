@@ -97,6 +97,17 @@ func (w *rowWriter) keyOf(in *input, i int, key []any) {
 	}
 }
 
+// allKeys returns the key values of every row of in, one row after the
+// other.
+func (w *rowWriter) allKeys(in *input) []any {
+	nk := len(w.keys)
+	keys := make([]any, in.n*nk)
+	for i := range in.n {
+		w.keyOf(in, i, keys[i*nk:(i+1)*nk:(i+1)*nk])
+	}
+	return keys
+}
+
 // intKey returns the struct field index of a single key that is a plain
 // signed integer (no Valuer, no serializer, not embedded): its values
 // compare in Go as on every server. -1 otherwise.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gormup/gormup/chunk"
 	"github.com/gormup/gormup/internal/chunker"
 	"github.com/gormup/gormup/internal/dialect"
 	"github.com/gormup/gormup/internal/txn"
@@ -107,13 +108,15 @@ type chunkDone[R any] struct {
 // transaction of its own retried through internal/txn. newStep is called
 // once per goroutine and returns the step that goroutine runs chunks with.
 // The calling goroutine hands out the chunks in order and calls committed
-// (which returns the rows committed so far) for each committed chunk, in
-// the order they commit; it stops handing out chunks after a failure or
+// (which returns the rows committed so far) and then onProgress for each
+// committed chunk, in the order they commit; it stops handing out chunks after a failure or
 // when ctx ends, and returns, once every goroutine has returned, what became
 // of each chunk and the failures joined (ctx's error when ctx ended the
 // call and no chunk failed; nil when every chunk committed).
-func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, count int,
+func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, count int, onProgress func(chunk.Progress),
 	newStep func() func(tx *gorm.DB, i int) (R, error), committed func(i int, r R) int64) ([]chunkState, error) {
+	report := progressTo(onProgress)
+	clock := chunker.Start()
 	jobs := make(chan int)
 	results := make(chan chunkDone[R], n)
 	var wg sync.WaitGroup
@@ -161,6 +164,9 @@ func parallel[R any](ctx context.Context, db *gorm.DB, p txn.RetryPolicy, n, cou
 				state[r.i] = chunkCommitted
 				rows = committed(r.i, r.r)
 				ok++
+				if report != nil {
+					report(ok, rows, clock)
+				}
 			case r.attempts == 0:
 				// ctx ended before the chunk's transaction began.
 				stopped = true
@@ -224,22 +230,14 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 	}
 	var order []int
 	if !in.sorted {
-		nk := len(w.keys)
-		keyVals := make([]any, in.n*nk)
-		for i := range in.n {
-			w.keyOf(in, i, keyVals[i*nk:(i+1)*nk])
-		}
-		if order = keyOrder(keyVals, nk); order != nil {
+		if order = keyOrder(w.allKeys(in), len(w.keys)); order != nil {
 			in = in.permute(order)
 		}
 	}
 	chunks := dialect.Split(in.n, w.size)
 	parts := make([]Result, len(chunks))
-	report := progressTo(w.cfg.onProgress)
-	clock := chunker.Start()
 	var sum Result
-	count := 0
-	state, err := parallel(ctx, db, w.cfg.policy(), w.cfg.workersFor(w.d, db, len(chunks)), len(chunks),
+	state, err := parallel(ctx, db, w.cfg.policy(), w.cfg.workersFor(w.d, db, len(chunks)), len(chunks), w.cfg.onProgress,
 		func() func(*gorm.DB, int) (Result, error) {
 			// The rows are the caller's, in in's order; the buffers fill
 			// and buildInto reuse are this goroutine's.
@@ -254,10 +252,6 @@ func (w *rowWriter) writeParallel(ctx context.Context, db *gorm.DB, in *input) (
 		func(i int, part Result) int64 {
 			parts[i] = part
 			sum.add(part)
-			count++
-			if report != nil {
-				report(count, sum.Matched, clock)
-			}
 			return sum.Matched
 		})
 	var res Result

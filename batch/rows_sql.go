@@ -150,17 +150,13 @@ func (s *rowsStmt) writeMatch(b *strings.Builder, target string) {
 	}
 }
 
-// build returns one chunk's UPDATE statement and its arguments. rows hold, per input
-// row, the key values, the column values and (CheckVersion) the expected
-// version; autoVals the values of s.auto.
-// A value JSON cannot carry exactly is a *ColumnError wrapping ErrBadValue.
-func (s *rowsStmt) build(rows [][]any, autoVals []any) (string, []any, error) {
-	return s.buildInto(&chunkBuf{}, rows, autoVals)
-}
-
-// buildInto is build with the arguments and encoded values written into
-// cb's buffers, which the next chunk reuses: the statement text of a full
-// chunk is built once (prepare), and only its arguments per chunk.
+// buildInto returns one chunk's UPDATE statement and its arguments. rows
+// hold, per input row, the key values, the column values and (CheckVersion)
+// the expected version; autoVals the values of s.auto. The arguments and
+// encoded values are written into cb's buffers, which the next chunk reuses:
+// the statement text of a full chunk is built once (prepare), and only its
+// arguments per chunk. A value JSON cannot carry exactly is a *ColumnError
+// wrapping ErrBadValue.
 func (s *rowsStmt) buildInto(cb *chunkBuf, rows [][]any, autoVals []any) (string, []any, error) {
 	if s.strategy == dialect.BulkCase {
 		q, args := s.buildCase(rows, autoVals)
@@ -205,16 +201,15 @@ type chunkBuf struct {
 
 // fullText is the statement text of a full chunk, built once.
 type fullText struct {
-	strategy dialect.BulkStrategy
-	rows     int
-	sql      string
+	rows int
+	sql  string
 }
 
 // text returns the UPDATE statement of a chunk of n rows: the one built
 // for a full chunk when it fits (any n for the JSON and array forms, whose
 // text does not depend on the row count).
 func (s *rowsStmt) text(n int) string {
-	if f := s.full; f.sql != "" && f.strategy == s.strategy && (f.rows == n || s.perRow() == 0) {
+	if f := s.full; f.sql != "" && (f.rows == n || s.perRow() == 0) {
 		return f.sql
 	}
 	return s.writeText(n)

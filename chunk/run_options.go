@@ -1,7 +1,6 @@
 package chunk
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/gormup/gormup/internal/txn"
@@ -115,17 +114,13 @@ func newRunConfig[O any](opts []O, apply func(O, *runConfig), size int) (runConf
 			apply(o, &c)
 		}
 	}
-	for _, v := range []struct {
-		name  string
-		value int64
-	}{
-		{"Size", int64(c.size)}, {"Workers", int64(c.workers)}, {"MaxRows", c.maxRows},
-		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
-		{"TargetChunkTime", int64(c.target)}, {"MaxHold", int64(c.maxHold)},
-	} {
-		if v.value < 0 {
-			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
-		}
+	if err := txn.NonNegative(ErrBadOption,
+		txn.Field{Name: "Size", Value: int64(c.size)}, txn.Field{Name: "Workers", Value: int64(c.workers)},
+		txn.Field{Name: "MaxRows", Value: c.maxRows},
+		txn.Field{Name: "Attempts", Value: int64(c.retry.MaxAttempts)}, txn.Field{Name: "RetryBudget", Value: int64(c.retry.MaxElapsed)},
+		txn.Field{Name: "TargetChunkTime", Value: int64(c.target)}, txn.Field{Name: "MaxHold", Value: int64(c.maxHold)},
+	); err != nil {
+		return c, err
 	}
 	if c.size == 0 {
 		c.size = size

@@ -2,7 +2,6 @@ package updater
 
 import (
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/gormup/gormup/internal/model"
@@ -80,18 +79,10 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 			apply(o, &c)
 		}
 	}
-	for _, v := range []struct {
-		name  string
-		value int64
-	}{
-		{"Attempts", int64(c.retry.MaxAttempts)}, {"RetryBudget", int64(c.retry.MaxElapsed)},
-		{"Backoff's base", int64(c.retry.BaseDelay)}, {"Backoff's maxDelay", int64(c.retry.MaxDelay)},
-	} {
-		if v.value < 0 {
-			return c, fmt.Errorf("%w: %s is negative; 0 means the default", ErrBadOption, v.name)
-		}
-	}
-	return c, nil
+	return c, txn.NonNegative(ErrBadOption,
+		txn.Field{Name: "Attempts", Value: int64(c.retry.MaxAttempts)}, txn.Field{Name: "RetryBudget", Value: int64(c.retry.MaxElapsed)},
+		txn.Field{Name: "Backoff's base", Value: int64(c.retry.BaseDelay)}, txn.Field{Name: "Backoff's maxDelay", Value: int64(c.retry.MaxDelay)},
+	)
 }
 
 // Lock makes Update pessimistic: the row is read with lock inside the

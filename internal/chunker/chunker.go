@@ -63,7 +63,7 @@ func (l Loop) Run(ctx context.Context, db *gorm.DB, step Step) (int64, error) {
 	if !l.Each {
 		var done int64
 		failed, chunks := 0, 0
-		attempts, err := runTx(ctx, db, l.Policy, func(tx *gorm.DB) error {
+		attempts, err := RunTx(ctx, db, l.Policy, func(tx *gorm.DB) error {
 			done, chunks = 0, 0
 			if l.Prepare != nil {
 				var finish func()
@@ -97,7 +97,7 @@ func (l Loop) Run(ctx context.Context, db *gorm.DB, step Step) (int64, error) {
 			n    int64
 			last bool
 		)
-		attempts, err := runTx(ctx, db, l.Policy, func(tx *gorm.DB) error {
+		attempts, err := RunTx(ctx, db, l.Policy, func(tx *gorm.DB) error {
 			var err error
 			n, last, err = step(tx, i)
 			return err
@@ -115,18 +115,13 @@ func (l Loop) Run(ctx context.Context, db *gorm.DB, step Step) (int64, error) {
 	}
 }
 
-// runTx runs fn in a retried transaction, or once on db in dry-run mode.
-func runTx(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
+// RunTx is the transaction one chunk runs in: txn.RunTx, or fn called once
+// on db in dry-run mode (Session{DryRun: true} builds statements only).
+func RunTx(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
 	if db.DryRun {
 		return 1, fn(db.WithContext(ctx))
 	}
 	return txn.RunTx(ctx, db, p, fn)
-}
-
-// RunTx is the transaction one chunk runs in: txn.RunTx, or fn called once
-// on db in dry-run mode (Session{DryRun: true} builds statements only).
-func RunTx(ctx context.Context, db *gorm.DB, p txn.RetryPolicy, fn func(tx *gorm.DB) error) (int, error) {
-	return runTx(ctx, db, p, fn)
 }
 
 // Clock is a run's progress clock, started by Start.

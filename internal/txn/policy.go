@@ -91,20 +91,42 @@ func (p RetryPolicy) clockOrWall() *clock {
 // Validate returns an error wrapping ErrBadPolicy that names the first
 // negative field of p, or nil.
 func (p RetryPolicy) Validate() error {
-	for _, f := range []struct {
-		name  string
-		value int64
-	}{
-		{"MaxElapsed", int64(p.MaxElapsed)},
-		{"MaxAttempts", int64(p.MaxAttempts)},
-		{"BaseDelay", int64(p.BaseDelay)},
-		{"MaxDelay", int64(p.MaxDelay)},
-	} {
-		if f.value < 0 {
-			return fmt.Errorf("%w: %s is negative", ErrBadPolicy, f.name)
-		}
+	if name := firstNegative([]Field{
+		{Name: "MaxElapsed", Value: int64(p.MaxElapsed)},
+		{Name: "MaxAttempts", Value: int64(p.MaxAttempts)},
+		{Name: "BaseDelay", Value: int64(p.BaseDelay)},
+		{Name: "MaxDelay", Value: int64(p.MaxDelay)},
+	}); name != "" {
+		return fmt.Errorf("%w: %s is negative", ErrBadPolicy, name)
 	}
 	return nil
+}
+
+// Field is a named count or duration (as int64) checked by NonNegative.
+type Field struct {
+	Name  string
+	Value int64
+}
+
+// NonNegative returns an error wrapping sentinel that names the first
+// negative field ("Size is negative; 0 means the default"), or nil: the
+// check of every entry point's counts and durations, whose zero means the
+// default.
+func NonNegative(sentinel error, fields ...Field) error {
+	if name := firstNegative(fields); name != "" {
+		return fmt.Errorf("%w: %s is negative; 0 means the default", sentinel, name)
+	}
+	return nil
+}
+
+// firstNegative returns the name of the first negative field, or "".
+func firstNegative(fields []Field) string {
+	for _, f := range fields {
+		if f.Value < 0 {
+			return f.Name
+		}
+	}
+	return ""
 }
 
 // maxElapsed returns the time budget with its default applied.

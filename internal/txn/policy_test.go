@@ -233,3 +233,14 @@ func TestBudget(t *testing.T) {
 
 func withElapsed(p RetryPolicy, d time.Duration) RetryPolicy { p.MaxElapsed = d; return p }
 func withAttempts(p RetryPolicy, n int) RetryPolicy          { p.MaxAttempts = n; return p }
+
+func TestNonNegative(t *testing.T) {
+	errBad := errors.New("pkg: invalid option")
+	if err := NonNegative(errBad, Field{Name: "Size", Value: 0}, Field{Name: "Workers", Value: 3}); err != nil {
+		t.Fatalf("NonNegative(0, 3) = %v, want nil", err)
+	}
+	err := NonNegative(errBad, Field{Name: "Size", Value: 1}, Field{Name: "Workers", Value: -1}, Field{Name: "MaxRows", Value: -2})
+	if want := "pkg: invalid option: Workers is negative; 0 means the default"; !errors.Is(err, errBad) || err.Error() != want {
+		t.Fatalf("NonNegative = %v, want %q wrapping the sentinel", err, want)
+	}
+}
